@@ -1,0 +1,4 @@
+// Public liveness probe: says the server is up, nothing more.
+export function GET() {
+  return Response.json({ status: 'ok' })
+}

@@ -1,0 +1,4 @@
+import { route } from '@/lib/auth/route.server'
+import { roles } from '@/lib/auth/roles'
+
+export const GET = route({ roles }, ({ user }) => Response.json(user))

@@ -1,0 +1,122 @@
+import type { Role } from '../auth/roles'
+import { exhaustiveSwitchError } from '../errors'
+
+// Audit event vocabulary, after DICOM PS3.15 Annex A.5 (audit messages) and the DCM
+// coding scheme. Event types are a closed union: adding one means adding its coding here.
+
+export const eventCodes = {
+  userAuthentication: '110114',
+  securityAlert: '110113',
+  auditLogUsed: '110101',
+} as const
+
+export const eventTypeCodes = {
+  login: '110122',
+  logout: '110123',
+  useOfRestrictedFunction: '110132',
+  securityRolesChanged: '110136',
+  userSecurityAttributesChanged: '110137',
+} as const
+
+/** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
+export type AuditOutcome = 0 | 4 | 8 | 12
+
+/** EventActionCode: Create, Read, Update, Delete, Execute. */
+export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E'
+
+export type LoginFailureReason = 'bad-credentials' | 'disabled' | 'throttled'
+
+export type AuditEventInput =
+  | { type: 'login'; username: string }
+  | { type: 'login-failed'; username: string; reason: LoginFailureReason }
+  | { type: 'logout' }
+  | { type: 'access-denied'; resource: string; method: string }
+  | { type: 'user-created'; targetUserId: string; targetUsername: string; role: Role }
+  | { type: 'role-changed'; targetUserId: string; targetUsername: string; from: Role; to: Role }
+  | { type: 'user-disabled'; targetUserId: string; targetUsername: string }
+  | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
+  | { type: 'password-reset'; targetUserId: string; targetUsername: string }
+  | { type: 'audit-log-viewed'; view: 'events' | 'verification' }
+
+export type AuditEventType = AuditEventInput['type']
+
+export interface AuditActor {
+  id: string
+  username: string
+  role: Role
+}
+
+export interface AuditEntity {
+  type: 'user' | 'resource'
+  id: string
+}
+
+export interface AuditCoding {
+  eventCode: string
+  eventTypeCode: string | null
+  action: AuditAction
+  outcome: AuditOutcome
+  entities: AuditEntity[]
+  details: Record<string, string | number | boolean>
+}
+
+export function codeAuditEvent(event: AuditEventInput): AuditCoding {
+  const user = (id: string): AuditEntity[] => [{ type: 'user', id }]
+  switch (event.type) {
+    case 'login':
+      return { eventCode: eventCodes.userAuthentication, eventTypeCode: eventTypeCodes.login, action: 'E', outcome: 0, entities: [], details: { username: event.username } }
+    case 'login-failed':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.login,
+        action: 'E',
+        outcome: 4,
+        entities: [],
+        details: { username: event.username, reason: event.reason },
+      }
+    case 'logout':
+      return { eventCode: eventCodes.userAuthentication, eventTypeCode: eventTypeCodes.logout, action: 'E', outcome: 0, entities: [], details: {} }
+    case 'access-denied':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.useOfRestrictedFunction,
+        action: 'E',
+        outcome: 4,
+        entities: [{ type: 'resource', id: event.resource }],
+        details: { method: event.method },
+      }
+    case 'user-created':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.userSecurityAttributesChanged,
+        action: 'C',
+        outcome: 0,
+        entities: user(event.targetUserId),
+        details: { username: event.targetUsername, role: event.role },
+      }
+    case 'role-changed':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.securityRolesChanged,
+        action: 'U',
+        outcome: 0,
+        entities: user(event.targetUserId),
+        details: { username: event.targetUsername, from: event.from, to: event.to },
+      }
+    case 'user-disabled':
+    case 'user-enabled':
+    case 'password-reset':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.userSecurityAttributesChanged,
+        action: 'U',
+        outcome: 0,
+        entities: user(event.targetUserId),
+        details: { username: event.targetUsername },
+      }
+    case 'audit-log-viewed':
+      return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }
+    default:
+      return exhaustiveSwitchError(event)
+  }
+}

@@ -1,0 +1,9 @@
+import type { Role } from './roles'
+
+/** The signed-in user as the app sees it: always read fresh from the database. */
+export interface SessionUser {
+  id: string
+  username: string
+  displayName: string
+  role: Role
+}

@@ -1,0 +1,19 @@
+import { NextResponse, type NextRequest } from 'next/server'
+import { buildContentSecurityPolicy, pacsOrigins } from './lib/security/csp'
+
+// Sets a per-request CSP nonce (Next.js applies it to its own scripts). Authorisation is
+// not done here: every page and route handler checks the session itself.
+export function proxy(request: NextRequest) {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')
+  const csp = buildContentSecurityPolicy({ nonce, dev: process.env.NODE_ENV === 'development', connectOrigins: pacsOrigins() })
+  const requestHeaders = new Headers(request.headers)
+  requestHeaders.set('x-nonce', nonce)
+  requestHeaders.set('content-security-policy', csp)
+  const response = NextResponse.next({ request: { headers: requestHeaders } })
+  response.headers.set('content-security-policy', csp)
+  return response
+}
+
+export const config = {
+  matcher: [{ source: '/((?!_next/static|_next/image|favicon.ico).*)' }],
+}

@@ -1,0 +1,13 @@
+// npm run audit:verify — recomputes the audit hash chain; exit 0 when intact, 1 with the
+// first bad seq otherwise.
+import { verifyAuditChain } from '../lib/audit/verify.server'
+import { getDb } from '../lib/db/client.server'
+
+const verdict = await verifyAuditChain(getDb())
+if (verdict.ok) {
+  console.log(`OK: ${verdict.count} audit events, chain intact (head seq ${verdict.headSeq}, hash ${verdict.headHash.slice(0, 16)}…)`)
+} else {
+  console.error(`FAILED at seq ${verdict.firstBadSeq}: ${verdict.message} (${verdict.problem})`)
+}
+await getDb().$disconnect()
+process.exit(verdict.ok ? 0 : 1)

@@ -1,0 +1,27 @@
+// Starts the production server: migrates and seeds the database first, then `next start`.
+// Honours PORT (default 3000) and DATABASE_URL (default: embedded SQLite in .data/).
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { setupDatabase } from '../lib/db/setup.server'
+import { getDb } from '../lib/db/client.server'
+import { getSecrets } from '../lib/config/secrets.server'
+
+const root = path.resolve(import.meta.dirname, '..')
+const port = process.env.PORT ?? '3000'
+if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
+  console.error('No production build found: run `npm run build` first (or `npm run demo`, which builds and starts).')
+  process.exit(1)
+}
+getSecrets()
+const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !== '0' })
+await getDb().$disconnect()
+console.log(
+  `[db] ${report.provider}: ${report.appliedMigrations.length ? `applied ${report.appliedMigrations.length} migration(s)` : 'up to date'}` +
+    (report.seededAccounts.length ? `; demo accounts: ${report.seededAccounts.join(', ')} (passwords in README)` : ''),
+)
+
+const env = { ...process.env, PORT: port, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` }
+const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port], { cwd: root, env, stdio: 'inherit' })
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => next.kill(signal))
+next.on('exit', (code) => process.exit(code ?? 0))
