@@ -1,0 +1,100 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { canonicalJson } from './canonical-json'
+import { codeAuditEvent, type AuditCoding, type AuditEventInput, type AuditEventType } from './events'
+
+// Expected codes are written out from DICOM PS3.16 (DCM coding scheme), not read back
+// from the constants under test:
+//   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
+//   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
+//   110136 Security Roles Changed, 110137 User Security Attributes Changed.
+const target = { targetUserId: 'u-42', targetUsername: 'rada' }
+const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
+  {
+    event: { type: 'login', username: 'rada' },
+    expect: { eventCode: '110114', eventTypeCode: '110122', action: 'E', outcome: 0, entities: [], details: { username: 'rada' } },
+  },
+  {
+    event: { type: 'login-failed', username: 'rada', reason: 'throttled' },
+    expect: { eventCode: '110114', eventTypeCode: '110122', action: 'E', outcome: 4, entities: [], details: { username: 'rada', reason: 'throttled' } },
+  },
+  {
+    event: { type: 'logout' },
+    expect: { eventCode: '110114', eventTypeCode: '110123', action: 'E', outcome: 0, entities: [], details: {} },
+  },
+  {
+    event: { type: 'access-denied', resource: '/api/users', method: 'POST' },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110132', action: 'E', outcome: 4,
+      entities: [{ type: 'resource', id: '/api/users' }], details: { method: 'POST' },
+    },
+  },
+  {
+    event: { type: 'user-created', ...target, role: 'researcher' },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110137', action: 'C', outcome: 0,
+      entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada', role: 'researcher' },
+    },
+  },
+  {
+    event: { type: 'role-changed', ...target, from: 'researcher', to: 'admin' },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110136', action: 'U', outcome: 0,
+      entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada', from: 'researcher', to: 'admin' },
+    },
+  },
+  {
+    event: { type: 'user-disabled', ...target },
+    expect: { eventCode: '110113', eventTypeCode: '110137', action: 'U', outcome: 0, entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada' } },
+  },
+  {
+    event: { type: 'user-enabled', ...target },
+    expect: { eventCode: '110113', eventTypeCode: '110137', action: 'U', outcome: 0, entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada' } },
+  },
+  {
+    event: { type: 'password-reset', ...target },
+    expect: { eventCode: '110113', eventTypeCode: '110137', action: 'U', outcome: 0, entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada' } },
+  },
+  {
+    event: { type: 'audit-log-viewed', view: 'verification' },
+    expect: { eventCode: '110101', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: 'verification' } },
+  },
+]
+
+describe('codeAuditEvent', () => {
+  for (const { event, expect } of cases) {
+    it(`codes ${event.type} as ${expect.eventCode}/${expect.eventTypeCode ?? '-'}`, () => {
+      assert.deepEqual(codeAuditEvent(event), expect)
+    })
+  }
+
+  it('covers every event type in the union (this table included)', () => {
+    // A compile-time list: adding a type to AuditEventInput without listing it here fails
+    // to type-check, and leaving it out of `cases` fails below.
+    const allTypes: Record<AuditEventType, true> = {
+      login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
+      'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
+    }
+    assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
+  })
+
+  it('produces entities and details that canonicalJson accepts', () => {
+    for (const { event } of cases) {
+      const coding = codeAuditEvent(event)
+      assert.doesNotThrow(() => canonicalJson(coding.entities), event.type)
+      assert.doesNotThrow(() => canonicalJson(coding.details), event.type)
+    }
+  })
+
+  it('uses only DICOM EventOutcomeIndicator and EventActionCode values', () => {
+    for (const { event } of cases) {
+      const coding = codeAuditEvent(event)
+      assert.ok([0, 4, 8, 12].includes(coding.outcome), event.type)
+      assert.ok(['C', 'R', 'U', 'D', 'E'].includes(coding.action), event.type)
+    }
+  })
+
+  it('refuses an event type outside the union at runtime', () => {
+    assert.throws(() => codeAuditEvent({ type: 'made-up' } as unknown as AuditEventInput), /Unhandled case/)
+  })
+})

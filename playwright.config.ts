@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs'
+import { defineConfig } from '@playwright/test'
+
+// End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
+// production build, served by the same start script as README line 1, on a fresh
+// database. PORT and DATABASE_URL are honoured like everywhere else.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+if (!existsSync(chromium)) {
+  throw new Error(`Chromium not found at ${chromium}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).`)
+}
+const port = Number(process.env.PORT ?? 3000)
+const baseURL = `http://localhost:${port}`
+const e2eDataDir = '.data/e2e'
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--no-sandbox',
+        '--headless=new',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--enable-unsafe-webgpu',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    env: {
+      PORT: String(port),
+      DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
+      PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
+      NEXTAUTH_URL: baseURL,
+    },
+  },
+})

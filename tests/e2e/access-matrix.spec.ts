@@ -1,0 +1,132 @@
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { expect, test, type APIRequestContext } from '@playwright/test'
+import { roles, type Role } from '../../lib/auth/roles'
+import { demoAccount, uniqueUsername } from '../support/accounts'
+import { anonymousApi, apiSession } from '../support/api'
+import { signInBrowser } from '../support/browser'
+
+// The expected access matrix, written out independently of the code that enforces it.
+const pages: Record<string, readonly Role[]> = {
+  '/': ['radiologist', 'researcher', 'auditor', 'admin'],
+  '/audit': ['auditor', 'admin'],
+  '/admin/users': ['admin'],
+}
+const publicPages = ['/login']
+
+interface ApiCase {
+  method: 'GET' | 'POST' | 'PATCH'
+  path: string
+  allowed: readonly Role[]
+  okStatus: number
+  body?: () => Promise<unknown>
+}
+
+// A user for the PATCH cases to act on (the admin's PATCH really changes its role).
+let patchTargetId = ''
+
+const apiCases: ApiCase[] = [
+  { method: 'GET', path: '/api/me', allowed: roles, okStatus: 200 },
+  { method: 'GET', path: '/api/admin/users', allowed: ['admin'], okStatus: 200 },
+  {
+    method: 'POST',
+    path: '/api/admin/users',
+    allowed: ['admin'],
+    okStatus: 201,
+    body: async () => ({ username: uniqueUsername('matrix'), displayName: 'Matrix User', role: 'researcher', password: 'matrix-password-1' }),
+  },
+  { method: 'PATCH', path: '/api/admin/users/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ role: 'auditor' }) },
+  { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
+  { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
+]
+const publicApi = ['/api/health', '/api/auth/[...nextauth]']
+
+function routesInApp(): { pages: string[]; api: string[] } {
+  const found = { pages: [] as string[], api: [] as string[] }
+  const walk = (dir: string, segments: string[]) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        const isGroup = entry.name.startsWith('(') && entry.name.endsWith(')')
+        walk(path.join(dir, entry.name), isGroup ? segments : [...segments, entry.name])
+      } else if (entry.name === 'page.tsx') found.pages.push('/' + segments.join('/'))
+      else if (entry.name === 'route.ts') found.api.push('/' + segments.join('/'))
+    }
+  }
+  walk(path.resolve('app'), [])
+  return found
+}
+
+test('the matrix covers every page and route handler in app/', () => {
+  const inApp = routesInApp()
+  expect(inApp.pages.sort()).toEqual([...Object.keys(pages), ...publicPages].sort())
+  expect([...new Set(inApp.api)].sort()).toEqual([...new Set([...apiCases.map((c) => c.path), ...publicApi])].sort())
+})
+
+test.describe('pages', () => {
+  for (const pagePath of Object.keys(pages)) {
+    test(`${pagePath} signed out redirects to the login page`, async ({ page }) => {
+      await page.goto(pagePath)
+      await expect(page).toHaveURL(/\/login/)
+      await expect(page.getByTestId('login-form')).toBeVisible()
+    })
+  }
+
+  for (const role of roles) {
+    test(`as ${role}`, async ({ browser, baseURL }) => {
+      const context = await browser.newContext({ baseURL })
+      const account = demoAccount(role)
+      await signInBrowser(context, account.username, account.password)
+      const page = await context.newPage()
+      for (const [pagePath, allowed] of Object.entries(pages)) {
+        const response = await page.goto(pagePath)
+        const expected = allowed.includes(role) ? 200 : 403
+        expect(response?.status(), `${role} GET ${pagePath}`).toBe(expected)
+        if (expected === 403) await expect(page.getByTestId('forbidden')).toBeVisible()
+        else await expect(page.getByTestId('current-role')).toBeVisible()
+      }
+      await context.close()
+    })
+  }
+})
+
+test.describe('API route handlers', () => {
+  test.beforeAll(async ({ baseURL }) => {
+    const admin = await apiSession(baseURL!, demoAccount('admin').username, demoAccount('admin').password)
+    const created = await admin.post('/api/admin/users', {
+      data: { username: uniqueUsername('patch-target'), displayName: 'Patch Target', role: 'researcher', password: 'patch-target-pass' },
+    })
+    expect(created.status()).toBe(201)
+    patchTargetId = ((await created.json()) as { id: string }).id
+    await admin.dispose()
+  })
+
+  const call = async (api: APIRequestContext, apiCase: ApiCase) => {
+    const url = apiCase.path.replace('[id]', patchTargetId)
+    const data = apiCase.body ? await apiCase.body() : undefined
+    return api.fetch(url, { method: apiCase.method, data })
+  }
+
+  test('signed out: every protected route answers 401', async ({ baseURL }) => {
+    const api = await anonymousApi(baseURL!)
+    for (const apiCase of apiCases) {
+      const response = await call(api, apiCase)
+      expect(response.status(), `${apiCase.method} ${apiCase.path}`).toBe(401)
+      expect((await response.json()).code).toBe('unauthorized:auth')
+    }
+    expect((await api.get('/api/health')).status()).toBe(200)
+    await api.dispose()
+  })
+
+  for (const role of roles) {
+    test(`as ${role}`, async ({ baseURL }) => {
+      const account = demoAccount(role)
+      const api = await apiSession(baseURL!, account.username, account.password)
+      for (const apiCase of apiCases) {
+        const response = await call(api, apiCase)
+        const expected = apiCase.allowed.includes(role) ? apiCase.okStatus : 403
+        expect(response.status(), `${role} ${apiCase.method} ${apiCase.path}`).toBe(expected)
+      }
+      await api.dispose()
+    })
+  }
+})
