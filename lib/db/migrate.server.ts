@@ -128,19 +128,17 @@ export async function applyMigrations(config: DatabaseConfig): Promise<string[]>
 }
 
 /**
- * The SQL that takes a database with all existing migrations to the current schema, or
- * null when they already agree. Needs a scratch database (`config`) it may reset.
+ * The SQL that takes a database from the `previous` data model (null: an empty database)
+ * to the current prisma schema, or null when they agree. Comparing two data models needs
+ * no introspection of a live database, which these adapters cannot do reliably; the
+ * engine still wants a connection (`config`, a scratch database).
  */
-export async function diffMigrationsToSchema(config: DatabaseConfig): Promise<string | null> {
-  const migrationsList = await readMigrationList(config.provider)
+export async function diffSchemaChange(config: DatabaseConfig, previous: string | null): Promise<string | null> {
   const schemaFile = schemaPath(config.provider)
   const schema = await readFile(schemaFile, 'utf8')
   return withEngine(config, async (engine) => {
-    const from = migrationsList.migrationDirectories.length === 0
-      ? ({ tag: 'empty' } as const)
-      : ({ tag: 'migrations', ...migrationsList } as const)
     const result = await engine.diff({
-      from,
+      from: previous === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: schemaFile, content: previous }] },
       to: { tag: 'schemaDatamodel', files: [{ path: schemaFile, content: schema }] },
       script: true,
       exitCode: true,
