@@ -59,6 +59,28 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     event: { type: 'audit-log-viewed', view: 'verification' },
     expect: { eventCode: '110101', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: 'verification' } },
   },
+  {
+    event: { type: 'study-opened', source: 'local', studyUidHash: 'h-study', seriesUidHashes: ['h-s1', 'h-s2'], instanceCount: 275 },
+    expect: {
+      eventCode: '110103',
+      eventTypeCode: null,
+      action: 'R',
+      outcome: 0,
+      entities: [{ type: 'study', id: 'h-study' }, { type: 'series', id: 'h-s1' }, { type: 'series', id: 'h-s2' }],
+      details: { source: 'local', instanceCount: 275 },
+    },
+  },
+  {
+    event: { type: 'study-query', source: 'dicomweb', pacsId: 'pacs-1', filterKeys: ['patientName', 'modality'], resultCount: 3 },
+    expect: {
+      eventCode: '110112',
+      eventTypeCode: null,
+      action: 'E',
+      outcome: 0,
+      entities: [{ type: 'pacs', id: 'pacs-1' }],
+      details: { source: 'dicomweb', filters: 'patientName,modality', resultCount: 3 },
+    },
+  },
 ]
 
 describe('codeAuditEvent', () => {
@@ -74,6 +96,7 @@ describe('codeAuditEvent', () => {
     const allTypes: Record<AuditEventType, true> = {
       login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
       'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
+      'study-opened': true, 'study-query': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

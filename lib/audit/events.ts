@@ -8,6 +8,8 @@ export const eventCodes = {
   userAuthentication: '110114',
   securityAlert: '110113',
   auditLogUsed: '110101',
+  instancesAccessed: '110103',
+  query: '110112',
 } as const
 
 export const eventTypeCodes = {
@@ -37,8 +39,13 @@ export type AuditEventInput =
   | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
   | { type: 'password-reset'; targetUserId: string; targetUsername: string }
   | { type: 'audit-log-viewed'; view: 'events' | 'verification' }
+  /** Study and series UIDs arrive here already salted and hashed (see identifiers.server.ts). */
+  | { type: 'study-opened'; source: StudySource; studyUidHash: string; seriesUidHashes: string[]; instanceCount: number }
+  | { type: 'study-query'; source: 'dicomweb'; pacsId: string; filterKeys: string[]; resultCount: number }
 
 export type AuditEventType = AuditEventInput['type']
+
+export type StudySource = 'local' | 'dicomweb'
 
 export interface AuditActor {
   id: string
@@ -47,7 +54,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntity {
-  type: 'user' | 'resource'
+  type: 'user' | 'resource' | 'study' | 'series' | 'pacs'
   id: string
 }
 
@@ -113,6 +120,28 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 0,
         entities: user(event.targetUserId),
         details: { username: event.targetUsername },
+      }
+    case 'study-opened':
+      return {
+        eventCode: eventCodes.instancesAccessed,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [
+          { type: 'study', id: event.studyUidHash },
+          ...event.seriesUidHashes.map((id): AuditEntity => ({ type: 'series', id })),
+        ],
+        details: { source: event.source, instanceCount: event.instanceCount },
+      }
+    case 'study-query':
+      return {
+        eventCode: eventCodes.query,
+        eventTypeCode: null,
+        action: 'E',
+        outcome: 0,
+        entities: [{ type: 'pacs', id: event.pacsId }],
+        // Which fields were searched, never the values (they can be patient names or IDs).
+        details: { source: event.source, filters: event.filterKeys.join(','), resultCount: event.resultCount },
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }

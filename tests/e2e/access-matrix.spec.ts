@@ -38,6 +38,13 @@ const apiCases: ApiCase[] = [
   { method: 'PATCH', path: '/api/admin/users/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ role: 'auditor' }) },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
+  {
+    method: 'POST',
+    path: '/api/audit/client-events',
+    allowed: roles,
+    okStatus: 201,
+    body: async () => ({ type: 'study-opened', source: 'local', studyInstanceUid: '1.2.3', seriesInstanceUids: ['1.2.3.4'], instanceCount: 1 }),
+  },
 ]
 const publicApi = ['/api/health', '/api/auth/[...nextauth]']
 

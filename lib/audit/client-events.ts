@@ -1,0 +1,24 @@
+import { z } from 'zod'
+
+// Events that happen in the browser (where the images are) and are reported to the
+// server for the audit trail: only identifiers and counts, never pixels or names.
+
+const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64)
+
+export const clientAuditEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('study-opened'),
+    source: z.enum(['local', 'dicomweb']),
+    studyInstanceUid: uid,
+    seriesInstanceUids: z.array(uid).max(1000),
+    instanceCount: z.number().int().min(0).max(1_000_000),
+  }),
+  z.object({
+    type: z.literal('study-query'),
+    pacsId: z.string().min(1).max(64),
+    filterKeys: z.array(z.enum(['patientName', 'patientId', 'accessionNumber', 'modality', 'studyDateFrom', 'studyDateTo', 'studyDescription'])).max(10),
+    resultCount: z.number().int().min(0).max(1_000_000),
+  }),
+])
+
+export type ClientAuditEvent = z.infer<typeof clientAuditEventSchema>

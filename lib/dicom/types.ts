@@ -1,0 +1,103 @@
+// The DICOM ingestion contract shared by the parser (worker), the study browser and the
+// viewer. Only metadata crosses these types: pixel data stays in the File it came from.
+
+export type Vec3 = [number, number, number]
+
+/** One parsed, validated instance (a single- or multi-frame image, or a non-image object). */
+export interface DicomInstance {
+  /** Where the bytes came from: the file's relative path, or `archive.zip/inner/path`. */
+  source: string
+  /** Index into the list of files handed to ingestion (for zips: the extracted entry's index). */
+  fileIndex: number
+  sopInstanceUid: string
+  sopClassUid: string
+  transferSyntaxUid: string
+  studyInstanceUid: string
+  seriesInstanceUid: string
+  patientName: string
+  patientId: string
+  patientBirthDate: string
+  patientSex: string
+  studyDate: string
+  studyTime: string
+  studyDescription: string
+  accessionNumber: string
+  seriesDescription: string
+  seriesNumber: number | null
+  modality: string
+  instanceNumber: number | null
+  rows: number
+  columns: number
+  numberOfFrames: number
+  samplesPerPixel: number
+  photometricInterpretation: string
+  bitsAllocated: number
+  pixelRepresentation: number
+  hasPixelData: boolean
+  imagePositionPatient: Vec3 | null
+  imageOrientationPatient: [number, number, number, number, number, number] | null
+  /** [row spacing, column spacing] in mm, from PixelSpacing (or ImagerPixelSpacing). */
+  pixelSpacing: [number, number] | null
+  sliceThickness: number | null
+  rescaleSlope: number
+  rescaleIntercept: number
+  windowCenter: number | null
+  windowWidth: number | null
+}
+
+/** A file that was not loaded, and why, in words a user understands. */
+export interface DicomRejection {
+  source: string
+  reason: string
+}
+
+export type GeometryWarningKind = 'irregular-spacing' | 'gap' | 'duplicate-position' | 'mixed-orientation' | 'no-geometry' | 'mixed-size'
+
+export interface GeometryWarning {
+  kind: GeometryWarningKind
+  message: string
+}
+
+export interface SeriesGeometry {
+  /** Unit normal of the slices (row × column direction cosines). */
+  normal: Vec3 | null
+  /** Median distance between adjacent slices along the normal, in mm. */
+  sliceSpacing: number | null
+  /** True when all images share one orientation and size and are evenly spaced: MPR-ready. */
+  isVolume: boolean
+  warnings: GeometryWarning[]
+}
+
+export interface DicomSeries {
+  seriesInstanceUid: string
+  seriesNumber: number | null
+  seriesDescription: string
+  modality: string
+  /** Instances in display order: by ImagePositionPatient along the normal, else InstanceNumber. */
+  instances: DicomInstance[]
+  /** Total frames over all instances. */
+  frameCount: number
+  geometry: SeriesGeometry
+}
+
+export interface DicomStudy {
+  studyInstanceUid: string
+  studyDate: string
+  studyTime: string
+  studyDescription: string
+  accessionNumber: string
+  series: DicomSeries[]
+}
+
+export interface DicomPatient {
+  patientId: string
+  patientName: string
+  studies: DicomStudy[]
+}
+
+export interface IngestResult {
+  patients: DicomPatient[]
+  rejected: DicomRejection[]
+  /** Files skipped on purpose (DICOMDIR index files, OS metadata such as .DS_Store). */
+  ignored: string[]
+}

@@ -1,0 +1,33 @@
+import 'client-only'
+import { init as initCore } from '@cornerstonejs/core'
+import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader'
+import {
+  AngleTool,
+  CrosshairsTool,
+  EllipticalROITool,
+  LengthTool,
+  PanTool,
+  RectangleROITool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+  addTool,
+  init as initTools,
+} from '@cornerstonejs/tools'
+
+// Cornerstone is process-wide state: initialise it once per page, whatever React does
+// (StrictMode mounts effects twice). Tools must be initialised before any element is
+// enabled, or mouse tools silently do nothing.
+let ready: Promise<void> | undefined
+
+export function initCornerstone(): Promise<void> {
+  ready ??= (async () => {
+    await initCore()
+    initImageLoader({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)) })
+    initTools()
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool, EllipticalROITool, RectangleROITool, CrosshairsTool]) {
+      addTool(tool)
+    }
+  })()
+  return ready
+}

@@ -1,0 +1,411 @@
+import 'client-only'
+import {
+  Enums,
+  RenderingEngine,
+  cache,
+  eventTarget,
+  imageLoader,
+  metaData,
+  setVolumesForViewports,
+  utilities,
+  volumeLoader,
+  type Types,
+} from '@cornerstonejs/core'
+import {
+  AngleTool,
+  CrosshairsTool,
+  EllipticalROITool,
+  Enums as ToolEnums,
+  LengthTool,
+  PanTool,
+  RectangleROITool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  annotation,
+  utilities as toolUtilities,
+} from '@cornerstonejs/tools'
+import { initCornerstone } from './cornerstone.client'
+import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerListener, type ViewportId } from './events'
+import { kindForToolName, type Measurement } from './measurements'
+import { edgeLabels } from './orientation'
+import { presetToVoiRange, type VoiRange } from './presets'
+import type { Vec3 } from '../dicom/types'
+
+// One viewer per page: a rendering engine with either a single stack viewport ('stack')
+// or three orthographic viewports of one volume ('mpr'). createViewer() owns every
+// Cornerstone object it makes and releases them all in destroy().
+
+export type ViewerLayout = 'stack' | 'mpr'
+export type PrimaryTool = 'WindowLevel' | 'Pan' | 'Zoom' | 'StackScroll' | 'Length' | 'Angle' | 'EllipticalROI' | 'RectangleROI' | 'Crosshairs'
+
+export interface ViewerElements {
+  main: HTMLDivElement
+  axial: HTMLDivElement
+  sagittal: HTMLDivElement
+  coronal: HTMLDivElement
+}
+
+export interface Viewer {
+  readonly layout: ViewerLayout
+  showStack(imageIds: string[], initialIndex?: number): Promise<void>
+  showMpr(imageIds: string[]): Promise<void>
+  setPrimaryTool(tool: PrimaryTool): void
+  setVoiRange(range: VoiRange): void
+  applyWindow(width: number, center: number): void
+  rotate(degrees: number): void
+  flip(axis: 'horizontal' | 'vertical'): void
+  invert(): void
+  zoomBy(factor: number): void
+  reset(): void
+  scrollBy(delta: number): void
+  scrollTo(index: number): void
+  toggleCine(framesPerSecond?: number): void
+  clearMeasurements(): void
+  resize(): void
+  on<K extends ViewerEventName>(name: K, listener: ViewerListener<K>): () => void
+  destroy(): void
+}
+
+const stackToolGroupId = 'parallax-stack-tools'
+const mprToolGroupId = 'parallax-mpr-tools'
+const mprViewports: { id: Exclude<ViewportId, 'main'>; orientation: Enums.OrientationAxis }[] = [
+  { id: 'axial', orientation: Enums.OrientationAxis.AXIAL },
+  { id: 'sagittal', orientation: Enums.OrientationAxis.SAGITTAL },
+  { id: 'coronal', orientation: Enums.OrientationAxis.CORONAL },
+]
+const background: Types.Point3 = [0, 0, 0]
+const measurementTools = [LengthTool, AngleTool, EllipticalROITool, RectangleROITool]
+
+let viewerCount = 0
+
+function createToolGroup(id: string, withCrosshairs: boolean) {
+  ToolGroupManager.destroyToolGroup(id)
+  const group = ToolGroupManager.createToolGroup(id)
+  if (!group) throw new Error('could not create a Cornerstone tool group')
+  for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, ...measurementTools]) group.addTool(tool.toolName)
+  if (withCrosshairs) group.addTool(CrosshairsTool.toolName)
+  group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] })
+  group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] })
+  group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] })
+  group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] })
+  for (const tool of measurementTools) group.setToolPassive(tool.toolName)
+  return group
+}
+
+export async function createViewer(elements: ViewerElements): Promise<Viewer> {
+  await initCornerstone()
+  viewerCount += 1
+  const engine = new RenderingEngine(`parallax-engine-${viewerCount}`)
+  const events = new ViewerEvents()
+  const cleanups: (() => void)[] = []
+  let layout: ViewerLayout = 'stack'
+  let primaryTool: PrimaryTool = 'WindowLevel'
+  let cinePlaying = false
+  let destroyed = false
+  let loadGeneration = 0
+
+  const throwIfDestroyed = () => {
+    if (destroyed) throw new Error('viewer used after destroy()')
+  }
+
+  const elementFor = (id: ViewportId) => elements[id]
+  const activeViewportIds = (): ViewportId[] => (layout === 'stack' ? ['main'] : mprViewports.map((v) => v.id))
+  const viewport = (id: ViewportId) => engine.getViewport(id) as Types.IStackViewport | Types.IVolumeViewport | undefined
+
+  const listen = <T extends Event>(target: EventTarget, name: string, handler: (event: T) => void) => {
+    target.addEventListener(name, handler as EventListener)
+    cleanups.push(() => target.removeEventListener(name, handler as EventListener))
+  }
+
+  function emitCamera(id: ViewportId) {
+    const vp = viewport(id)
+    if (!vp) return
+    const camera = vp.getCamera()
+    if (!camera.viewUp || !camera.viewPlaneNormal) return
+    events.emit('camera-changed', { viewportId: id, labels: edgeLabels(camera.viewUp as Vec3, camera.viewPlaneNormal as Vec3), zoom: vp.getZoom() })
+  }
+
+  function emitImage(id: ViewportId) {
+    const vp = viewport(id)
+    if (!vp) return
+    if (id === 'main') {
+      const stack = vp as Types.IStackViewport
+      const imageIds = stack.getImageIds()
+      const index = stack.getCurrentImageIdIndex()
+      const imageId = imageIds[index] ?? ''
+      const plane = metaData.get('imagePlaneModule', imageId) as { imagePositionPatient?: Vec3 } | undefined
+      events.emit('image-changed', { viewportId: id, index, total: imageIds.length, imageId, imagePosition: plane?.imagePositionPatient ?? null })
+    } else {
+      const info = utilities.getImageSliceDataForVolumeViewport(vp as Types.IVolumeViewport)
+      if (info) events.emit('image-changed', { viewportId: id, index: info.imageIndex, total: info.numberOfSlices, imageId: '', imagePosition: null })
+    }
+  }
+
+  for (const id of ['main', 'axial', 'sagittal', 'coronal'] as const) {
+    const element = elementFor(id)
+    listen(element, Enums.Events.STACK_NEW_IMAGE, () => emitImage(id))
+    listen(element, Enums.Events.VOLUME_NEW_IMAGE, () => emitImage(id))
+    listen<CustomEvent<{ range: VoiRange }>>(element, Enums.Events.VOI_MODIFIED, (event) =>
+      events.emit('voi-changed', { viewportId: id, range: { lower: event.detail.range.lower, upper: event.detail.range.upper } }),
+    )
+    listen(element, Enums.Events.CAMERA_MODIFIED, () => emitCamera(id))
+    // The browser's context menu would hide the right-drag zoom.
+    listen(element, 'contextmenu', (event) => event.preventDefault())
+  }
+
+  function collectMeasurements(): Measurement[] {
+    const result: Measurement[] = []
+    for (const item of annotation.state.getAllAnnotations()) {
+      const kind = item.metadata ? kindForToolName(item.metadata.toolName) : null
+      if (!kind || !item.annotationUID) continue
+      const imageId = item.metadata?.referencedImageId ?? ''
+      const stats = Object.values((item.data.cachedStats ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {}
+      const points = (item.data.handles?.points ?? []) as Types.Point3[]
+      const num = (key: string) => (typeof stats[key] === 'number' ? (stats[key] as number) : null)
+      result.push({
+        uid: item.annotationUID,
+        kind,
+        imageId,
+        value: kind === 'length' ? num('length') : kind === 'angle' ? num('angle') : null,
+        unit: kind === 'length' ? String(stats.unit ?? 'mm') : kind === 'angle' ? 'deg' : String(stats.modalityUnit ?? ''),
+        stats:
+          (kind === 'ellipse' || kind === 'rectangle') && num('mean') !== null
+            ? {
+                mean: num('mean')!,
+                stdDev: num('stdDev') ?? 0,
+                min: num('min') ?? 0,
+                max: num('max') ?? 0,
+                area: num('area') ?? 0,
+                areaUnit: String(stats.areaUnit ?? 'mm²'),
+                unit: String(stats.modalityUnit ?? ''),
+              }
+            : null,
+        pixelPoints: imageId ? points.map((point) => utilities.worldToImageCoords(imageId, point) as [number, number]) : [],
+      })
+    }
+    return result
+  }
+  const emitMeasurements = () => events.emit('measurements-changed', { measurements: collectMeasurements() })
+  for (const name of [ToolEnums.Events.ANNOTATION_COMPLETED, ToolEnums.Events.ANNOTATION_MODIFIED, ToolEnums.Events.ANNOTATION_REMOVED]) {
+    listen(eventTarget, name, emitMeasurements)
+  }
+
+  function disableAll() {
+    for (const id of ['main', 'axial', 'sagittal', 'coronal'] as const) {
+      if (engine.getViewport(id)) engine.disableElement(id)
+    }
+    ToolGroupManager.destroyToolGroup(stackToolGroupId)
+    ToolGroupManager.destroyToolGroup(mprToolGroupId)
+  }
+
+  /** Loads every image of the series into the cache, reporting progress as they arrive. */
+  async function prefetch(imageIds: string[], generation: number) {
+    let loaded = 0
+    let failed = 0
+    const report = () => {
+      if (generation === loadGeneration) events.emit('load-progress', { loaded, total: imageIds.length, failed })
+    }
+    report()
+    await Promise.all(
+      imageIds.map((imageId) =>
+        imageLoader.loadAndCacheImage(imageId).then(
+          () => {
+            loaded += 1
+            report()
+          },
+          () => {
+            failed += 1
+            report()
+          },
+        ),
+      ),
+    )
+    if (failed > 0 && generation === loadGeneration) events.emit('error', { message: `${failed} of ${imageIds.length} images could not be decoded.` })
+  }
+
+  const viewer: Viewer = {
+    get layout() {
+      return layout
+    },
+
+    async showStack(imageIds, initialIndex = 0) {
+      throwIfDestroyed()
+      const generation = ++loadGeneration
+      disableAll()
+      layout = 'stack'
+      engine.enableElement({ viewportId: 'main', type: Enums.ViewportType.STACK, element: elements.main, defaultOptions: { background } })
+      const group = createToolGroup(stackToolGroupId, false)
+      group.addViewport('main', engine.id)
+      viewer.setPrimaryTool(primaryTool === 'Crosshairs' ? 'WindowLevel' : primaryTool)
+      const stack = engine.getViewport('main') as Types.IStackViewport
+      const firstIndex = Math.min(Math.max(0, initialIndex), imageIds.length - 1)
+      const loading = prefetch(imageIds, generation)
+      await stack.setStack(imageIds, firstIndex)
+      stack.render()
+      emitImage('main')
+      emitCamera('main')
+      await loading
+    },
+
+    async showMpr(imageIds) {
+      throwIfDestroyed()
+      const generation = ++loadGeneration
+      // Volumes need every slice's geometry up front: load the images first (they are
+      // usually cached already from the stack view).
+      await prefetch(imageIds, generation)
+      if (generation !== loadGeneration) return
+      disableAll()
+      layout = 'mpr'
+      const volumeId = `cornerstoneStreamingImageVolume:parallax-${imageIds.length}-${imageIds[0]}`
+      const volume = cache.getVolume(volumeId) ?? (await volumeLoader.createAndCacheVolume(volumeId, { imageIds }))
+      for (const { id, orientation } of mprViewports) {
+        engine.enableElement({ viewportId: id, type: Enums.ViewportType.ORTHOGRAPHIC, element: elementFor(id), defaultOptions: { orientation, background } })
+      }
+      const group = createToolGroup(mprToolGroupId, true)
+      for (const { id } of mprViewports) group.addViewport(id, engine.id)
+      viewer.setPrimaryTool(primaryTool)
+      ;(volume as unknown as { load?: () => void }).load?.()
+      await setVolumesForViewports(engine, [{ volumeId }], mprViewports.map((v) => v.id))
+      engine.renderViewports(mprViewports.map((v) => v.id))
+      for (const { id } of mprViewports) {
+        emitImage(id)
+        emitCamera(id)
+      }
+    },
+
+    setPrimaryTool(tool) {
+      throwIfDestroyed()
+      primaryTool = tool
+      const group = ToolGroupManager.getToolGroup(layout === 'stack' ? stackToolGroupId : mprToolGroupId)
+      if (!group) return
+      const name = tool === 'Crosshairs' && layout === 'stack' ? WindowLevelTool.toolName : tool
+      const current = group.getActivePrimaryMouseButtonTool()
+      if (current && current !== name) {
+        // Measurement tools stay passive so existing annotations can still be edited.
+        if (measurementTools.some((t) => t.toolName === current) || current === CrosshairsTool.toolName) group.setToolPassive(current)
+        else group.setToolDisabled(current)
+      }
+      group.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] })
+      // Panning, zooming and scrolling keep their secondary bindings whatever is primary.
+      if (name !== PanTool.toolName) group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] })
+      if (name !== ZoomTool.toolName) group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] })
+      if (name !== StackScrollTool.toolName) group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] })
+    },
+
+    setVoiRange(range) {
+      throwIfDestroyed()
+      for (const id of activeViewportIds()) {
+        const vp = viewport(id)
+        if (!vp) continue
+        vp.setProperties({ voiRange: range })
+        vp.render()
+      }
+    },
+
+    applyWindow(width, center) {
+      viewer.setVoiRange(presetToVoiRange({ width, center }))
+    },
+
+    rotate(degrees) {
+      throwIfDestroyed()
+      const vp = viewport(layout === 'stack' ? 'main' : 'axial')
+      if (!vp) return
+      const rotation = ((vp.getViewPresentation().rotation ?? 0) + degrees + 360) % 360
+      vp.setViewPresentation({ rotation })
+      vp.render()
+    },
+
+    flip(axis) {
+      throwIfDestroyed()
+      const vp = viewport(layout === 'stack' ? 'main' : 'axial')
+      if (!vp) return
+      const camera = vp.getCamera()
+      vp.setCamera(axis === 'horizontal' ? { flipHorizontal: !camera.flipHorizontal } : { flipVertical: !camera.flipVertical })
+      vp.render()
+    },
+
+    invert() {
+      throwIfDestroyed()
+      for (const id of activeViewportIds()) {
+        const vp = viewport(id)
+        if (!vp) continue
+        vp.setProperties({ invert: !vp.getProperties()?.invert })
+        vp.render()
+      }
+    },
+
+    zoomBy(factor) {
+      throwIfDestroyed()
+      for (const id of activeViewportIds()) {
+        const vp = viewport(id)
+        if (!vp) continue
+        vp.setZoom(vp.getZoom() * factor)
+        vp.render()
+      }
+    },
+
+    reset() {
+      throwIfDestroyed()
+      for (const id of activeViewportIds()) {
+        const vp = viewport(id)
+        if (!vp) continue
+        vp.resetProperties()
+        vp.resetCamera()
+        vp.render()
+        emitCamera(id)
+      }
+    },
+
+    scrollBy(delta) {
+      throwIfDestroyed()
+      const vp = viewport(layout === 'stack' ? 'main' : 'axial')
+      if (vp) utilities.scroll(vp as unknown as Types.IViewport, { delta })
+    },
+
+    scrollTo(index) {
+      throwIfDestroyed()
+      const element = elementFor(layout === 'stack' ? 'main' : 'axial')
+      void utilities.jumpToSlice(element, { imageIndex: index })
+    },
+
+    toggleCine(framesPerSecond = 15) {
+      throwIfDestroyed()
+      const element = elementFor(layout === 'stack' ? 'main' : 'axial')
+      if (cinePlaying) toolUtilities.cine.stopClip(element)
+      else toolUtilities.cine.playClip(element, { framesPerSecond, loop: true })
+      cinePlaying = !cinePlaying
+      events.emit('cine-changed', { playing: cinePlaying })
+    },
+
+    clearMeasurements() {
+      throwIfDestroyed()
+      annotation.state.removeAllAnnotations()
+      engine.render()
+      emitMeasurements()
+    },
+
+    resize() {
+      if (!destroyed) engine.resize(true, true)
+    },
+
+    on(name, listener) {
+      return events.on(name, listener)
+    },
+
+    destroy() {
+      if (destroyed) return
+      destroyed = true
+      if (cinePlaying) toolUtilities.cine.stopClip(elementFor(layout === 'stack' ? 'main' : 'axial'))
+      for (const cleanup of cleanups.splice(0)) cleanup()
+      annotation.state.removeAllAnnotations()
+      disableAll()
+      engine.destroy()
+      events.clear()
+    },
+  }
+  return viewer
+}
+
+export type { ViewerEventMap }
