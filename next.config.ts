@@ -10,6 +10,11 @@ const nextConfig: NextConfig = {
     authInterrupts: true,
     serverActions: { bodySizeLimit: '64kb' },
   },
+  webpack(config, { isServer }) {
+    // The Cornerstone codecs' emscripten glue requires 'fs', which the browser never uses.
+    if (!isServer) config.resolve.fallback = { ...config.resolve.fallback, fs: false, path: false }
+    return config
+  },
   async headers() {
     return [
       {

@@ -5,8 +5,15 @@ import type { Role } from './roles'
 // server would refuse.
 export const pageRoles = {
   home: ['radiologist', 'researcher', 'auditor', 'admin'],
+  // Auditors read everything, images included, to check what the AI and readers saw.
+  viewer: ['radiologist', 'researcher', 'auditor', 'admin'],
+  // Searching a PACS by patient is a query of patient data: the people who read and annotate
+  // studies (and the admin who configures the PACS). Auditors open the studies they audit
+  // from the records that name them, not by searching.
+  studies: ['radiologist', 'researcher', 'admin'],
   audit: ['auditor', 'admin'],
   adminUsers: ['admin'],
+  adminPacs: ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export interface NavItem {
@@ -17,8 +24,11 @@ export interface NavItem {
 
 export const navigation: readonly NavItem[] = [
   { href: '/', label: 'Home', roles: pageRoles.home },
+  { href: '/studies', label: 'Studies', roles: pageRoles.studies },
+  { href: '/viewer', label: 'Viewer', roles: pageRoles.viewer },
   { href: '/audit', label: 'Audit trail', roles: pageRoles.audit },
   { href: '/admin/users', label: 'Users', roles: pageRoles.adminUsers },
+  { href: '/admin/pacs', label: 'PACS servers', roles: pageRoles.adminPacs },
 ]
 
 export function navigationFor(role: Role): NavItem[] {

@@ -63,6 +63,8 @@ export interface Viewer {
   scrollTo(index: number): void
   toggleCine(framesPerSecond?: number): void
   clearMeasurements(): void
+  /** SHA-256 (hex) of the decoded pixel data of the image shown in the main viewport. */
+  pixelChecksum(): Promise<string | null>
   resize(): void
   on<K extends ViewerEventName>(name: K, listener: ViewerListener<K>): () => void
   destroy(): void
@@ -384,6 +386,18 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       annotation.state.removeAllAnnotations()
       engine.render()
       emitMeasurements()
+    },
+
+    async pixelChecksum() {
+      throwIfDestroyed()
+      const stack = viewport('main') as Types.IStackViewport | undefined
+      const imageId = stack?.getCurrentImageId()
+      const image = imageId ? cache.getImage(imageId) : undefined
+      if (!image) return null
+      const pixels = image.getPixelData()
+      const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)
+      const digest = await crypto.subtle.digest('SHA-256', bytes.slice())
+      return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
     },
 
     resize() {

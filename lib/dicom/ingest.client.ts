@@ -1,0 +1,77 @@
+'use client'
+import { wadouri } from '@cornerstonejs/dicom-image-loader'
+import type { IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
+import type { DicomInstance, IngestResult } from './types'
+
+export interface LocalFileInput {
+  name: string
+  file: Blob
+}
+
+export interface LocalStudySet {
+  result: IngestResult
+  /** Cornerstone image ids (`dicomfile:` scheme, one per frame) for each series. */
+  imageIdsBySeries: Map<string, string[]>
+}
+
+let worker: Worker | undefined
+let nextId = 1
+const pending = new Map<number, { resolve: (value: Extract<IngestResponse, { type: 'result' }>) => void; reject: (error: Error) => void; onProgress?: (read: number, total: number) => void }>()
+
+function ingestWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('./ingest.worker.ts', import.meta.url), { type: 'module' })
+    worker.onmessage = (event: MessageEvent<IngestResponse>) => {
+      const message = event.data
+      const entry = pending.get(message.id)
+      if (!entry) return
+      if (message.type === 'progress') entry.onProgress?.(message.read, message.total)
+      else {
+        pending.delete(message.id)
+        if (message.type === 'result') entry.resolve(message)
+        else entry.reject(new Error(message.message))
+      }
+    }
+    worker.onerror = (event) => {
+      for (const [id, entry] of pending) {
+        entry.reject(new Error(`The file reader stopped: ${event.message}`))
+        pending.delete(id)
+      }
+      worker = undefined
+    }
+  }
+  return worker
+}
+
+function imageIdsFor(instance: DicomInstance, blob: Blob): string[] {
+  const base = wadouri.fileManager.add(blob)
+  if (instance.numberOfFrames <= 1) return [base]
+  return Array.from({ length: instance.numberOfFrames }, (_, frame) => `${base}?frame=${frame + 1}`)
+}
+
+/** Parses headers off the main thread, then registers the valid files with Cornerstone. */
+export async function openLocalFiles(inputs: LocalFileInput[], onProgress?: (read: number, total: number) => void): Promise<LocalStudySet> {
+  const id = nextId++
+  const files: IngestFile[] = inputs.map(({ name, file }) => ({ name, file }))
+  const response = await new Promise<Extract<IngestResponse, { type: 'result' }>>((resolve, reject) => {
+    pending.set(id, { resolve, reject, onProgress })
+    const request: IngestRequest = { type: 'ingest', id, files }
+    ingestWorker().postMessage(request)
+  })
+  const extracted = new Map(response.extracted.map((entry) => [entry.fileIndex, new Blob([entry.bytes], { type: 'application/dicom' })]))
+  const imageIdsBySeries = new Map<string, string[]>()
+  for (const patient of response.result.patients) {
+    for (const study of patient.studies) {
+      for (const series of study.series) {
+        imageIdsBySeries.set(
+          series.seriesInstanceUid,
+          series.instances.filter((instance) => instance.hasPixelData).flatMap((instance) => {
+            const blob = extracted.get(instance.fileIndex) ?? inputs[instance.fileIndex]?.file
+            return blob ? imageIdsFor(instance, blob) : []
+          }),
+        )
+      }
+    }
+  }
+  return { result: response.result, imageIdsBySeries }
+}

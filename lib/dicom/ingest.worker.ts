@@ -1,0 +1,40 @@
+/// <reference lib="webworker" />
+import { exhaustiveSwitchError } from '../errors'
+import { ingestFiles } from './ingest'
+import type { ExtractedEntry, IngestRequest, IngestResponse } from './ingest-protocol'
+
+// Reads and parses dropped files off the main thread, so the page stays responsive while
+// hundreds of headers are checked. Only metadata goes back (and extracted archive
+// entries, transferred rather than copied).
+
+declare const self: DedicatedWorkerGlobalScope
+
+function post(message: IngestResponse, transfer: Transferable[] = []) {
+  self.postMessage(message, transfer)
+}
+
+async function ingest({ id, files }: IngestRequest) {
+  const inputs: { name: string; bytes: Uint8Array }[] = []
+  for (const [index, { name, file }] of files.entries()) {
+    inputs.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) })
+    if (index % 16 === 15 || index === files.length - 1) post({ type: 'progress', id, read: index + 1, total: files.length })
+  }
+  const { result, extracted } = ingestFiles(inputs)
+  const entries: ExtractedEntry[] = extracted.map(({ fileIndex, name, bytes }) => ({
+    fileIndex,
+    name,
+    bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  }))
+  post({ type: 'result', id, result, extracted: entries }, entries.map((entry) => entry.bytes))
+}
+
+self.onmessage = (event: MessageEvent<IngestRequest>) => {
+  const request = event.data
+  switch (request.type) {
+    case 'ingest':
+      ingest(request).catch((error: Error) => post({ type: 'error', id: request.id, message: error.message }))
+      break
+    default:
+      exhaustiveSwitchError(request.type)
+  }
+}
