@@ -2,6 +2,8 @@
 import { exhaustiveSwitchError } from '../errors'
 import { ingestFiles } from './ingest'
 import type { ExtractedEntry, IngestRequest, IngestResponse } from './ingest-protocol'
+import { normaliseForDecoder } from './normalise-for-decoder'
+import { DEFAULT_MAX_INFLATED_BYTES } from './parse-instance'
 
 // Reads and parses dropped files off the main thread, so the page stays responsive while
 // hundreds of headers are checked. Only metadata goes back (and extracted archive
@@ -20,7 +22,21 @@ async function ingest({ id, files }: IngestRequest) {
     if (index % 16 === 15 || index === files.length - 1) post({ type: 'progress', id, read: index + 1, total: files.length })
   }
   const { result, extracted } = ingestFiles(inputs)
-  const entries: ExtractedEntry[] = extracted.map(({ fileIndex, name, bytes }) => ({
+  const byIndex = new Map(extracted.map((entry) => [entry.fileIndex, entry]))
+  // Files the decoder cannot take as they are are rewritten (losslessly) here, once.
+  for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
+    if (!instance.hasPixelData) continue
+    const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
+    if (!original) continue
+    try {
+      const rewritten = normaliseForDecoder(original, instance.transferSyntaxUid, instance.numberOfFrames, DEFAULT_MAX_INFLATED_BYTES)
+      if (rewritten) byIndex.set(instance.fileIndex, { fileIndex: instance.fileIndex, name: instance.source, bytes: rewritten })
+    } catch (error) {
+      // The file parsed; if the rewrite fails the decoder gets the original and reports its own error.
+      console.warn(`[ingest] could not prepare ${instance.source} for decoding`, error)
+    }
+  }
+  const entries: ExtractedEntry[] = [...byIndex.values()].map(({ fileIndex, name, bytes }) => ({
     fileIndex,
     name,
     bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,

@@ -7,7 +7,11 @@ export type Vec3 = [number, number, number]
 export interface DicomInstance {
   /** Where the bytes came from: the file's relative path, or `archive.zip/inner/path`. */
   source: string
-  /** Index into the list of files handed to ingestion (for zips: the extracted entry's index). */
+  /**
+   * Index into the list of files handed to ingestion. Entries extracted from a zip are
+   * numbered after those files, in extraction order; ingestFiles returns their bytes
+   * under the same index (`extracted`).
+   */
   fileIndex: number
   sopInstanceUid: string
   sopClassUid: string
@@ -28,6 +32,7 @@ export interface DicomInstance {
   instanceNumber: number | null
   rows: number
   columns: number
+  /** NumberOfFrames (1 when absent) for images; 0 for objects without pixel data. */
   numberOfFrames: number
   samplesPerPixel: number
   photometricInterpretation: string
@@ -51,7 +56,17 @@ export interface DicomRejection {
   reason: string
 }
 
-export type GeometryWarningKind = 'irregular-spacing' | 'gap' | 'duplicate-position' | 'mixed-orientation' | 'no-geometry' | 'mixed-size'
+export type GeometryWarningKind =
+  | 'irregular-spacing'
+  | 'gap'
+  | 'duplicate-position'
+  | 'mixed-orientation'
+  | 'no-geometry'
+  | 'mixed-size'
+  /** Slices step sideways as well as along the normal (gantry tilt): not a rectilinear volume. */
+  | 'sheared'
+  /** Multi-frame images: per-frame positions are not evaluated, so no volume is offered. */
+  | 'multi-frame'
 
 export interface GeometryWarning {
   kind: GeometryWarningKind

@@ -46,7 +46,7 @@ export function useViewer(elements: () => ViewerElements | null) {
         instance.on('image-changed', (detail) => {
           if (detail.viewportId === 'main' || detail.viewportId === 'axial') patch({ image: detail })
         })
-        instance.on('load-progress', (detail) => patch({ progress: detail }))
+        instance.on('load-progress', (detail) => patch(detail.total === 0 ? { progress: detail, image: null, voi: null } : { progress: detail }))
         instance.on('voi-changed', (detail) => patch({ voi: detail.range }))
         instance.on('camera-changed', (detail) =>
           setState((current) => ({ ...current, labels: { ...current.labels, [detail.viewportId]: detail.labels }, zoom: detail.zoom })),

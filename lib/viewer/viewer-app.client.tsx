@@ -8,7 +8,7 @@ import { formatMeasurement } from './measurements'
 import { presetToVoiRange, voiRangeToWindow, windowPresets } from './presets'
 import { SeriesBrowser } from './series-browser.client'
 import { useViewer } from './use-viewer.client'
-import type { PrimaryTool } from './viewer.client'
+import type { PixelChecksum, PrimaryTool } from './viewer.client'
 import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
 import { mprEligibility } from './mpr-eligibility'
@@ -52,8 +52,9 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [dragging, setDragging] = useState(false)
-  const [checksum, setChecksum] = useState<{ imageId: string; value: string | null } | null>(null)
+  const [checksum, setChecksum] = useState<{ imageId: string; value: PixelChecksum | null } | null>(null)
   const openedStudies = useRef(new Set<string>())
+  const [ingestCount, setIngestCount] = useState(0)
 
   const seriesList = useMemo(() => (studySet ? allSeries(studySet.result) : []), [studySet])
   const current = seriesList.find((entry) => entry.series.seriesInstanceUid === selected) ?? null
@@ -68,6 +69,11 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
       setSelected(seriesUid)
       setLayout(mode)
       setNotice(null)
+      if (imageIds.length === 0) {
+        viewer.clear()
+        setNotice(`This series holds no images (a ${entry.series.modality || 'non-image'} object); there is nothing to display.`)
+        return
+      }
       try {
         if (mode === 'mpr') await viewer.showMpr(imageIds)
         else await viewer.showStack(imageIds, 0)
@@ -91,6 +97,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
 
   const adopt = useCallback(
     (set: LoadedStudySet) => {
+      setIngestCount((count) => count + 1)
       setStudySet(set)
       setRejected(set.result.rejected)
       const first = allSeries(set.result)[0]
@@ -196,6 +203,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
     'data-series-uid': selected ?? '',
     'data-slice-index': state.image && layout === 'stack' ? state.image.index : -1,
     'data-loaded-slices': state.progress?.loaded ?? 0,
+    'data-failed-slices': state.progress?.failed ?? 0,
     'data-total-slices': state.progress?.total ?? 0,
     'data-image-position': position ? position.join('\\') : '',
     'data-window': window_ ? `${Math.round(window_.width)}/${Math.round(window_.center)}` : '',
@@ -203,7 +211,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   const progress = state.progress
 
   return (
-    <div className="viewer" data-testid="viewer" data-ready={viewer ? 'true' : 'false'}>
+    <div className="viewer" data-testid="viewer" data-ready={viewer ? 'true' : 'false'} data-ingest-count={ingestCount}>
       <aside className="viewer-panel">
         <div
           className={`dropzone${dragging ? ' active' : ''}`}
@@ -379,9 +387,18 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
               Decoded pixel checksum
             </button>
             {checksum && checksum.imageId === state.image.imageId && (
-              <code data-testid="pixel-sha256" style={{ wordBreak: 'break-all', display: 'block', marginTop: '.3rem' }}>
-                {checksum.value ?? 'image not decoded yet'}
-              </code>
+              checksum.value ? (
+                <div style={{ marginTop: '.3rem' }}>
+                  <code data-testid="pixel-sha256" style={{ wordBreak: 'break-all', display: 'block' }}>
+                    {checksum.value.sha256}
+                  </code>
+                  <div className="muted" data-testid="pixel-layout">
+                    {checksum.value.arrayType} · {checksum.value.length} values · {checksum.value.min}…{checksum.value.max}
+                  </div>
+                </div>
+              ) : (
+                <div className="muted">The image is not decoded yet.</div>
+              )
             )}
           </section>
         )}

@@ -47,10 +47,20 @@ export interface ViewerElements {
   coronal: HTMLDivElement
 }
 
+export interface PixelChecksum {
+  sha256: string
+  arrayType: string
+  length: number
+  min: number
+  max: number
+}
+
 export interface Viewer {
   readonly layout: ViewerLayout
   showStack(imageIds: string[], initialIndex?: number): Promise<void>
   showMpr(imageIds: string[]): Promise<void>
+  /** Empties the viewports (for a series with nothing to display). */
+  clear(): void
   setPrimaryTool(tool: PrimaryTool): void
   setVoiRange(range: VoiRange): void
   applyWindow(width: number, center: number): void
@@ -63,8 +73,8 @@ export interface Viewer {
   scrollTo(index: number): void
   toggleCine(framesPerSecond?: number): void
   clearMeasurements(): void
-  /** SHA-256 (hex) of the decoded pixel data of the image shown in the main viewport. */
-  pixelChecksum(): Promise<string | null>
+  /** SHA-256 of the decoded pixel data of the image in the main viewport, with its layout. */
+  pixelChecksum(): Promise<PixelChecksum | null>
   resize(): void
   on<K extends ViewerEventName>(name: K, listener: ViewerListener<K>): () => void
   destroy(): void
@@ -277,6 +287,14 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       }
     },
 
+    clear() {
+      throwIfDestroyed()
+      loadGeneration += 1
+      disableAll()
+      layout = 'stack'
+      events.emit('load-progress', { loaded: 0, total: 0, failed: 0 })
+    },
+
     setPrimaryTool(tool) {
       throwIfDestroyed()
       primaryTool = tool
@@ -397,7 +415,19 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       const pixels = image.getPixelData()
       const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)
       const digest = await crypto.subtle.digest('SHA-256', bytes.slice())
-      return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+      let min = Infinity
+      let max = -Infinity
+      for (const value of pixels) {
+        if (value < min) min = value
+        if (value > max) max = value
+      }
+      return {
+        sha256: Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join(''),
+        arrayType: pixels.constructor.name,
+        length: pixels.length,
+        min,
+        max,
+      }
     },
 
     resize() {

@@ -1,0 +1,101 @@
+// Ingestion of a batch of dropped files: zip archives are expanded (with limits), index and
+// OS metadata files skipped, everything else parsed and validated, and the instances that
+// pass grouped into patients, studies and series. One bad file never stops the rest: it
+// becomes a rejection with a reason.
+import { isDicomdir } from './dicomdir'
+import { groupStudies } from './group-studies'
+import { hasDicmMarker, parseInstance } from './parse-instance'
+import type { DicomInstance, DicomRejection, IngestResult } from './types'
+import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits } from './zip'
+
+export interface IngestInput {
+  name: string
+  bytes: Uint8Array
+}
+
+/** A zip entry that became an instance; `fileIndex` is the one its instance carries. */
+export interface ExtractedFile {
+  fileIndex: number
+  name: string
+  bytes: Uint8Array
+}
+
+export interface IngestOptions {
+  maxInflatedBytes?: number
+  zipLimits?: ZipLimits
+}
+
+export interface IngestOutput {
+  result: IngestResult
+  /** Bytes of the archive entries that were accepted: the only copy of their pixel data. */
+  extracted: ExtractedFile[]
+}
+
+// Files that operating systems scatter through folders and archives: never DICOM, and
+// listing each as rejected would bury the rejections that matter.
+const OS_METADATA_NAMES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini'])
+
+function isOsMetadata(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1)
+  // '._name' files and '__MACOSX/' folders hold macOS resource forks in copies and zips.
+  return OS_METADATA_NAMES.has(name) || name.startsWith('._') || path.split('/').includes('__MACOSX')
+}
+
+export function ingestFiles(files: readonly IngestInput[], options: IngestOptions = {}): IngestOutput {
+  const instances: DicomInstance[] = []
+  const rejected: DicomRejection[] = []
+  const ignored: string[] = []
+  const extracted: ExtractedFile[] = []
+  let nextArchiveIndex = files.length
+
+  const ingestOne = (bytes: Uint8Array, source: string, fileIndex: number): boolean => {
+    if (isOsMetadata(source) || isDicomdir(bytes)) {
+      ignored.push(source)
+      return false
+    }
+    const parsed = parseInstance(bytes, source, fileIndex, { maxInflatedBytes: options.maxInflatedBytes })
+    if (!parsed.ok) {
+      rejected.push(parsed.rejection)
+      return false
+    }
+    instances.push(parsed.instance)
+    return true
+  }
+
+  files.forEach(({ name, bytes }, index) => {
+    if (hasDicmMarker(bytes) || !isZip(bytes)) {
+      ingestOne(bytes, name, index)
+      return
+    }
+    const archive = extractZip(bytes, options.zipLimits ?? DEFAULT_ZIP_LIMITS)
+    if (!archive.ok) {
+      rejected.push({ source: name, reason: archive.reason })
+      return
+    }
+    for (const entry of archive.rejected) rejected.push({ source: `${name}/${entry.name}`, reason: entry.reason })
+    for (const entry of archive.entries) {
+      const source = `${name}/${entry.name}`
+      // One level only: nested archives would multiply the expansion the limits bound.
+      if (!hasDicmMarker(entry.bytes) && isZip(entry.bytes)) {
+        rejected.push({ source, reason: 'Zip archives inside zip archives are not opened' })
+        continue
+      }
+      const fileIndex = nextArchiveIndex++
+      if (ingestOne(entry.bytes, source, fileIndex)) extracted.push({ fileIndex, name: source, bytes: entry.bytes })
+    }
+  })
+
+  // The same instance dropped twice (a folder and its zip, say) would show as a duplicate slice.
+  const unique = new Map<string, DicomInstance>()
+  for (const instance of instances) {
+    const first = unique.get(instance.sopInstanceUid)
+    if (first) rejected.push({ source: instance.source, reason: `Duplicate of ${first.source} (same SOP Instance UID)` })
+    else unique.set(instance.sopInstanceUid, instance)
+  }
+  const kept = new Set([...unique.values()].map((instance) => instance.fileIndex))
+
+  return {
+    result: { patients: groupStudies([...unique.values()]), rejected, ignored },
+    extracted: extracted.filter((file) => kept.has(file.fileIndex)),
+  }
+}

@@ -1,0 +1,186 @@
+// One file's bytes → a validated DicomInstance, or a rejection with a reason a user can
+// act on. Never throws: every failure (bad input, dicom-parser's string throws, a stack
+// overflow on absurdly nested sequences, a deflate bomb) ends as a rejection.
+import dicomParser, { type Element } from 'dicom-parser'
+import { AttributeReader } from './attribute-reader'
+import { checkDataSetIntegrity } from './dataset-integrity'
+import { InflateLimitError, inflateRawCapped } from './inflate-capped'
+import { checkPixelData, isImageStorage } from './pixel-data'
+import { DicomReadError, errorMessage } from './read-error'
+import { TAG, formatTag } from './tags'
+import { transferSyntax } from './transfer-syntax'
+import { mebibytes } from './units'
+import type { DicomInstance, DicomRejection, Vec3 } from './types'
+
+export type ParseResult = { ok: true; instance: DicomInstance } | { ok: false; rejection: DicomRejection }
+
+export interface ParseOptions {
+  /** Largest data set a Deflated Explicit VR Little Endian file may inflate to. */
+  maxInflatedBytes?: number
+}
+
+export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024
+
+const PREAMBLE_BYTES = 128
+const MAGIC_END = PREAMBLE_BYTES + 4
+
+export function parseInstance(bytes: Uint8Array, source: string, fileIndex: number, options: ParseOptions = {}): ParseResult {
+  try {
+    return { ok: true, instance: readInstance(bytes, source, fileIndex, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) }
+  } catch (error) {
+    return { ok: false, rejection: { source, reason: rejectionReason(error) } }
+  }
+}
+
+/** True when the bytes carry the Part 10 'DICM' marker after the 128-byte preamble. */
+export function hasDicmMarker(bytes: Uint8Array): boolean {
+  return bytes.length >= MAGIC_END && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+}
+
+function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxInflatedBytes: number): DicomInstance {
+  if (!hasDicmMarker(bytes)) throw new DicomReadError(notPart10Reason(bytes))
+
+  const dataSet = dicomParser.parseDicom(bytes, { inflater: cappedInflater(maxInflatedBytes) })
+  // The padding element cappedInflater puts over the preamble; not part of the object.
+  delete dataSet.elements[DATA_SET_TRAILING_PADDING]
+  checkDataSetIntegrity(dataSet)
+
+  const read = new AttributeReader(dataSet)
+  const uid = (tag: string, fallbackTag: string | null, name: string): string => {
+    const value = read.ascii(tag) || (fallbackTag ? read.ascii(fallbackTag) : '')
+    if (value === '') throw new DicomReadError(`Missing ${name} ${formatTag(tag)}`)
+    // UIDs are digits and dots, at most 64 characters; anything else is corruption.
+    if (value.length > 64 || !/^[0-9]+(\.[0-9]+)*$/.test(value)) throw new DicomReadError(`Invalid ${name} ${formatTag(tag)}`)
+    return value
+  }
+  const sopInstanceUid = uid(TAG.sopInstanceUid, TAG.mediaStorageSopInstanceUid, 'SOP Instance UID')
+  const sopClassUid = uid(TAG.sopClassUid, TAG.mediaStorageSopClassUid, 'SOP Class UID')
+  const studyInstanceUid = uid(TAG.studyInstanceUid, null, 'Study Instance UID')
+  const seriesInstanceUid = uid(TAG.seriesInstanceUid, null, 'Series Instance UID')
+  const transferSyntaxUid = read.ascii(TAG.transferSyntaxUid)
+
+  // Parametric maps carry Float or Double Float Pixel Data instead of Pixel Data.
+  const pixelData = dataSet.elements[TAG.pixelData] ?? dataSet.elements[TAG.floatPixelData] ?? dataSet.elements[TAG.doubleFloatPixelData]
+  const declaresImage = isImageStorage(sopClassUid) || read.uint16(TAG.rows) !== undefined || read.uint16(TAG.columns) !== undefined
+  if (!pixelData && declaresImage) throw new DicomReadError('No pixel data: an image object must carry Pixel Data (7FE0,0010)')
+  const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray.length) : null
+
+  const pixelSpacing =
+    read.decimals(TAG.pixelSpacing, 2, TAG.pixelMeasuresSequence) ?? read.decimals(TAG.imagerPixelSpacing, 2)
+  return {
+    source,
+    fileIndex,
+    sopInstanceUid,
+    sopClassUid,
+    transferSyntaxUid,
+    studyInstanceUid,
+    seriesInstanceUid,
+    patientName: read.text(TAG.patientName),
+    patientId: read.text(TAG.patientId),
+    patientBirthDate: read.ascii(TAG.patientBirthDate),
+    patientSex: read.ascii(TAG.patientSex),
+    studyDate: read.ascii(TAG.studyDate),
+    studyTime: read.ascii(TAG.studyTime),
+    studyDescription: read.text(TAG.studyDescription),
+    accessionNumber: read.text(TAG.accessionNumber),
+    seriesDescription: read.text(TAG.seriesDescription),
+    seriesNumber: read.integer(TAG.seriesNumber),
+    modality: read.ascii(TAG.modality),
+    instanceNumber: read.integer(TAG.instanceNumber),
+    rows: image?.rows ?? 0,
+    columns: image?.columns ?? 0,
+    numberOfFrames: image?.numberOfFrames ?? 0,
+    samplesPerPixel: image?.samplesPerPixel ?? 0,
+    photometricInterpretation: image?.photometricInterpretation ?? '',
+    bitsAllocated: image?.bitsAllocated ?? 0,
+    pixelRepresentation: image?.pixelRepresentation ?? 0,
+    hasPixelData: image !== null,
+    imagePositionPatient: read.decimals(TAG.imagePositionPatient, 3, TAG.planePositionSequence) as Vec3 | null,
+    imageOrientationPatient: read.decimals(TAG.imageOrientationPatient, 6, TAG.planeOrientationSequence) as DicomInstance['imageOrientationPatient'],
+    pixelSpacing: pixelSpacing && pixelSpacing.every((value) => value > 0) ? (pixelSpacing as [number, number]) : null,
+    sliceThickness: read.decimal(TAG.sliceThickness, TAG.pixelMeasuresSequence),
+    rescaleSlope: read.decimal(TAG.rescaleSlope, TAG.pixelValueTransformationSequence) ?? 1,
+    rescaleIntercept: read.decimal(TAG.rescaleIntercept, TAG.pixelValueTransformationSequence) ?? 0,
+    windowCenter: read.decimal(TAG.windowCenter, TAG.frameVoiLutSequence),
+    windowWidth: read.decimal(TAG.windowWidth, TAG.frameVoiLutSequence),
+  }
+}
+
+const BITS_ALLOCATED = new Set([1, 8, 16, 32, 64])
+
+function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixelData: Element, fileLength: number) {
+  const syntax = transferSyntax(transferSyntaxUid)
+  if (!syntax) throw new DicomReadError(`Unsupported transfer syntax ${transferSyntaxUid || '(none)'}`)
+  const rows = read.uint16(TAG.rows) ?? 0
+  const columns = read.uint16(TAG.columns) ?? 0
+  if (rows === 0 || columns === 0) throw new DicomReadError(`Image size is missing or zero (Rows ${rows}, Columns ${columns})`)
+  const framesText = read.ascii(TAG.numberOfFrames)
+  const numberOfFrames = framesText === '' ? 1 : read.integer(TAG.numberOfFrames)
+  if (numberOfFrames === null || numberOfFrames < 1) throw new DicomReadError(`Invalid Number of Frames (${framesText})`)
+  const samplesPerPixel = read.uint16(TAG.samplesPerPixel) ?? 1
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw new DicomReadError(`Unsupported Samples per Pixel (${samplesPerPixel})`)
+  const bitsAllocated = read.uint16(TAG.bitsAllocated) ?? 0
+  if (!BITS_ALLOCATED.has(bitsAllocated)) throw new DicomReadError(`Unsupported Bits Allocated (${bitsAllocated})`)
+  const layout = {
+    rows,
+    columns,
+    numberOfFrames,
+    samplesPerPixel,
+    bitsAllocated,
+    photometricInterpretation: read.ascii(TAG.photometricInterpretation),
+    pixelRepresentation: read.uint16(TAG.pixelRepresentation) ?? 0,
+  }
+  checkPixelData(pixelData, layout, syntax, fileLength)
+  return layout
+}
+
+function notPart10Reason(bytes: Uint8Array): string {
+  // A bare data set (no preamble, no file meta) usually starts with a group 0008 element,
+  // little or big endian. Cornerstone's loader needs the Part 10 header, so we do too, but
+  // the user deserves to know the file is DICOM of a kind we do not take.
+  const bareDataSet = bytes.length >= 2 && ((bytes[0] === 0x08 && bytes[1] === 0x00) || (bytes[0] === 0x00 && bytes[1] === 0x08))
+  if (bareDataSet) return 'DICOM data set without a file header (no DICM marker): not supported'
+  return bytes.length < MAGIC_END ? `Not a DICOM file (only ${bytes.length} bytes)` : 'Not a DICOM file (no DICM marker)'
+}
+
+// dicom-parser 1.8.21 re-reads the array its inflater returns from byte 0, preamble and
+// 'DICM' included, and only lands on the meta header by luck when the preamble is zeros.
+// Covering bytes 0..131 with one explicit-VR element, Data Set Trailing Padding (FFFC,FFFC),
+// OB, of length 120, makes it land on the meta header whatever the preamble held.
+const DATA_SET_TRAILING_PADDING = 'xfffcfffc'
+const PREAMBLE_PADDING_ELEMENT = [0xfc, 0xff, 0xfc, 0xff, 0x4f, 0x42, 0, 0, MAGIC_END - 12, 0, 0, 0]
+
+function cappedInflater(maxInflatedBytes: number) {
+  return (bytes: Uint8Array, position: number): Uint8Array => {
+    if (position >= bytes.length) throw new DicomReadError('File is truncated: nothing follows the file header')
+    let full: Uint8Array
+    try {
+      full = inflateRawCapped(bytes.subarray(position), maxInflatedBytes, position)
+    } catch (error) {
+      if (error instanceof InflateLimitError) throw error
+      throw new DicomReadError(`Deflated data set is corrupt (${errorMessage(error)})`)
+    }
+    full.set(PREAMBLE_PADDING_ELEMENT, 0)
+    full.set(bytes.subarray(MAGIC_END, position), MAGIC_END)
+    return full
+  }
+}
+
+function rejectionReason(error: unknown): string {
+  if (error instanceof DicomReadError) return error.message
+  if (error instanceof InflateLimitError) {
+    return `Deflated data set expands beyond the ${mebibytes(error.limitBytes)} MiB limit (possible deflate bomb)`
+  }
+  const message = errorMessage(error)
+  // V8 and WebKit: RangeError "Maximum call stack size exceeded"; Firefox: "too much recursion".
+  if (/call stack|too much recursion/i.test(message)) return 'Sequences are nested too deeply to read'
+  // ('maxP osition' is spelled so in one of dicom-parser's messages.)
+  if (/past end of buffer|buffer overrun|buffer overread|maxP ?osition|position' cannot be greater/.test(message)) {
+    return 'File is truncated or corrupt: data ends before an attribute\'s declared length'
+  }
+  if (/missing required meta header attribute 0002,0010/.test(message)) return 'File header has no Transfer Syntax UID (0002,0010)'
+  if (/basic offset table not found/.test(message)) return 'Pixel data is corrupt: undefined length, but no compressed fragments'
+  const item = /item tag \(FFFE,E000\) not found at offset (\d+)/.exec(message)
+  if (item) return `A sequence is corrupt: no item where one should start (byte ${item[1]})`
+  return `Could not read the file: ${message.replace(/^dicomParser[.\w]*:?\s*/, '')}`
+}
