@@ -115,6 +115,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
 
   async function open(inputs: LocalFileInput[]) {
     if (inputs.length === 0) return
+    performance.mark('parallax:files-selected', { detail: { files: inputs.length } })
     setBusy(`Reading ${inputs.length} file${inputs.length === 1 ? '' : 's'}…`)
     try {
       adopt({ ...(await openLocalFiles(inputs, (read, total) => setBusy(`Reading files… ${read} / ${total}`))), source: 'local' })

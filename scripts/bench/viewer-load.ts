@@ -1,0 +1,49 @@
+// Loads the chest CT into the viewer of a running production server, in headless
+// Chromium, and reads the viewer's own User Timing marks and the page's memory.
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { chromium } from '@playwright/test'
+
+export interface ViewerLoadRun {
+  firstImageMs: number
+  seriesReadyMs: number
+  /** JS heap plus ArrayBuffer backing stores after loading, in bytes. */
+  pageMemoryBytes: number
+}
+
+// Source text, not a function: tsx would wrap a function with helpers the page lacks.
+const readMarks = `(() => {
+  const at = (name) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN
+  return { selected: at('parallax:files-selected'), first: at('parallax:first-image'), ready: at('parallax:series-ready') }
+})()`
+
+const launchArgs = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+export async function measureViewerLoad(baseURL: string, dir: string, credentials: { username: string; password: string }, runs: number): Promise<ViewerLoadRun[]> {
+  const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name))
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+  const results: ViewerLoadRun[] = []
+  try {
+    for (let run = 0; run < runs; run += 1) {
+      const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } })
+      const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
+      const signIn = await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
+      if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()}`)
+      const page = await context.newPage()
+      await page.goto('/viewer')
+      await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
+      await page.getByTestId('dicom-file-input').setInputFiles(files)
+      await page.waitForSelector(`[data-testid="viewport-main"][data-loaded-slices="${files.length}"]`, { timeout: 300_000 })
+      await page.waitForFunction(() => performance.getEntriesByName('parallax:series-ready').length > 0)
+      const marks = (await page.evaluate(readMarks)) as { selected: number; first: number; ready: number }
+      const cdp = await context.newCDPSession(page)
+      await cdp.send('HeapProfiler.collectGarbage')
+      const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number }
+      results.push({ firstImageMs: marks.first - marks.selected, seriesReadyMs: marks.ready - marks.selected, pageMemoryBytes: heap.usedSize + (heap.backingStorageSize ?? 0) })
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+  }
+  return results
+}
