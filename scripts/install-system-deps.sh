@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (Chromium for end-to-end tests,
-# PostgreSQL for the data-layer tests). Does nothing when they are already there.
+# Installs what the test suite needs from Debian: Chromium for end-to-end tests,
+# PostgreSQL for the data-layer tests, Orthanc with its DICOMweb plugin for the PACS tests,
+# and pydicom's test files (downloaded and unpacked into .data/, never installed) for the
+# DICOM parser tests. Does nothing for what is already there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || missing+=(postgresql)
+[ -x "${ORTHANC_PATH:-/usr/sbin/Orthanc}" ] || missing+=(orthanc)
+[ -f "${ORTHANC_DICOMWEB_PLUGIN:-/usr/share/orthanc/plugins/libOrthancDicomWeb.so}" ] || missing+=(orthanc-dicomweb)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "[system] chromium and postgresql present"
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
+  echo "[system] chromium, postgresql, orthanc and orthanc-dicomweb present"
+elif [ "$(id -u)" -ne 0 ]; then
   echo "[system] missing: ${missing[*]}. Install them as root: apt-get install -y ${missing[*]}" >&2
   exit 1
+else
+  echo "[system] installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
-echo "[system] installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+bash scripts/fetch-pydicom-test-files.sh

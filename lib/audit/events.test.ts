@@ -7,7 +7,8 @@ import { codeAuditEvent, type AuditCoding, type AuditEventInput, type AuditEvent
 // from the constants under test:
 //   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
 //   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
-//   110136 Security Roles Changed, 110137 User Security Attributes Changed.
+//   110136 Security Roles Changed, 110137 User Security Attributes Changed,
+//   110128 Network Configuration.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
@@ -81,6 +82,36 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
       details: { source: 'dicomweb', filters: 'patientName,modality', resultCount: 3 },
     },
   },
+  {
+    event: {
+      type: 'pacs-configured', change: 'created', pacsId: 'p-1', name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web',
+      wadoRoot: 'https://pacs.example/dicom-web', hasAuthHeader: true, changedFields: ['name', 'qidoRoot', 'wadoRoot', 'authHeader'],
+    },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110128', action: 'C', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }],
+      details: {
+        name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web', wadoRoot: 'https://pacs.example/dicom-web',
+        authHeader: true, changed: 'name,qidoRoot,wadoRoot,authHeader',
+      },
+    },
+  },
+  {
+    event: {
+      type: 'pacs-configured', change: 'updated', pacsId: 'p-1', name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web',
+      wadoRoot: 'https://pacs.example/wado', hasAuthHeader: false, changedFields: ['wadoRoot', 'authHeader'],
+    },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110128', action: 'U', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }],
+      details: {
+        name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web', wadoRoot: 'https://pacs.example/wado',
+        authHeader: false, changed: 'wadoRoot,authHeader',
+      },
+    },
+  },
+  {
+    event: { type: 'pacs-removed', pacsId: 'p-1', name: 'Main PACS' },
+    expect: { eventCode: '110113', eventTypeCode: '110128', action: 'D', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }], details: { name: 'Main PACS' } },
+  },
 ]
 
 describe('codeAuditEvent', () => {
@@ -96,7 +127,7 @@ describe('codeAuditEvent', () => {
     const allTypes: Record<AuditEventType, true> = {
       login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
       'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
-      'study-opened': true, 'study-query': true,
+      'study-opened': true, 'study-query': true, 'pacs-configured': true, 'pacs-removed': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

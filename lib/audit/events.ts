@@ -18,6 +18,7 @@ export const eventTypeCodes = {
   useOfRestrictedFunction: '110132',
   securityRolesChanged: '110136',
   userSecurityAttributesChanged: '110137',
+  networkConfiguration: '110128',
 } as const
 
 /** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
@@ -39,6 +40,18 @@ export type AuditEventInput =
   | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
   | { type: 'password-reset'; targetUserId: string; targetUsername: string }
   | { type: 'audit-log-viewed'; view: 'events' | 'verification' }
+  /** A DICOMweb server added or changed; it also widens the CSP. The auth header value is never recorded. */
+  | {
+      type: 'pacs-configured'
+      change: 'created' | 'updated'
+      pacsId: string
+      name: string
+      qidoRoot: string
+      wadoRoot: string
+      hasAuthHeader: boolean
+      changedFields: string[]
+    }
+  | { type: 'pacs-removed'; pacsId: string; name: string }
   /** Study and series UIDs arrive here already salted and hashed (see identifiers.server.ts). */
   | { type: 'study-opened'; source: StudySource; studyUidHash: string; seriesUidHashes: string[]; instanceCount: number }
   | { type: 'study-query'; source: 'dicomweb'; pacsId: string; filterKeys: string[]; resultCount: number }
@@ -142,6 +155,30 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         entities: [{ type: 'pacs', id: event.pacsId }],
         // Which fields were searched, never the values (they can be patient names or IDs).
         details: { source: event.source, filters: event.filterKeys.join(','), resultCount: event.resultCount },
+      }
+    case 'pacs-configured':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.networkConfiguration,
+        action: event.change === 'created' ? 'C' : 'U',
+        outcome: 0,
+        entities: [{ type: 'pacs', id: event.pacsId }],
+        details: {
+          name: event.name,
+          qidoRoot: event.qidoRoot,
+          wadoRoot: event.wadoRoot,
+          authHeader: event.hasAuthHeader,
+          changed: event.changedFields.join(','),
+        },
+      }
+    case 'pacs-removed':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.networkConfiguration,
+        action: 'D',
+        outcome: 0,
+        entities: [{ type: 'pacs', id: event.pacsId }],
+        details: { name: event.name },
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }

@@ -1,7 +1,7 @@
 'use client'
 import { signIn } from 'next-auth/react'
 import { useRouter } from 'next/navigation'
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 
 const messages: Record<string, string> = {
   CredentialsSignin: 'Unknown username or wrong password, or the account is disabled.',
@@ -12,6 +12,9 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const router = useRouter()
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  // Until React has hydrated, a click would submit the form natively; keep it disabled.
+  const [hydrated, setHydrated] = useState(false)
+  useEffect(() => setHydrated(true), [])
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -40,7 +43,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   }
 
   return (
-    <form className="card login-card" onSubmit={submit} data-testid="login-form">
+    <form className="card login-card" method="post" onSubmit={submit} data-testid="login-form">
       <div className="brand" style={{ padding: 0 }}>
         PARAL<span>LAX</span>
       </div>
@@ -52,7 +55,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         Password
         <input name="password" type="password" autoComplete="current-password" required data-testid="login-password" />
       </label>
-      <button className="primary" type="submit" disabled={busy} data-testid="login-submit">
+      <button className="primary" type="submit" disabled={busy || !hydrated} data-testid="login-submit">
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
       <div role="alert" className="error" data-testid="login-error">

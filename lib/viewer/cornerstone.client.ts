@@ -14,6 +14,7 @@ import {
   addTool,
   init as initTools,
 } from '@cornerstonejs/tools'
+import { authorizationFor } from './request-authorization.client'
 
 // Cornerstone is process-wide state: initialise it once per page, whatever React does
 // (StrictMode mounts effects twice). Tools must be initialised before any element is
@@ -23,7 +24,10 @@ let ready: Promise<void> | undefined
 export function initCornerstone(): Promise<void> {
   ready ??= (async () => {
     await initCore()
-    initImageLoader({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)) })
+    initImageLoader({
+      maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
+      beforeSend: (_xhr, imageId) => authorizationFor(imageId.replace(/^wadors:/, '')),
+    })
     initTools()
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool, EllipticalROITool, RectangleROITool, CrosshairsTool]) {
       addTool(tool)

@@ -1,8 +1,8 @@
 // The data-layer contract, run once per database (tests/data/sqlite.test.ts,
 // tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
-// append-only hash-chained audit log, tamper detection (library and CLI) and login
-// throttling. Tests run in order and share one database; each asserts relative to the
-// state the ones before it left.
+// append-only hash-chained audit log, tamper detection (library and CLI), login
+// throttling and PACS server configuration (pacs-suite.ts). Tests run in order and share
+// one database; each asserts relative to the state the ones before it left.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import type { Db, Database } from '../../lib/db/client.server'
 import type { DatabaseProvider } from '../../lib/db/config'
 import type { SessionUser } from '../../lib/auth/session-user'
+import { definePacsSuite } from './pacs-suite'
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -373,6 +374,8 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         assert.equal(verdict.headSeq, await auditCount())
       })
     })
+
+    definePacsSuite(() => ({ db, admin, withAuditInsertsFailing, assertAppError }))
 
     describe('audit log', () => {
       it('20 concurrent appends produce a contiguous chain that verifies', async () => {

@@ -9,21 +9,28 @@ import { signInBrowser } from '../support/browser'
 // The expected access matrix, written out independently of the code that enforces it.
 const pages: Record<string, readonly Role[]> = {
   '/': ['radiologist', 'researcher', 'auditor', 'admin'],
+  '/viewer': ['radiologist', 'researcher', 'auditor', 'admin'],
+  '/studies': ['radiologist', 'researcher', 'admin'],
   '/audit': ['auditor', 'admin'],
   '/admin/users': ['admin'],
+  '/admin/pacs': ['admin'],
 }
 const publicPages = ['/login']
 
 interface ApiCase {
-  method: 'GET' | 'POST' | 'PATCH'
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   path: string
   allowed: readonly Role[]
   okStatus: number
   body?: () => Promise<unknown>
 }
 
-// A user for the PATCH cases to act on (the admin's PATCH really changes its role).
+// A user for the PATCH cases to act on (the admin's PATCH really changes its role), and a
+// PACS server that the admin's PATCH renames and DELETE removes.
 let patchTargetId = ''
+let pacsTargetId = ''
+// An address nothing listens on: these servers are only configured, never queried.
+const pacsBody = () => ({ name: uniqueUsername('matrix-pacs'), qidoRoot: 'http://127.0.0.1:9/dicom-web', wadoRoot: 'http://127.0.0.1:9/dicom-web' })
 
 const apiCases: ApiCase[] = [
   { method: 'GET', path: '/api/me', allowed: roles, okStatus: 200 },
@@ -36,6 +43,10 @@ const apiCases: ApiCase[] = [
     body: async () => ({ username: uniqueUsername('matrix'), displayName: 'Matrix User', role: 'researcher', password: 'matrix-password-1' }),
   },
   { method: 'PATCH', path: '/api/admin/users/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ role: 'auditor' }) },
+  { method: 'GET', path: '/api/pacs', allowed: roles, okStatus: 200 },
+  { method: 'POST', path: '/api/admin/pacs', allowed: ['admin'], okStatus: 201, body: async () => pacsBody() },
+  { method: 'PATCH', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ name: uniqueUsername('renamed-pacs') }) },
+  { method: 'DELETE', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 204 },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
   {
@@ -104,11 +115,14 @@ test.describe('API route handlers', () => {
     })
     expect(created.status()).toBe(201)
     patchTargetId = ((await created.json()) as { id: string }).id
+    const pacs = await admin.post('/api/admin/pacs', { data: pacsBody() })
+    expect(pacs.status()).toBe(201)
+    pacsTargetId = ((await pacs.json()) as { id: string }).id
     await admin.dispose()
   })
 
   const call = async (api: APIRequestContext, apiCase: ApiCase) => {
-    const url = apiCase.path.replace('[id]', patchTargetId)
+    const url = apiCase.path.replace('[id]', apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : patchTargetId)
     const data = apiCase.body ? await apiCase.body() : undefined
     return api.fetch(url, { method: apiCase.method, data })
   }
