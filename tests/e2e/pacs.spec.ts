@@ -135,6 +135,30 @@ test('the auditor finds each search in the trail, with the fields searched but n
   await api.dispose()
 })
 
+test('opening a study retrieves it from the PACS in the browser and renders it', async ({ page, baseURL }) => {
+  test.setTimeout(120_000)
+  await signIn(page, 'radiologist')
+  const pacsRequests: string[] = []
+  page.on('request', (request) => {
+    if (/^https?:/.test(request.url()) && !request.url().startsWith(baseURL!)) pacsRequests.push(request.url())
+  })
+  await page.goto('/studies')
+  await page.getByTestId('pacs-select').selectOption({ label: pacsName })
+  await page.getByTestId('study-search-submit').click()
+  const row = page.locator(`[data-testid="study-row"][data-study-uid="${pacsStudies.pet.studyInstanceUid}"]`)
+  await row.getByTestId('study-open').click()
+  await expect(page).toHaveURL(/\/viewer\?pacs=/)
+  const main = page.getByTestId('viewport-main')
+  await expect(main).toHaveAttribute('data-total-slices', String(pacsStudies.pet.instanceCount), { timeout: 60_000 })
+  await expect(main).toHaveAttribute('data-loaded-slices', String(pacsStudies.pet.instanceCount), { timeout: 90_000 })
+  await expect(page.getByTestId('series-item')).toHaveCount(pacsStudies.pet.seriesCount)
+  const shot = await main.screenshot()
+  expect(shot.length).toBeGreaterThan(5_000)
+  // Pixels came straight from the PACS (through its proxy), frame by frame.
+  expect(pacsRequests.some((url) => url.startsWith(proxy!.url) && url.includes('/frames/'))).toBe(true)
+  expect(pacsRequests.every((url) => url.startsWith(proxy!.url))).toBe(true)
+})
+
 test('an admin edits the authorization header; a wrong one reaches the reader as a credentials problem', async ({ page, browser, baseURL }) => {
   const adminContext = await browser.newContext({ baseURL })
   const adminPage = await adminContext.newPage()
