@@ -2,6 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Zip, ZipDeflate, ZipPassThrough, zipSync } from 'fflate'
 import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits, type ZipResult } from './zip'
+import { concatBytes } from '../../tests/support/dicom-bytes'
 
 const ramp = (length: number, seed = 0) => Uint8Array.from({ length }, (_, i) => (i * 13 + seed) % 251)
 
@@ -40,13 +41,7 @@ function streamedZip(files: Record<string, Uint8Array>, stored: string[] = []): 
     entry.push(bytes, true)
   }
   zip.end()
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  return concatBytes(parts)
 }
 
 const limits = (overrides: Partial<ZipLimits>): ZipLimits => ({ ...DEFAULT_ZIP_LIMITS, ...overrides })

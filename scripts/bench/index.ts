@@ -3,12 +3,12 @@
 // when missing) and the real data in PARALLAX_DATA_DIR (default ../shared/data).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
+import { freePort } from '../../tests/support/free-port'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? path.join(root, '../shared/data'))
@@ -19,16 +19,6 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const ms = (value: number) => `${value.toFixed(0)} ms`
 const mib = (value: number) => `${(value / 2 ** 20).toFixed(0)} MiB`
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 async function startServer(): Promise<{ baseURL: string; stop: () => void }> {
   if (!existsSync(path.join(root, '.next/BUILD_ID'))) {

@@ -3,9 +3,9 @@
 // PARALLAX_TEST_POSTGRES_URL to use a server you run yourself instead.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { freePort } from './free-port'
 
 export interface PostgresServer {
   /** A URL for a fresh, empty database on this server. */
@@ -27,16 +27,6 @@ function findBinDir(): string {
   )
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.PARALLAX_TEST_POSTGRES_URL
