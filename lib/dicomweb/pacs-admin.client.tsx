@@ -1,23 +1,9 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
+import { sendJson } from '../ui/send-json.client'
 import { pacsServerDtoSchema, type PacsServerDto } from './schema'
 
 type Message = { kind: 'error' | 'notice'; text: string }
-
-async function callApi(url: string, method: 'POST' | 'PATCH' | 'DELETE', body?: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  if (response.status === 204) return null
-  const payload: unknown = await response.json().catch(() => ({}))
-  if (!response.ok) {
-    const message = typeof payload === 'object' && payload !== null && 'message' in payload ? payload.message : null
-    throw new Error(typeof message === 'string' ? message : `Request failed (${response.status})`)
-  }
-  return payload
-}
 
 const byName = (a: PacsServerDto, b: PacsServerDto) => a.name.localeCompare(b.name)
 
@@ -51,13 +37,13 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
           setMessage({ kind: 'notice', text: 'Nothing changed.' })
           return
         }
-        const saved = pacsServerDtoSchema.parse(await callApi(`/api/admin/pacs/${editing.id}`, 'PATCH', change))
+        const saved = pacsServerDtoSchema.parse(await sendJson(`/api/admin/pacs/${editing.id}`, 'PATCH', change))
         setServers((current) => [...current.filter((server) => server.id !== saved.id), saved].sort(byName))
         setEditing(null)
         setMessage({ kind: 'notice', text: `Saved ${saved.name}.` })
       } else {
         const body = { name: field('name'), qidoRoot: field('qidoRoot'), wadoRoot: field('wadoRoot'), authHeader: authHeader || null }
-        const saved = pacsServerDtoSchema.parse(await callApi('/api/admin/pacs', 'POST', body))
+        const saved = pacsServerDtoSchema.parse(await sendJson('/api/admin/pacs', 'POST', body))
         setServers((current) => [...current, saved].sort(byName))
         setMessage({ kind: 'notice', text: `Added ${saved.name}.` })
       }
@@ -73,7 +59,7 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
     if (!window.confirm(`Remove the PACS server "${server.name}"? Users can no longer search or open its studies.`)) return
     setMessage(null)
     try {
-      await callApi(`/api/admin/pacs/${server.id}`, 'DELETE')
+      await sendJson(`/api/admin/pacs/${server.id}`, 'DELETE')
       setServers((current) => current.filter((candidate) => candidate.id !== server.id))
       if (editing?.id === server.id) setEditing(null)
       setMessage({ kind: 'notice', text: `Removed ${server.name}.` })

@@ -1,13 +1,11 @@
 'use client'
 import { useState, type FormEvent } from 'react'
 import { roleLabels, roles, type Role } from '../auth/roles'
+import { sendJson } from '../ui/send-json.client'
 import type { UserDto } from './schema'
 
 async function callApi(url: string, method: 'POST' | 'PATCH', body: unknown): Promise<UserDto> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const payload = await response.json().catch(() => ({}))
-  if (!response.ok) throw new Error(typeof payload.message === 'string' ? payload.message : `Request failed (${response.status})`)
-  return payload as UserDto
+  return (await sendJson(url, method, body)) as UserDto
 }
 
 export function UsersAdmin({ initialUsers, currentUserId }: { initialUsers: UserDto[]; currentUserId: string }) {
