@@ -46,6 +46,7 @@ export default defineConfig({
       DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
       PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
       NEXTAUTH_URL: baseURL,
+      PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
     },
   },
 })

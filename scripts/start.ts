@@ -6,6 +6,9 @@ import path from 'node:path'
 import { setupDatabase } from '../lib/db/setup.server'
 import { getDb } from '../lib/db/client.server'
 import { getSecrets } from '../lib/config/secrets.server'
+import { seedBundledModelFiles } from '../lib/inference/add-model.server'
+
+const sharedDataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? '../shared/data')
 
 const root = path.resolve(import.meta.dirname, '..')
 const port = process.env.PORT ?? '3000'
@@ -15,6 +18,10 @@ if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
 }
 getSecrets()
 const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !== '0' })
+if (process.env.PARALLAX_SEED_DEMO !== '0') {
+  const models = await seedBundledModelFiles(getDb(), sharedDataDir)
+  if (models.length) console.log(`[models] added from ${sharedDataDir}: ${models.join(', ')}`)
+}
 await getDb().$disconnect()
 console.log(
   `[db] ${report.provider}: ${report.appliedMigrations.length ? `applied ${report.appliedMigrations.length} migration(s)` : 'up to date'}` +

@@ -19,6 +19,15 @@ export const clientAuditEventSchema = z.discriminatedUnion('type', [
     filterKeys: z.array(z.enum(['patientName', 'patientId', 'accessionNumber', 'modality', 'studyDateFrom', 'studyDateTo', 'studyDescription'])).max(10),
     resultCount: z.number().int().min(0).max(1_000_000),
   }),
+  z.object({
+    type: z.literal('inference-run'),
+    model: z.object({ id: z.string().min(1).max(63), version: z.string().min(1).max(40), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    seriesInstanceUid: uid,
+    executionProvider: z.enum(['webgpu', 'wasm']),
+    durationMs: z.number().min(0).max(24 * 3600 * 1000),
+    outcome: z.enum(['success', 'failed', 'cancelled']),
+    error: z.string().max(500).optional(),
+  }),
 ])
 
 export type ClientAuditEvent = z.infer<typeof clientAuditEventSchema>

@@ -112,6 +112,24 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     event: { type: 'pacs-removed', pacsId: 'p-1', name: 'Main PACS' },
     expect: { eventCode: '110113', eventTypeCode: '110128', action: 'D', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }], details: { name: 'Main PACS' } },
   },
+  {
+    event: { type: 'model-added', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'a'.repeat(64) }, via: 'cli' },
+    expect: {
+      eventCode: '110113', eventTypeCode: '110131', action: 'C', outcome: 0, entities: [{ type: 'model', id: 'brain-tissue-3class' }],
+      details: { version: '1.0.0', sha256: 'a'.repeat(64), via: 'cli' },
+    },
+  },
+  {
+    event: {
+      type: 'inference-run', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'b'.repeat(64) }, seriesUidHash: 'h-series',
+      executionProvider: 'wasm', durationMs: 1234.6, outcome: 'failed', error: 'out of memory',
+    },
+    expect: {
+      eventCode: '110103', eventTypeCode: null, action: 'E', outcome: 8,
+      entities: [{ type: 'series', id: 'h-series' }, { type: 'model', id: 'brain-tissue-3class' }],
+      details: { modelVersion: '1.0.0', modelSha256: 'b'.repeat(64), executionProvider: 'wasm', durationMs: 1235, result: 'failed', error: 'out of memory' },
+    },
+  },
 ]
 
 describe('codeAuditEvent', () => {
@@ -128,6 +146,7 @@ describe('codeAuditEvent', () => {
       login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
       'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
       'study-opened': true, 'study-query': true, 'pacs-configured': true, 'pacs-removed': true,
+      'model-added': true, 'inference-run': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

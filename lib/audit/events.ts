@@ -19,6 +19,7 @@ export const eventTypeCodes = {
   securityRolesChanged: '110136',
   userSecurityAttributesChanged: '110137',
   networkConfiguration: '110128',
+  softwareConfiguration: '110131',
 } as const
 
 /** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
@@ -55,8 +56,32 @@ export type AuditEventInput =
   /** Study and series UIDs arrive here already salted and hashed (see identifiers.server.ts). */
   | { type: 'study-opened'; source: StudySource; studyUidHash: string; seriesUidHashes: string[]; instanceCount: number }
   | { type: 'study-query'; source: 'dicomweb'; pacsId: string; filterKeys: string[]; resultCount: number }
+  /** A model registered (its file added); who added it and which bytes (SHA-256). */
+  | { type: 'model-added'; model: ModelReference; via: ModelAddedVia }
+  /**
+   * A model run in the user's browser on a series (hashed UID): which model and bytes,
+   * where it ran (execution provider), how long, and whether it succeeded.
+   */
+  | {
+      type: 'inference-run'
+      model: ModelReference
+      seriesUidHash: string
+      executionProvider: 'webgpu' | 'wasm'
+      durationMs: number
+      outcome: 'success' | 'failed' | 'cancelled'
+      error?: string
+    }
 
 export type AuditEventType = AuditEventInput['type']
+
+/** How a model file reached the registry: the CLI, an admin (upload or URL), or the demo seed from the shared data folder. */
+export type ModelAddedVia = 'cli' | 'admin-upload' | 'admin-url' | 'demo-seed'
+
+export interface ModelReference {
+  id: string
+  version: string
+  sha256: string
+}
 
 export type StudySource = 'local' | 'dicomweb'
 
@@ -67,7 +92,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntity {
-  type: 'user' | 'resource' | 'study' | 'series' | 'pacs'
+  type: 'user' | 'resource' | 'study' | 'series' | 'pacs' | 'model'
   id: string
 }
 
@@ -179,6 +204,35 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 0,
         entities: [{ type: 'pacs', id: event.pacsId }],
         details: { name: event.name },
+      }
+    case 'model-added':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.softwareConfiguration,
+        action: 'C',
+        outcome: 0,
+        entities: [{ type: 'model', id: event.model.id }],
+        details: { version: event.model.version, sha256: event.model.sha256, via: event.via },
+      }
+    case 'inference-run':
+      return {
+        eventCode: eventCodes.instancesAccessed,
+        eventTypeCode: null,
+        action: 'E',
+        // A cancelled run is the user's choice, not a failure of the system.
+        outcome: event.outcome === 'failed' ? 8 : event.outcome === 'cancelled' ? 4 : 0,
+        entities: [
+          { type: 'series', id: event.seriesUidHash },
+          { type: 'model', id: event.model.id },
+        ],
+        details: {
+          modelVersion: event.model.version,
+          modelSha256: event.model.sha256,
+          executionProvider: event.executionProvider,
+          durationMs: Math.round(event.durationMs),
+          result: event.outcome,
+          ...(event.error ? { error: event.error } : {}),
+        },
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }

@@ -12,6 +12,7 @@ import type { PixelChecksum, PrimaryTool } from './viewer.client'
 import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
 import { mprEligibility } from './mpr-eligibility'
+import { ModelPanel } from '../inference/model-panel.client'
 
 export interface LoadedStudySet {
   result: IngestResult
@@ -336,6 +337,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
+        <ModelPanel viewer={viewer} series={current?.series ?? null} imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []} />
         <h2 style={{ margin: 0 }}>Measurements</h2>
         <div data-testid="measurements">
           {state.measurements.length === 0 && <p className="muted">Choose Length, Angle, Ellipse or Rectangle and draw on the image.</p>}

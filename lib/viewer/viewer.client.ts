@@ -24,6 +24,7 @@ import {
   WindowLevelTool,
   ZoomTool,
   annotation,
+  segmentation,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools'
 import { initCornerstone } from './cornerstone.client'
@@ -55,6 +56,13 @@ export interface PixelChecksum {
   max: number
 }
 
+/** A label per pixel of each image of the displayed series (images in `imageIds` order). */
+export interface LabelmapOverlay {
+  imageIds: string[]
+  labels: Uint8Array
+  segments: { value: number; color: [number, number, number] }[]
+}
+
 export interface Viewer {
   readonly layout: ViewerLayout
   showStack(imageIds: string[], initialIndex?: number): Promise<void>
@@ -73,6 +81,11 @@ export interface Viewer {
   scrollTo(index: number): void
   toggleCine(framesPerSecond?: number): void
   clearMeasurements(): void
+  /** Decoded modality values (rescale applied) of each image, loading any not yet decoded. */
+  imagePixels(imageIds: string[]): Promise<Float32Array[]>
+  /** Overlays a labelmap on the series in every viewport of the current layout (null removes it). */
+  showLabelmap(overlay: LabelmapOverlay | null): Promise<void>
+  setLabelmapVisible(visible: boolean): void
   /** SHA-256 of the decoded pixel data of the image in the main viewport, with its layout. */
   pixelChecksum(): Promise<PixelChecksum | null>
   resize(): void
@@ -117,6 +130,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   let cinePlaying = false
   let destroyed = false
   let loadGeneration = 0
+  let labelmap: { overlay: LabelmapOverlay; segmentationId: string; visible: boolean } | null = null
+  let labelmapCount = 0
 
   const throwIfDestroyed = () => {
     if (destroyed) throw new Error('viewer used after destroy()')
@@ -237,6 +252,24 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     if (failed > 0 && generation === loadGeneration) events.emit('error', { message: `${failed} of ${imageIds.length} images could not be decoded.` })
   }
 
+  /** Shows the current labelmap in the active viewports, if it belongs to these images. */
+  async function attachLabelmap(imageIds: string[]) {
+    if (!labelmap || labelmap.overlay.imageIds.length !== imageIds.length || labelmap.overlay.imageIds[0] !== imageIds[0]) return
+    const { segmentationId, overlay, visible } = labelmap
+    for (const id of activeViewportIds()) {
+      await segmentation.addLabelmapRepresentationToViewport(id, [{ segmentationId }])
+      for (const segment of overlay.segments) segmentation.config.color.setSegmentIndexColor(id, segmentationId, segment.value, [...segment.color, 150])
+      if (!visible) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId }, false)
+    }
+    engine.renderViewports(activeViewportIds())
+  }
+
+  function removeLabelmap() {
+    if (!labelmap) return
+    segmentation.removeSegmentation(labelmap.segmentationId)
+    labelmap = null
+  }
+
   const viewer: Viewer = {
     get layout() {
       return layout
@@ -260,6 +293,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       performance.mark('parallax:first-image', { detail: { images: imageIds.length } })
       emitImage('main')
       emitCamera('main')
+      await attachLabelmap(imageIds)
       await loading
       if (generation === loadGeneration) performance.mark('parallax:series-ready', { detail: { images: imageIds.length } })
     },
@@ -288,6 +322,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
         emitImage(id)
         emitCamera(id)
       }
+      await attachLabelmap(imageIds)
     },
 
     clear() {
@@ -433,6 +468,50 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       }
     },
 
+    async imagePixels(imageIds) {
+      throwIfDestroyed()
+      return Promise.all(
+        imageIds.map(async (imageId) => {
+          const image = cache.getImage(imageId) ?? (await imageLoader.loadAndCacheImage(imageId))
+          const pixels = image.getPixelData()
+          // The loader may have applied the rescale already (preScale); otherwise apply it here.
+          const scaled = (image as { preScale?: { scaled?: boolean } }).preScale?.scaled === true
+          const slope = scaled ? 1 : (image.slope ?? 1)
+          const intercept = scaled ? 0 : (image.intercept ?? 0)
+          const out = new Float32Array(pixels.length)
+          for (let p = 0; p < pixels.length; p++) out[p] = pixels[p]! * slope + intercept
+          return out
+        }),
+      )
+    },
+
+    async showLabelmap(overlay) {
+      throwIfDestroyed()
+      removeLabelmap()
+      if (!overlay) return
+      labelmapCount += 1
+      labelmap = { overlay, segmentationId: `parallax-labelmap-${viewerCount}-${labelmapCount}`, visible: true }
+      const derived = imageLoader.createAndCacheDerivedLabelmapImages(overlay.imageIds)
+      const sliceSize = overlay.labels.length / overlay.imageIds.length
+      derived.forEach((image, index) => {
+        const target = image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)
+        target.set(overlay.labels.subarray(index * sliceSize, (index + 1) * sliceSize))
+      })
+      segmentation.addSegmentations([
+        { segmentationId: labelmap.segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: derived.map((image) => image.imageId) } } },
+      ])
+      await attachLabelmap(overlay.imageIds)
+    },
+
+    setLabelmapVisible(visible) {
+      if (!labelmap) return
+      labelmap.visible = visible
+      for (const id of activeViewportIds()) {
+        segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId: labelmap.segmentationId }, visible)
+      }
+      engine.renderViewports(activeViewportIds())
+    },
+
     resize() {
       if (!destroyed) engine.resize(true, true)
     },
@@ -447,6 +526,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       if (cinePlaying) toolUtilities.cine.stopClip(elementFor(layout === 'stack' ? 'main' : 'axial'))
       for (const cleanup of cleanups.splice(0)) cleanup()
       annotation.state.removeAllAnnotations()
+      removeLabelmap()
       disableAll()
       engine.destroy()
       events.clear()

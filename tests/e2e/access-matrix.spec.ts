@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test, type APIRequestContext } from '@playwright/test'
 import { roles, type Role } from '../../lib/auth/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { anonymousApi, apiSession } from '../support/api'
+import { sharedDataPath } from '../support/shared-data'
 import { signInBrowser } from '../support/browser'
 
 // The expected access matrix, written out independently of the code that enforces it.
@@ -47,6 +48,9 @@ const apiCases: ApiCase[] = [
   { method: 'POST', path: '/api/admin/pacs', allowed: ['admin'], okStatus: 201, body: async () => pacsBody() },
   { method: 'PATCH', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ name: uniqueUsername('renamed-pacs') }) },
   { method: 'DELETE', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 204 },
+  { method: 'GET', path: '/api/models', allowed: roles, okStatus: 200 },
+  // The brain model's file is registered at start from the shared data folder, when it is there.
+  { method: 'GET', path: '/api/models/[id]/file', allowed: roles, okStatus: existsSync(sharedDataPath('models', 'brain-tissue-3class', 'model.onnx')) ? 200 : 404 },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
   {
@@ -122,7 +126,8 @@ test.describe('API route handlers', () => {
   })
 
   const call = async (api: APIRequestContext, apiCase: ApiCase) => {
-    const url = apiCase.path.replace('[id]', apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : patchTargetId)
+    const id = apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : apiCase.path.startsWith('/api/models/') ? 'brain-tissue-3class' : patchTargetId
+    const url = apiCase.path.replace('[id]', id)
     const data = apiCase.body ? await apiCase.body() : undefined
     return api.fetch(url, { method: apiCase.method, data })
   }

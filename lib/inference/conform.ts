@@ -1,0 +1,111 @@
+// Moving voxels between grids: into a model's conformed grid (fixed shape, spacing and
+// orientation, centred on the series, as FreeSurfer's conform) and labels back into the
+// series' own grid. Both grids are orthonormal, so a target voxel's source index is an
+// affine function of its own index: the loops step it incrementally instead of doing a
+// matrix product per voxel.
+import type { ModelPreprocessing } from './manifest'
+import { axesForOrientation, gridCentre, voxelCount, type ScalarVolume, type Vec3, type VolumeGeometry } from './volume'
+
+/** The model's input grid for a series: `shape` voxels of `spacing` mm along `orientation`, centred on it. */
+export function conformGrid(source: VolumeGeometry, preprocessing: ModelPreprocessing): VolumeGeometry {
+  const { shape, spacing, orientation } = preprocessing
+  if (!shape || !spacing || !orientation) throw new Error('a conform grid needs shape, spacing and orientation')
+  const axes = axesForOrientation(orientation)
+  const centre = gridCentre(source)
+  const origin: Vec3 = [...centre]
+  for (let axis = 0; axis < 3; axis++) {
+    const distance = ((shape[axis]! - 1) / 2) * spacing[axis]!
+    for (let c = 0; c < 3; c++) origin[c]! -= axes[axis]![c]! * distance
+  }
+  return { dimensions: [...shape], spacing: [...spacing], origin, axes }
+}
+
+interface IndexMapping {
+  /** Source index (continuous) of target voxel (0, 0, 0). */
+  start: Vec3
+  /** Change of the source index per step along target i, j, k. */
+  step: [Vec3, Vec3, Vec3]
+}
+
+function indexMapping(target: VolumeGeometry, source: VolumeGeometry): IndexMapping {
+  const offset: Vec3 = [0, 1, 2].map((c) => target.origin[c]! - source.origin[c]!) as Vec3
+  const toSource = (vector: Vec3): Vec3 =>
+    [0, 1, 2].map((a) => (vector[0] * source.axes[a]![0]! + vector[1] * source.axes[a]![1]! + vector[2] * source.axes[a]![2]!) / source.spacing[a]!) as Vec3
+  const step = [0, 1, 2].map((t) => toSource(target.axes[t]!.map((v) => v * target.spacing[t]!) as Vec3)) as [Vec3, Vec3, Vec3]
+  return { start: toSource(offset), step }
+}
+
+/** Samples `source` on the `target` grid; voxels outside the source get `padValue`. */
+export function resampleVolume(source: ScalarVolume, target: VolumeGeometry, interpolation: 'linear' | 'nearest', padValue: number): Float32Array {
+  const out = new Float32Array(voxelCount(target))
+  const [tx, ty, tz] = target.dimensions
+  const [sx, sy, sz] = source.dimensions
+  const sxy = sx * sy
+  const data = source.data
+  const { start, step } = indexMapping(target, source)
+  let index = 0
+  for (let z = 0; z < tz; z++) {
+    for (let y = 0; y < ty; y++) {
+      let fi = start[0] + y * step[1][0] + z * step[2][0]
+      let fj = start[1] + y * step[1][1] + z * step[2][1]
+      let fk = start[2] + y * step[1][2] + z * step[2][2]
+      for (let x = 0; x < tx; x++, index++, fi += step[0][0], fj += step[0][1], fk += step[0][2]) {
+        if (interpolation === 'nearest') {
+          const i = Math.round(fi)
+          const j = Math.round(fj)
+          const k = Math.round(fk)
+          out[index] = i < 0 || j < 0 || k < 0 || i >= sx || j >= sy || k >= sz ? padValue : data[i + sx * j + sxy * k]!
+          continue
+        }
+        // Trilinear inside the grid; half a voxel beyond the edge clamps to the edge voxel.
+        if (fi < -0.5 || fj < -0.5 || fk < -0.5 || fi > sx - 0.5 || fj > sy - 0.5 || fk > sz - 0.5) {
+          out[index] = padValue
+          continue
+        }
+        const ci = Math.min(Math.max(fi, 0), sx - 1)
+        const cj = Math.min(Math.max(fj, 0), sy - 1)
+        const ck = Math.min(Math.max(fk, 0), sz - 1)
+        const i0 = Math.min(Math.floor(ci), sx - 2 < 0 ? 0 : sx - 2)
+        const j0 = Math.min(Math.floor(cj), sy - 2 < 0 ? 0 : sy - 2)
+        const k0 = Math.min(Math.floor(ck), sz - 2 < 0 ? 0 : sz - 2)
+        const wi = sx > 1 ? ci - i0 : 0
+        const wj = sy > 1 ? cj - j0 : 0
+        const wk = sz > 1 ? ck - k0 : 0
+        const di = sx > 1 ? 1 : 0
+        const dj = sy > 1 ? sx : 0
+        const dk = sz > 1 ? sxy : 0
+        const base = i0 + sx * j0 + sxy * k0
+        const c00 = data[base]! * (1 - wi) + data[base + di]! * wi
+        const c10 = data[base + dj]! * (1 - wi) + data[base + dj + di]! * wi
+        const c01 = data[base + dk]! * (1 - wi) + data[base + dk + di]! * wi
+        const c11 = data[base + dk + dj]! * (1 - wi) + data[base + dk + dj + di]! * wi
+        out[index] = (c00 * (1 - wj) + c10 * wj) * (1 - wk) + (c01 * (1 - wj) + c11 * wj) * wk
+      }
+    }
+  }
+  return out
+}
+
+/** Nearest-neighbour transfer of a label volume from `from` onto the `to` grid (0 outside). */
+export function resampleLabels(labels: Uint8Array, from: VolumeGeometry, to: VolumeGeometry): Uint8Array {
+  const out = new Uint8Array(voxelCount(to))
+  const [tx, ty, tz] = to.dimensions
+  const [sx, sy, sz] = from.dimensions
+  const sxy = sx * sy
+  const { start, step } = indexMapping(to, from)
+  let index = 0
+  for (let z = 0; z < tz; z++) {
+    for (let y = 0; y < ty; y++) {
+      let fi = start[0] + y * step[1][0] + z * step[2][0]
+      let fj = start[1] + y * step[1][1] + z * step[2][1]
+      let fk = start[2] + y * step[1][2] + z * step[2][2]
+      for (let x = 0; x < tx; x++, index++, fi += step[0][0], fj += step[0][1], fk += step[0][2]) {
+        const i = Math.round(fi)
+        const j = Math.round(fj)
+        const k = Math.round(fk)
+        if (i >= 0 && j >= 0 && k >= 0 && i < sx && j < sy && k < sz) out[index] = labels[i + sx * j + sxy * k]!
+      }
+    }
+  }
+  return out
+}

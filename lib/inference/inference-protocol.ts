@@ -1,0 +1,36 @@
+import type { InferenceProgress } from './run-model'
+import type { ModelManifest } from './manifest'
+import type { SliceStackGeometry } from './slice-stack'
+import type { Vec3 } from './volume'
+
+// Messages between the viewer and the inference worker. Pixels go to the worker and labels
+// come back as transferred buffers; nothing here ever leaves the browser.
+
+export type ExecutionProvider = 'webgpu' | 'wasm'
+export type ProviderPreference = ExecutionProvider | 'auto'
+
+export interface InferenceRequest {
+  type: 'run'
+  manifest: ModelManifest
+  fileUrl: string
+  geometry: SliceStackGeometry
+  positions: Vec3[]
+  /** Modality values per image, in the order of `positions`. */
+  pixels: Float32Array[]
+  provider: ProviderPreference
+}
+
+export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'failed'
+
+export type InferenceResponse =
+  | { type: 'progress'; progress: InferenceProgress | { stage: 'loading-model' | 'creating-session'; done: number; total: number } }
+  | {
+      type: 'result'
+      labels: Uint8Array
+      labelCounts: number[]
+      executionProvider: ExecutionProvider
+      /** Set when WebGPU failed and the run was retried on WASM. */
+      fallbackReason: string | null
+      timings: { loadModelMs: number; createSessionMs: number; preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
+    }
+  | { type: 'error'; kind: InferenceErrorKind; message: string; executionProvider: ExecutionProvider | null }

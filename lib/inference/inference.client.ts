@@ -1,0 +1,45 @@
+'use client'
+import type { InferenceRequest, InferenceResponse } from './inference-protocol'
+
+// One worker per run: it holds hundreds of megabytes while a 3D model runs, terminating
+// it afterwards returns them at once, and terminating it is the only way to cancel.
+
+export type InferenceResult = Extract<InferenceResponse, { type: 'result' }>
+export type InferenceProgressMessage = Extract<InferenceResponse, { type: 'progress' }>['progress']
+
+export class InferenceRunError extends Error {
+  constructor(readonly kind: Extract<InferenceResponse, { type: 'error' }>['kind'] | 'cancelled' | 'worker', message: string, readonly executionProvider: 'webgpu' | 'wasm' | null = null) {
+    super(message)
+    this.name = 'InferenceRunError'
+  }
+}
+
+export interface InferenceRun {
+  result: Promise<InferenceResult>
+  cancel(): void
+}
+
+export function startInference(request: Omit<InferenceRequest, 'type'>, onProgress: (progress: InferenceProgressMessage) => void): InferenceRun {
+  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
+  let settle: { resolve: (value: InferenceResult) => void; reject: (error: Error) => void } | undefined
+  const result = new Promise<InferenceResult>((resolve, reject) => {
+    settle = { resolve, reject }
+  })
+  const finish = (outcome: InferenceResult | Error) => {
+    worker.terminate()
+    if (!settle) return
+    if (outcome instanceof Error) settle.reject(outcome)
+    else settle.resolve(outcome)
+    settle = undefined
+  }
+  worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
+    const message = event.data
+    if (message.type === 'progress') onProgress(message.progress)
+    else if (message.type === 'result') finish(message)
+    else finish(new InferenceRunError(message.kind, message.message, message.executionProvider))
+  }
+  worker.onerror = (event) => finish(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
+  const message: InferenceRequest = { type: 'run', ...request }
+  worker.postMessage(message, request.pixels.map((pixels) => pixels.buffer))
+  return { result, cancel: () => finish(new InferenceRunError('cancelled', 'Cancelled')) }
+}

@@ -1,0 +1,130 @@
+/// <reference lib="webworker" />
+// Runs one model on one series off the main thread, so the viewer stays responsive. The
+// execution provider is chosen explicitly (WebGPU when an adapter exists, else WASM) and
+// the one that actually ran is reported; when WebGPU fails the run is retried on WASM.
+// Cancelling terminates this worker: ONNX Runtime cannot interrupt a running session.
+import * as ort from 'onnxruntime-web/webgpu'
+import type { ExecutionProvider, InferenceErrorKind, InferenceRequest, InferenceResponse } from './inference-protocol'
+import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
+import { segmentStack, type ModelSession, type TensorData } from './run-model'
+import { stackToVolume } from './slice-stack'
+
+const scope = self as unknown as DedicatedWorkerGlobalScope
+const modelCache = 'parallax-models-v1'
+
+function post(message: InferenceResponse, transfer: Transferable[] = []) {
+  scope.postMessage(message, transfer)
+}
+
+/** The model bytes, from Cache Storage when a verified copy is there, else downloaded and cached. */
+async function loadModel(fileUrl: string, sha256: string): Promise<Uint8Array> {
+  const cache = 'caches' in scope ? await scope.caches.open(modelCache) : null
+  const cached = await cache?.match(fileUrl)
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer())
+    try {
+      await assertModelIntegrity(bytes, sha256)
+      return bytes
+    } catch {
+      // A damaged cache entry is dropped and the file fetched again.
+      await cache?.delete(fileUrl)
+    }
+  }
+  const response = await fetch(fileUrl, { credentials: 'same-origin' })
+  if (!response.ok) throw new DownloadError(`Downloading the model failed (HTTP ${response.status}).`)
+  const bytes = new Uint8Array(await response.arrayBuffer())
+  await assertModelIntegrity(bytes, sha256)
+  await cache?.put(fileUrl, new Response(bytes.slice(), { headers: { 'content-type': 'application/octet-stream' } }))
+  return bytes
+}
+
+class DownloadError extends Error {}
+
+async function webGpuAvailable(): Promise<boolean> {
+  const gpu = (scope.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu
+  if (!gpu) return false
+  try {
+    return (await gpu.requestAdapter()) !== null
+  } catch {
+    return false
+  }
+}
+
+function configureWasm() {
+  // Threads need cross-origin isolation (SharedArrayBuffer); SIMD is detected by ORT itself.
+  ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.min(4, scope.navigator.hardwareConcurrency || 1) : 1
+}
+
+async function createSession(model: Uint8Array, provider: ExecutionProvider): Promise<ModelSession> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all' })
+  const [inputName] = session.inputNames
+  if (!inputName) throw new Error('The model has no inputs')
+  return {
+    async run(input: TensorData, outputNames: readonly string[]) {
+      const feeds = { [inputName]: new ort.Tensor('float32', input.data, [...input.dims]) }
+      const results = await session.run(feeds, [...outputNames])
+      const out: Record<string, TensorData> = {}
+      for (const name of outputNames) {
+        const tensor = results[name]
+        if (!tensor) continue
+        out[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims }
+        tensor.dispose()
+      }
+      return out
+    },
+  }
+}
+
+function classify(error: unknown): { kind: InferenceErrorKind; message: string } {
+  const text = error instanceof Error ? error.message : String(error)
+  if (error instanceof ModelIntegrityError) return { kind: 'integrity', message: text }
+  if (error instanceof DownloadError) return { kind: 'download', message: text }
+  if (/out of memory|OOM|allocation failed|Aborted\(\)|memory access out of bounds|Maximum call stack/i.test(text)) {
+    return { kind: 'out-of-memory', message: `The model ran out of memory on this machine: ${text}` }
+  }
+  if (/not implemented|could not find an implementation|unsupported (op|operator)|no kernel/i.test(text)) {
+    return { kind: 'unsupported-operator', message: `The model uses an operator this runtime does not support: ${text}` }
+  }
+  return { kind: 'failed', message: text }
+}
+
+async function run(request: InferenceRequest) {
+  const timings = { loadModelMs: 0, createSessionMs: 0, preprocessingMs: 0, inferenceMs: 0, postprocessingMs: 0 }
+  let provider: ExecutionProvider | null = null
+  try {
+    let started = performance.now()
+    post({ type: 'progress', progress: { stage: 'loading-model', done: 0, total: 1 } })
+    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
+    timings.loadModelMs = performance.now() - started
+
+    configureWasm()
+    provider = request.provider === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : request.provider
+    const stack = stackToVolume(request.geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
+    let fallbackReason: string | null = null
+    const attempt = async (ep: ExecutionProvider) => {
+      post({ type: 'progress', progress: { stage: 'creating-session', done: 0, total: 1 } })
+      started = performance.now()
+      const session = await createSession(model, ep)
+      timings.createSessionMs = performance.now() - started
+      return segmentStack(request.manifest, stack, session, { onProgress: (progress) => post({ type: 'progress', progress }) })
+    }
+    let result
+    try {
+      result = await attempt(provider)
+    } catch (error) {
+      if (provider !== 'webgpu') throw error
+      fallbackReason = classify(error).message
+      provider = 'wasm'
+      result = await attempt(provider)
+    }
+    Object.assign(timings, result.timings)
+    post({ type: 'result', labels: result.labels, labelCounts: result.labelCounts, executionProvider: provider, fallbackReason, timings }, [result.labels.buffer])
+  } catch (error) {
+    const { kind, message } = classify(error)
+    post({ type: 'error', kind, message, executionProvider: provider })
+  }
+}
+
+scope.onmessage = (event: MessageEvent<InferenceRequest>) => {
+  if (event.data.type === 'run') void run(event.data)
+}

@@ -1,0 +1,238 @@
+'use client'
+import { useEffect, useRef, useState } from 'react'
+import { reportClientAuditEvent } from '../audit/report.client'
+import type { DicomSeries } from '../dicom/types'
+import type { Viewer } from '../viewer/viewer.client'
+import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
+import type { ProviderPreference } from './inference-protocol'
+import { encodeLabelRuns } from './labels-rle'
+import { stackGeometryOf } from './slice-stack'
+import type { ModelSummary } from './model-summary'
+
+// The AI panel of the viewer: pick a model that fits the series, run it in this browser
+// (never on the server), follow its progress, cancel it, see what it found and where it
+// ran, and overlay the result. Each run is audited with the model's identity and SHA-256.
+
+type PanelState =
+  | { status: 'idle' }
+  | { status: 'running'; progress: InferenceProgressMessage | null; startedAt: number }
+  | { status: 'done'; result: InferenceResult; model: ModelSummary; durationMs: number }
+  | { status: 'failed'; message: string }
+
+const stageLabel: Record<InferenceProgressMessage['stage'], string> = {
+  'loading-model': 'Loading the model',
+  'creating-session': 'Starting the runtime',
+  preprocessing: 'Preparing the images',
+  inference: 'Running the model',
+  postprocessing: 'Building the labelmap',
+}
+
+interface ModelPanelProps {
+  viewer: Viewer | null
+  series: DicomSeries | null
+  imageIds: string[]
+}
+
+export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
+  const [models, setModels] = useState<ModelSummary[] | null>(null)
+  const [loadError, setLoadError] = useState<string | null>(null)
+  const [chosen, setChosen] = useState('')
+  const [provider, setProvider] = useState<ProviderPreference>('auto')
+  const [state, setState] = useState<PanelState>({ status: 'idle' })
+  const [overlayVisible, setOverlayVisible] = useState(true)
+  const run = useRef<InferenceRun | null>(null)
+
+  useEffect(() => {
+    fetch('/api/models')
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`)
+        setModels((await response.json()) as ModelSummary[])
+      })
+      .catch((error: Error) => setLoadError(`The model list could not be loaded: ${error.message}`))
+  }, [])
+
+  const seriesUid = series?.seriesInstanceUid
+  useEffect(() => {
+    // A result belongs to its series: switching series cancels a run and drops the result.
+    run.current?.cancel()
+    run.current = null
+    setState({ status: 'idle' })
+    setOverlayVisible(true)
+    void viewer?.showLabelmap(null)
+  }, [seriesUid, viewer])
+
+  const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.modalities.includes(series.modality))
+  const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
+
+  async function runModel() {
+    if (!viewer || !series || !selected?.fileUrl) return
+    const geometry = series.instances[0] ? stackGeometryOf(series.instances[0]) : null
+    if (!geometry || series.instances.some((instance) => !instance.imagePositionPatient || instance.numberOfFrames > 1)) {
+      setState({ status: 'failed', message: 'This model needs single-frame images with position, orientation and pixel spacing.' })
+      return
+    }
+    const startedAt = performance.now()
+    setState({ status: 'running', progress: null, startedAt })
+    const report = (outcome: 'success' | 'failed' | 'cancelled', executionProvider: 'webgpu' | 'wasm', error?: string) =>
+      reportClientAuditEvent({
+        type: 'inference-run',
+        model: { id: selected.manifest.parallax.id, version: selected.manifest.version, sha256: selected.manifest.parallax.file.sha256 },
+        seriesInstanceUid: series.seriesInstanceUid,
+        executionProvider,
+        durationMs: performance.now() - startedAt,
+        outcome,
+        ...(error ? { error: error.slice(0, 500) } : {}),
+      })
+    try {
+      const pixels = await viewer.imagePixels(imageIds)
+      const current = startInference(
+        {
+          manifest: selected.manifest,
+          fileUrl: selected.fileUrl,
+          geometry,
+          positions: series.instances.map((instance) => instance.imagePositionPatient!),
+          pixels,
+          provider,
+        },
+        (progress) => setState((previous) => (previous.status === 'running' ? { ...previous, progress } : previous)),
+      )
+      run.current = current
+      const result = await current.result
+      run.current = null
+      await viewer.showLabelmap({ imageIds, labels: result.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
+      setOverlayVisible(true)
+      setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
+      void report('success', result.executionProvider)
+    } catch (error) {
+      run.current = null
+      const cancelled = error instanceof InferenceRunError && error.kind === 'cancelled'
+      const message = error instanceof Error ? error.message : String(error)
+      setState(cancelled ? { status: 'idle' } : { status: 'failed', message })
+      const executionProvider = error instanceof InferenceRunError && error.executionProvider ? error.executionProvider : provider === 'webgpu' ? 'webgpu' : 'wasm'
+      void report(cancelled ? 'cancelled' : 'failed', executionProvider, cancelled ? undefined : message)
+    }
+  }
+
+  function exportLabels(done: Extract<PanelState, { status: 'done' }>) {
+    if (!series) return
+    const { manifest } = done.model
+    const body = {
+      model: { id: manifest.parallax.id, version: manifest.version, sha256: manifest.parallax.file.sha256 },
+      runtime: 'onnxruntime-web',
+      executionProvider: done.result.executionProvider,
+      seriesInstanceUid: series.seriesInstanceUid,
+      images: series.instances.map((instance) => instance.sopInstanceUid),
+      imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
+      labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, done.result.labelCounts[label.value] ?? 0])),
+      timings: { ...done.result.timings, totalMs: done.durationMs },
+      labelRuns: encodeLabelRuns(done.result.labels),
+    }
+    // Saved on this computer only: a download made in the browser, never sent to the server.
+    const url = URL.createObjectURL(new Blob([JSON.stringify(body)], { type: 'application/json' }))
+    const link = document.createElement('a')
+    link.href = url
+    link.download = `${manifest.parallax.id}-labels.json`
+    link.click()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  }
+
+  if (!series) return null
+  const voxelMl = series.instances[0]?.pixelSpacing ? (series.instances[0].pixelSpacing[0] * series.instances[0].pixelSpacing[1] * (series.geometry.sliceSpacing ?? 1)) / 1000 : null
+
+  return (
+    <section data-testid="model-panel" data-status={state.status}>
+      <h2 style={{ margin: '0 0 .4rem' }}>AI models</h2>
+      {loadError && <p className="error">{loadError}</p>}
+      {models && applicable.length === 0 && <p className="muted">No registered model applies to {series.modality} series.</p>}
+      {applicable.length > 0 && (
+        <>
+          <div className="form-row">
+            <select aria-label="Model" data-testid="model-picker" value={selected?.manifest.parallax.id ?? ''} onChange={(event) => setChosen(event.target.value)} disabled={state.status === 'running'}>
+              {applicable.map((model) => (
+                <option key={model.manifest.parallax.id} value={model.manifest.parallax.id} disabled={!model.fileUrl}>
+                  {model.manifest.parallax.name} {model.manifest.version}
+                  {model.fileUrl ? '' : ' (file not added)'}
+                </option>
+              ))}
+            </select>
+            <select aria-label="Runtime" data-testid="model-provider" value={provider} onChange={(event) => setProvider(event.target.value as ProviderPreference)} disabled={state.status === 'running'}>
+              <option value="auto">GPU if available</option>
+              <option value="webgpu">WebGPU</option>
+              <option value="wasm">CPU (WASM)</option>
+            </select>
+          </div>
+          {selected && <p className="muted" style={{ fontSize: '.75rem' }}>{selected.manifest.intended_use}</p>}
+          <div className="form-row">
+            <button type="button" data-testid="run-model" disabled={!selected?.fileUrl || state.status === 'running' || !viewer} onClick={() => void runModel()}>
+              Run in this browser
+            </button>
+            {state.status === 'running' && (
+              <button type="button" data-testid="cancel-inference" onClick={() => run.current?.cancel()}>
+                Cancel
+              </button>
+            )}
+          </div>
+        </>
+      )}
+      {state.status === 'running' && (
+        <div data-testid="inference-progress" data-stage={state.progress?.stage ?? 'starting'}>
+          <div className="muted">
+            {state.progress ? `${stageLabel[state.progress.stage]}${state.progress.total > 1 ? ` (${state.progress.done}/${state.progress.total})` : ''}…` : 'Starting…'}
+          </div>
+          <div className="progress">
+            <div style={{ width: `${state.progress && state.progress.total ? (100 * state.progress.done) / state.progress.total : 0}%` }} />
+          </div>
+        </div>
+      )}
+      {state.status === 'failed' && (
+        <p className="error" role="alert" data-testid="inference-error">
+          {state.message}
+        </p>
+      )}
+      {state.status === 'done' && (
+        <div
+          data-testid="inference-results"
+          data-model-id={state.model.manifest.parallax.id}
+          data-execution-provider={state.result.executionProvider}
+          data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, state.result.labelCounts[label.value] ?? 0])))}
+        >
+          <table style={{ fontSize: '.8rem', width: '100%' }}>
+            <tbody>
+              {state.model.manifest.parallax.labels.map((label) => (
+                <tr key={label.value}>
+                  <td>
+                    <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: `rgb(${label.color.join(',')})`, marginRight: '.3rem' }} />
+                    {label.name}
+                  </td>
+                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${((state.result.labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${state.result.labelCounts[label.value] ?? 0} voxels`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted" style={{ fontSize: '.75rem' }} data-testid="inference-provenance">
+            {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
+            {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
+            {state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
+          </p>
+          <div className="form-row">
+            <label>
+              <input
+                type="checkbox"
+                data-testid="labelmap-toggle"
+                checked={overlayVisible}
+                onChange={(event) => {
+                  setOverlayVisible(event.target.checked)
+                  viewer?.setLabelmapVisible(event.target.checked)
+                }}
+              />{' '}
+              Show labelmap
+            </label>
+            <button type="button" data-testid="export-labels" onClick={() => exportLabels(state)}>
+              Export labels
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,165 @@
+import 'server-only'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { AppError } from '../errors'
+import { parseManifest, type ModelManifest } from './manifest'
+import { OnnxFormatError, readModelIo } from './onnx-model-io'
+
+// The model registry: manifests shipped in models/ (their ONNX file committed beside them,
+// or added later into the store when it is not ours to commit) plus models an admin adds.
+// Added models live in the store (PARALLAX_MODEL_STORE, default .data/models), one folder
+// per id with manifest.json and the ONNX file. Model files are not patient data: the app
+// serves them, and the browser checks their SHA-256 before use.
+
+export const maxModelBytes = 512 * 1024 * 1024
+
+export interface RegisteredModel {
+  manifest: ModelManifest
+  source: 'bundled' | 'added'
+  /** Absolute path of the ONNX file, or null while it has not been added. */
+  filePath: string | null
+}
+
+const bundledDir = path.resolve(process.env.PARALLAX_BUNDLED_MODELS ?? 'models')
+
+export function modelStoreDir(): string {
+  return path.resolve(process.env.PARALLAX_MODEL_STORE ?? '.data/models')
+}
+
+function fileName(manifest: ModelManifest): string {
+  return manifest.parallax.file.name ?? 'model.onnx'
+}
+
+function readManifestFile(file: string): ModelManifest {
+  try {
+    return parseManifest(JSON.parse(readFileSync(file, 'utf8')))
+  } catch (error) {
+    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+function manifestDirs(root: string): string[] {
+  if (!existsSync(root)) return []
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(root, entry.name, 'manifest.json')))
+    .map((entry) => path.join(root, entry.name))
+    .sort()
+}
+
+/** Every registered model, bundled first; an added model may not reuse a bundled id. */
+export function listModels(): RegisteredModel[] {
+  const models = new Map<string, RegisteredModel>()
+  for (const dir of manifestDirs(bundledDir)) {
+    const manifest = readManifestFile(path.join(dir, 'manifest.json'))
+    const shipped = path.join(dir, fileName(manifest))
+    const stored = path.join(modelStoreDir(), manifest.parallax.id, fileName(manifest))
+    const filePath = existsSync(shipped) ? shipped : existsSync(stored) ? stored : null
+    models.set(manifest.parallax.id, { manifest, source: 'bundled', filePath })
+  }
+  for (const dir of manifestDirs(modelStoreDir())) {
+    const manifest = readManifestFile(path.join(dir, 'manifest.json'))
+    if (models.has(manifest.parallax.id)) continue
+    const filePath = path.join(dir, fileName(manifest))
+    models.set(manifest.parallax.id, { manifest, source: 'added', filePath: existsSync(filePath) ? filePath : null })
+  }
+  return [...models.values()]
+}
+
+export function findModel(id: string): RegisteredModel | undefined {
+  return listModels().find((model) => model.manifest.parallax.id === id)
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Checks the ONNX bytes against the manifest: SHA-256, then the declared input and output tensors. */
+export function verifyModelBytes(manifest: ModelManifest, bytes: Uint8Array): void {
+  const actual = sha256Hex(bytes)
+  if (actual !== manifest.parallax.file.sha256) {
+    throw new AppError('bad_request', 'models', `The model file's SHA-256 is ${actual}, but the manifest says ${manifest.parallax.file.sha256}: refused.`)
+  }
+  let io
+  try {
+    io = readModelIo(bytes)
+  } catch (error) {
+    if (error instanceof OnnxFormatError) throw new AppError('bad_request', 'models', `The model file is not a readable ONNX model: ${error.message}`)
+    throw error
+  }
+  const { input, output, explainability } = manifest.parallax
+  const problems: string[] = []
+  if (!io.inputs.some((tensor) => tensor.name === input)) problems.push(`input "${input}" (the model has ${io.inputs.map((t) => `"${t.name}"`).join(', ')})`)
+  for (const name of [output, explainability?.output].filter((name): name is string => !!name)) {
+    if (!io.outputs.some((tensor) => tensor.name === name)) problems.push(`output "${name}" (the model has ${io.outputs.map((t) => `"${t.name}"`).join(', ')})`)
+  }
+  if (problems.length) throw new AppError('bad_request', 'models', `The manifest names tensors the model does not have: ${problems.join('; ')}.`)
+}
+
+export interface AddModelInput {
+  manifest: unknown
+  bytes: Uint8Array
+}
+
+/**
+ * Registers a model: validates the manifest, checks the file against it and writes both
+ * into the store (atomically: a half-written model is never listed). A bundled manifest
+ * may be given for its id to add the file it ships without.
+ */
+export function addModel({ manifest: rawManifest, bytes }: AddModelInput): RegisteredModel {
+  let manifest: ModelManifest
+  try {
+    manifest = parseManifest(rawManifest)
+  } catch (error) {
+    throw new AppError('bad_request', 'models', error instanceof Error ? error.message : String(error))
+  }
+  if (bytes.byteLength > maxModelBytes) throw new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`)
+  verifyModelBytes(manifest, bytes)
+  const id = manifest.parallax.id
+  const existing = findModel(id)
+  if (existing?.source === 'bundled' && JSON.stringify(existing.manifest) !== JSON.stringify(manifest)) {
+    throw new AppError('conflict', 'models', `"${id}" is a bundled model: add its file with its own manifest (models/${id}/manifest.json), or choose another id.`)
+  }
+  if (existing?.filePath) throw new AppError('conflict', 'models', `Model "${id}" is already registered with its file.`)
+  const dir = path.join(modelStoreDir(), id)
+  mkdirSync(dir, { recursive: true })
+  const target = path.join(dir, fileName(manifest))
+  writeFileSync(`${target}.partial`, bytes)
+  renameSync(`${target}.partial`, target)
+  if (existing?.source !== 'bundled') writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(rawManifest, null, 2) + '\n')
+  return findModel(id)!
+}
+
+/** Downloads a model file from a URL (capped), for `addModel`. The SHA-256 check follows. */
+export async function fetchModelBytes(url: string): Promise<Uint8Array> {
+  const parsed = new URL(url)
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppError('bad_request', 'models', 'Model URLs must be http(s).')
+  let response: Response
+  try {
+    response = await fetch(parsed, { redirect: 'follow' })
+  } catch (error) {
+    throw new AppError('bad_request', 'models', `Could not download the model from ${parsed.origin}: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (!response.ok || !response.body) throw new AppError('bad_request', 'models', `Downloading the model failed: HTTP ${response.status}.`)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = response.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxModelBytes) {
+      await reader.cancel()
+      throw new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`)
+    }
+    chunks.push(value)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+/** The manifest shipped in models/<id>/, for adding its file from the CLI. */
+export function bundledManifest(id: string): unknown {
+  const file = path.join(bundledDir, id, 'manifest.json')
+  if (!existsSync(file)) throw new AppError('not_found', 'models', `No bundled model "${id}" (looked for ${file}).`)
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
