@@ -1,0 +1,109 @@
+// The registry on a scratch store: a model is added only when its bytes match the
+// manifest's SHA-256 and tensor names; the refusal says why; nothing half-written remains.
+import { describe, it, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { buildOnnxModel } from '../../tests/support/onnx-builder'
+import { AppError } from '../errors'
+import { addModel, findModel, listModels, modelStoreDir } from './registry.server'
+
+const model = buildOnnxModel({
+  inputs: [{ name: 'image', dims: [1, 1, 8, 8] }],
+  outputs: [{ name: 'logits', dims: [1, 1, 8, 8] }],
+  nodes: [{ opType: 'Relu', inputs: ['image'], outputs: ['logits'] }],
+})
+const sha256 = createHash('sha256').update(model).digest('hex')
+
+function manifest(overrides: { id?: string; sha256?: string; output?: string } = {}) {
+  return {
+    version: '0.1.0',
+    task: 'Test segmentation',
+    description: 'A ReLU standing in for a model',
+    authors: 'Parallax tests',
+    intended_use: 'Tests only',
+    network_data_format: {
+      inputs: { image: { type: 'image', format: 'magnitude', num_channels: 1, spatial_shape: [8, 8], dtype: 'float32' } },
+      outputs: { [overrides.output ?? 'logits']: { type: 'logits', format: 'segmentation', num_channels: 1, spatial_shape: [8, 8], dtype: 'float32' } },
+    },
+    parallax: {
+      id: overrides.id ?? 'relu-test',
+      name: 'ReLU test',
+      kind: 'segmentation',
+      dimensionality: '2d',
+      modalities: ['CT'],
+      file: { name: 'model.onnx', sha256: overrides.sha256 ?? sha256 },
+      input: 'image',
+      output: overrides.output ?? 'logits',
+      preprocessing: { grid: 'native', normalisation: { method: 'scale', offset: 0, factor: 1 } },
+      postprocessing: { activation: 'sigmoid', threshold: 0.5 },
+      labels: [{ value: 1, name: 'Lesion', color: [255, 0, 0] }],
+    },
+  }
+}
+
+function refusal(action: () => unknown): AppError {
+  try {
+    action()
+  } catch (error) {
+    assert.ok(error instanceof AppError, String(error))
+    return error
+  }
+  assert.fail('accepted')
+}
+
+describe('model registry', () => {
+  let store: string
+  before(() => {
+    store = mkdtempSync(path.join(tmpdir(), 'parallax-models-'))
+    process.env.PARALLAX_MODEL_STORE = store
+  })
+  after(() => {
+    delete process.env.PARALLAX_MODEL_STORE
+    rmSync(store, { recursive: true, force: true })
+  })
+
+  it('lists the bundled manifests from models/', () => {
+    assert.equal(modelStoreDir(), store)
+    assert.ok(listModels().some((entry) => entry.manifest.parallax.id === 'brain-tissue-3class' && entry.source === 'bundled'))
+  })
+
+  it('refuses a file whose SHA-256 does not match, and writes nothing', () => {
+    const error = refusal(() => addModel({ manifest: manifest({ sha256: 'f'.repeat(64) }), bytes: model }))
+    assert.equal(error.code, 'bad_request:models')
+    assert.match(error.message, new RegExp(`SHA-256 is ${sha256}, but the manifest says f{64}: refused`))
+    assert.deepEqual(readdirSync(store), [])
+  })
+
+  it('refuses a manifest naming tensors the model lacks', () => {
+    const error = refusal(() => addModel({ manifest: manifest({ output: 'probabilities' }), bytes: model }))
+    assert.match(error.message, /output "probabilities" \(the model has "logits"\)/)
+  })
+
+  it('refuses an invalid manifest with the bad fields named', () => {
+    const bad = manifest()
+    ;(bad.parallax as Record<string, unknown>).modalities = []
+    const error = refusal(() => addModel({ manifest: bad, bytes: model }))
+    assert.match(error.message, /^Invalid model manifest: parallax\.modalities: /)
+  })
+
+  it('refuses bytes that are not ONNX even when the hash matches', () => {
+    const junk = new TextEncoder().encode('\u0008\u0001\u00ff')
+    const error = refusal(() => addModel({ manifest: manifest({ sha256: createHash('sha256').update(junk).digest('hex') }), bytes: junk }))
+    assert.match(error.message, /not a readable ONNX model/)
+  })
+
+  it('adds a matching model, lists it with its file, and refuses it twice', () => {
+    const added = addModel({ manifest: manifest(), bytes: model })
+    assert.equal(added.source, 'added')
+    assert.ok(added.filePath && existsSync(added.filePath))
+    assert.equal(findModel('relu-test')?.manifest.parallax.file.sha256, sha256)
+    assert.equal(refusal(() => addModel({ manifest: manifest(), bytes: model })).code, 'conflict:models')
+  })
+
+  it('will not let an added model take a bundled id with another manifest', () => {
+    assert.equal(refusal(() => addModel({ manifest: manifest({ id: 'brain-tissue-3class' }), bytes: model })).code, 'conflict:models')
+  })
+})
