@@ -194,6 +194,8 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
           data-testid="inference-results"
           data-model-id={state.model.manifest.parallax.id}
           data-execution-provider={state.result.executionProvider}
+          data-duration-ms={Math.round(state.durationMs)}
+          data-timings={JSON.stringify(state.result.timings)}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, state.result.labelCounts[label.value] ?? 0])))}
         >
           <table style={{ fontSize: '.8rem', width: '100%' }}>

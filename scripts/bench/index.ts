@@ -8,11 +8,16 @@ import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
+import { measureBrowserModelRun, measureNodeModelRun } from './model-run'
 import { freePort } from '../../tests/support/free-port'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? path.join(root, '../shared/data'))
 const ctDir = path.join(dataDir, 'ct-chest-lidc0314')
+const t1Dir = path.join(dataDir, 'mr-brain-t1')
+// The brain model's file is registered from the shared data folder when the server starts.
+const modelStore = mkdtempSync(path.join(os.tmpdir(), 'parallax-bench-models-'))
+process.env.PARALLAX_MODEL_STORE = modelStore
 const runs = Number(process.env.BENCH_RUNS ?? 3)
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
@@ -74,6 +79,20 @@ try {
   ])
   console.log('\npure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
   console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
+
+  const browserRun = await measureBrowserModelRun(server.baseURL, t1Dir, { username: account.username, password: account.password })
+  const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir)
+  console.log('\nBrain tissue model (brainchop MeshNet, 256³ conformed input) on the T1, 175 slices: browser (ORT-web, WASM) against the CLI runtime (onnxruntime-node, CPU)\n')
+  table([
+    ['stage', 'browser', 'node (same run)', 'ratio'],
+    ['pre-processing', ms(browserRun.preprocessingMs), ms(nodeRun.preprocessingMs), (browserRun.preprocessingMs / nodeRun.preprocessingMs).toFixed(2)],
+    ['inference (same input)', ms(browserRun.inferenceMs), ms(nodeRun.inferenceMs), (browserRun.inferenceMs / nodeRun.inferenceMs).toFixed(2)],
+    ['post-processing', ms(browserRun.postprocessingMs), ms(nodeRun.postprocessingMs), (browserRun.postprocessingMs / nodeRun.postprocessingMs).toFixed(2)],
+    ['end to end', ms(browserRun.totalMs), ms(nodeRun.totalMs), (browserRun.totalMs / nodeRun.totalMs).toFixed(2)],
+  ])
+  console.log(`\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`)
+  console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
 } finally {
   server.stop()
+  rmSync(modelStore, { recursive: true, force: true })
 }
