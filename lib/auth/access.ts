@@ -14,6 +14,7 @@ export const pageRoles = {
   audit: ['auditor', 'admin'],
   adminUsers: ['admin'],
   adminPacs: ['admin'],
+  adminModels: ['admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export interface NavItem {
@@ -29,6 +30,7 @@ export const navigation: readonly NavItem[] = [
   { href: '/audit', label: 'Audit trail', roles: pageRoles.audit },
   { href: '/admin/users', label: 'Users', roles: pageRoles.adminUsers },
   { href: '/admin/pacs', label: 'PACS servers', roles: pageRoles.adminPacs },
+  { href: '/admin/models', label: 'Models', roles: pageRoles.adminModels },
 ]
 
 export function navigationFor(role: Role): NavItem[] {

@@ -20,6 +20,16 @@ export interface InferenceRequest {
   provider: ProviderPreference
 }
 
+/** A raw forward pass on the model's check input (model-check.ts) on one provider, no fallback. */
+export interface ModelCheckRequest {
+  type: 'check'
+  manifest: ModelManifest
+  fileUrl: string
+  provider: ExecutionProvider
+}
+
+export type WorkerRequest = InferenceRequest | ModelCheckRequest
+
 export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'failed'
 
 export type InferenceResponse =
@@ -33,4 +43,5 @@ export type InferenceResponse =
       fallbackReason: string | null
       timings: { loadModelMs: number; createSessionMs: number; preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
     }
+  | { type: 'check-result'; output: Float32Array; dims: number[]; executionProvider: ExecutionProvider; description: string; sessionMs: number; runMs: number }
   | { type: 'error'; kind: InferenceErrorKind; message: string; executionProvider: ExecutionProvider | null }

@@ -1,5 +1,5 @@
 'use client'
-import type { InferenceRequest, InferenceResponse } from './inference-protocol'
+import type { InferenceRequest, InferenceResponse, ModelCheckRequest } from './inference-protocol'
 
 // One worker per run: it holds hundreds of megabytes while a 3D model runs, terminating
 // it afterwards returns them at once, and terminating it is the only way to cancel.
@@ -36,10 +36,32 @@ export function startInference(request: Omit<InferenceRequest, 'type'>, onProgre
     const message = event.data
     if (message.type === 'progress') onProgress(message.progress)
     else if (message.type === 'result') finish(message)
-    else finish(new InferenceRunError(message.kind, message.message, message.executionProvider))
+    else if (message.type === 'error') finish(new InferenceRunError(message.kind, message.message, message.executionProvider))
   }
   worker.onerror = (event) => finish(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
   const message: InferenceRequest = { type: 'run', ...request }
   worker.postMessage(message, request.pixels.map((pixels) => pixels.buffer))
   return { result, cancel: () => finish(new InferenceRunError('cancelled', 'Cancelled')) }
+}
+
+export type ModelCheckResult = Extract<InferenceResponse, { type: 'check-result' }>
+
+/** Runs the model's check input on one provider in a fresh worker. */
+export function checkModel(request: Omit<ModelCheckRequest, 'type'>): Promise<ModelCheckResult> {
+  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
+  return new Promise<ModelCheckResult>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
+      const message = event.data
+      if (message.type === 'check-result') resolve(message)
+      else if (message.type === 'error') reject(new InferenceRunError(message.kind, message.message, message.executionProvider))
+      else return
+      worker.terminate()
+    }
+    worker.onerror = (event) => {
+      worker.terminate()
+      reject(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
+    }
+    const message: ModelCheckRequest = { type: 'check', ...request }
+    worker.postMessage(message)
+  })
 }

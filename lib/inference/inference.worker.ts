@@ -4,7 +4,8 @@
 // the one that actually ran is reported; when WebGPU fails the run is retried on WASM.
 // Cancelling terminates this worker: ONNX Runtime cannot interrupt a running session.
 import * as ort from 'onnxruntime-web/webgpu'
-import type { ExecutionProvider, InferenceErrorKind, InferenceRequest, InferenceResponse } from './inference-protocol'
+import type { ExecutionProvider, InferenceErrorKind, InferenceRequest, InferenceResponse, ModelCheckRequest, WorkerRequest } from './inference-protocol'
+import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
 import { segmentStack, type ModelSession, type TensorData } from './run-model'
 import { stackToVolume } from './slice-stack'
@@ -125,6 +126,26 @@ async function run(request: InferenceRequest) {
   }
 }
 
-scope.onmessage = (event: MessageEvent<InferenceRequest>) => {
+async function check(request: ModelCheckRequest) {
+  try {
+    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
+    configureWasm()
+    if (request.provider === 'webgpu' && !(await webGpuAvailable())) throw new Error('This browser offers no WebGPU adapter.')
+    const plan = planModelCheck(request.manifest, model)
+    let started = performance.now()
+    const session = await createSession(plan.model, request.provider)
+    const sessionMs = performance.now() - started
+    started = performance.now()
+    const output = (await session.run(plan.input, [request.manifest.parallax.output]))[request.manifest.parallax.output]
+    if (!output) throw new Error(`The model returned no "${request.manifest.parallax.output}" output`)
+    const runMs = performance.now() - started
+    post({ type: 'check-result', output: output.data, dims: [...output.dims], executionProvider: request.provider, description: plan.description, sessionMs, runMs }, [output.data.buffer])
+  } catch (error) {
+    post({ type: 'error', ...classify(error), executionProvider: request.provider })
+  }
+}
+
+scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   if (event.data.type === 'run') void run(event.data)
+  else if (event.data.type === 'check') void check(event.data)
 }

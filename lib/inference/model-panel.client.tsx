@@ -1,6 +1,7 @@
 'use client'
 import { useEffect, useRef, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
+import { downloadJson } from '../ui/download.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
@@ -127,13 +128,7 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
       timings: { ...done.result.timings, totalMs: done.durationMs },
       labelRuns: encodeLabelRuns(done.result.labels),
     }
-    // Saved on this computer only: a download made in the browser, never sent to the server.
-    const url = URL.createObjectURL(new Blob([JSON.stringify(body)], { type: 'application/json' }))
-    const link = document.createElement('a')
-    link.href = url
-    link.download = `${manifest.parallax.id}-labels.json`
-    link.click()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    downloadJson(`${manifest.parallax.id}-labels.json`, body)
   }
 
   if (!series) return null

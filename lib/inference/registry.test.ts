@@ -6,43 +6,13 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildOnnxModel } from '../../tests/support/onnx-builder'
+import { reluManifest, reluModelBytes, reluModelSha256 } from '../../tests/support/model-fixtures'
 import { AppError } from '../errors'
 import { addModel, findModel, listModels, modelStoreDir } from './registry.server'
 
-const model = buildOnnxModel({
-  inputs: [{ name: 'image', dims: [1, 1, 8, 8] }],
-  outputs: [{ name: 'logits', dims: [1, 1, 8, 8] }],
-  nodes: [{ opType: 'Relu', inputs: ['image'], outputs: ['logits'] }],
-})
-const sha256 = createHash('sha256').update(model).digest('hex')
-
-function manifest(overrides: { id?: string; sha256?: string; output?: string } = {}) {
-  return {
-    version: '0.1.0',
-    task: 'Test segmentation',
-    description: 'A ReLU standing in for a model',
-    authors: 'Parallax tests',
-    intended_use: 'Tests only',
-    network_data_format: {
-      inputs: { image: { type: 'image', format: 'magnitude', num_channels: 1, spatial_shape: [8, 8], dtype: 'float32' } },
-      outputs: { [overrides.output ?? 'logits']: { type: 'logits', format: 'segmentation', num_channels: 1, spatial_shape: [8, 8], dtype: 'float32' } },
-    },
-    parallax: {
-      id: overrides.id ?? 'relu-test',
-      name: 'ReLU test',
-      kind: 'segmentation',
-      dimensionality: '2d',
-      modalities: ['CT'],
-      file: { name: 'model.onnx', sha256: overrides.sha256 ?? sha256 },
-      input: 'image',
-      output: overrides.output ?? 'logits',
-      preprocessing: { grid: 'native', normalisation: { method: 'scale', offset: 0, factor: 1 } },
-      postprocessing: { activation: 'sigmoid', threshold: 0.5 },
-      labels: [{ value: 1, name: 'Lesion', color: [255, 0, 0] }],
-    },
-  }
-}
+const model = reluModelBytes
+const sha256 = reluModelSha256
+const manifest = reluManifest
 
 function refusal(action: () => unknown): AppError {
   try {

@@ -5,6 +5,9 @@ import { roles, type Role } from '../../lib/auth/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { anonymousApi, apiSession } from '../support/api'
 import { sharedDataPath } from '../support/shared-data'
+import { reluManifest, reluModelBytes } from '../support/model-fixtures'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { signInBrowser } from '../support/browser'
 
 // The expected access matrix, written out independently of the code that enforces it.
@@ -15,6 +18,7 @@ const pages: Record<string, readonly Role[]> = {
   '/audit': ['auditor', 'admin'],
   '/admin/users': ['admin'],
   '/admin/pacs': ['admin'],
+  '/admin/models': ['admin'],
 }
 const publicPages = ['/login']
 
@@ -24,7 +28,12 @@ interface ApiCase {
   allowed: readonly Role[]
   okStatus: number
   body?: () => Promise<unknown>
+  multipart?: () => Record<string, string | { name: string; mimeType: string; buffer: Buffer }>
 }
+
+// A model file served from the test process, for the admin's add-by-URL case.
+let modelUrl = ''
+const uniqueModelId = () => uniqueUsername('m').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60)
 
 // A user for the PATCH cases to act on (the admin's PATCH really changes its role), and a
 // PACS server that the admin's PATCH renames and DELETE removes.
@@ -51,6 +60,17 @@ const apiCases: ApiCase[] = [
   { method: 'GET', path: '/api/models', allowed: roles, okStatus: 200 },
   // The brain model's file is registered at start from the shared data folder, when it is there.
   { method: 'GET', path: '/api/models/[id]/file', allowed: roles, okStatus: existsSync(sharedDataPath('models', 'brain-tissue-3class', 'model.onnx')) ? 200 : 404 },
+  { method: 'POST', path: '/api/admin/models', allowed: ['admin'], okStatus: 201, body: async () => ({ manifest: reluManifest({ id: uniqueModelId() }), url: modelUrl }) },
+  {
+    method: 'POST',
+    path: '/api/admin/models/upload',
+    allowed: ['admin'],
+    okStatus: 201,
+    multipart: () => ({
+      manifest: JSON.stringify(reluManifest({ id: uniqueModelId() })),
+      file: { name: 'model.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(reluModelBytes) },
+    }),
+  },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
   {
@@ -112,6 +132,13 @@ test.describe('pages', () => {
 })
 
 test.describe('API route handlers', () => {
+  let modelServer: Server
+  test.beforeAll(async () => {
+    modelServer = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(reluModelBytes)))
+    await new Promise<void>((resolve) => modelServer.listen(0, '127.0.0.1', resolve))
+    modelUrl = `http://127.0.0.1:${(modelServer.address() as AddressInfo).port}/relu.onnx`
+  })
+  test.afterAll(() => modelServer.close())
   test.beforeAll(async ({ baseURL }) => {
     const admin = await apiSession(baseURL!, demoAccount('admin').username, demoAccount('admin').password)
     const created = await admin.post('/api/admin/users', {
@@ -129,7 +156,7 @@ test.describe('API route handlers', () => {
     const id = apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : apiCase.path.startsWith('/api/models/') ? 'brain-tissue-3class' : patchTargetId
     const url = apiCase.path.replace('[id]', id)
     const data = apiCase.body ? await apiCase.body() : undefined
-    return api.fetch(url, { method: apiCase.method, data })
+    return api.fetch(url, { method: apiCase.method, data, multipart: apiCase.multipart?.() })
   }
 
   test('signed out: every protected route answers 401', async ({ baseURL }) => {

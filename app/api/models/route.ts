@@ -1,10 +1,5 @@
 import { roles } from '@/lib/auth/roles'
 import { route } from '@/lib/auth/route.server'
-import { listModels } from '@/lib/inference/registry.server'
-import { modelFileUrl, type ModelSummary } from '@/lib/inference/model-summary'
+import { listModelSummaries } from '@/lib/inference/model-summary.server'
 
-export const GET = route({ roles }, async () =>
-  Response.json(
-    listModels().map((model): ModelSummary => ({ manifest: model.manifest, source: model.source, fileUrl: model.filePath ? modelFileUrl(model.manifest) : null })),
-  ),
-)
+export const GET = route({ roles }, async () => Response.json(listModelSummaries()))
