@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian: Chromium for end-to-end tests,
 # PostgreSQL for the data-layer tests, Orthanc with its DICOMweb plugin for the PACS tests,
+# dicom3tools (dciodvfy) to validate the DICOM objects we write,
 # and pydicom's test files (downloaded and unpacked into .data/, never installed) for the
 # DICOM parser tests. Does nothing for what is already there.
 set -euo pipefail
@@ -10,8 +11,9 @@ missing=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || missing+=(postgresql)
 [ -x "${ORTHANC_PATH:-/usr/sbin/Orthanc}" ] || missing+=(orthanc)
 [ -f "${ORTHANC_DICOMWEB_PLUGIN:-/usr/share/orthanc/plugins/libOrthancDicomWeb.so}" ] || missing+=(orthanc-dicomweb)
+[ -x "${DCIODVFY_PATH:-/usr/bin/dciodvfy}" ] || missing+=(dicom3tools)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "[system] chromium, postgresql, orthanc and orthanc-dicomweb present"
+  echo "[system] chromium, postgresql, orthanc, orthanc-dicomweb and dicom3tools present"
 elif [ "$(id -u)" -ne 0 ]; then
   echo "[system] missing: ${missing[*]}. Install them as root: apt-get install -y ${missing[*]}" >&2
   exit 1

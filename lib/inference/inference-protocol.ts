@@ -1,3 +1,4 @@
+import type { ExplainMethod } from '../explain/explain-slice'
 import type { InferenceProgress } from './run-model'
 import type { ModelManifest } from './manifest'
 import type { SliceStackGeometry } from './slice-stack'
@@ -28,7 +29,17 @@ export interface ModelCheckRequest {
   provider: ExecutionProvider
 }
 
-export type WorkerRequest = InferenceRequest | ModelCheckRequest
+/** A heatmap explaining the model's result on one image. */
+export interface ExplainRequest {
+  type: 'explain'
+  manifest: ModelManifest
+  fileUrl: string
+  provider: ProviderPreference
+  image: { pixels: Float32Array; columns: number; rows: number }
+  method: ExplainMethod
+}
+
+export type WorkerRequest = InferenceRequest | ModelCheckRequest | ExplainRequest
 
 export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'failed'
 
@@ -36,12 +47,19 @@ export type InferenceResponse =
   | { type: 'progress'; progress: InferenceProgress | { stage: 'loading-model' | 'creating-session'; done: number; total: number } }
   | {
       type: 'result'
-      labels: Uint8Array
+      kind: 'segmentation' | 'classification'
+      /** Segmentation: one label per pixel of each image, in request order. */
+      labels: Uint8Array | null
       labelCounts: number[]
+      /** Classification: calibrated probabilities per image and for the series. */
+      sliceProbabilities: number[][] | null
+      seriesProbabilities: number[] | null
       executionProvider: ExecutionProvider
       /** Set when WebGPU failed and the run was retried on WASM. */
       fallbackReason: string | null
       timings: { loadModelMs: number; createSessionMs: number; preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
     }
+  | { type: 'explain-progress'; done: number; total: number }
+  | { type: 'explain-result'; heatmap: Float32Array; columns: number; rows: number; method: ExplainMethod; executionProvider: ExecutionProvider; durationMs: number }
   | { type: 'check-result'; output: Float32Array; dims: number[]; executionProvider: ExecutionProvider; description: string; sessionMs: number; runMs: number }
   | { type: 'error'; kind: InferenceErrorKind; message: string; executionProvider: ExecutionProvider | null }

@@ -1,5 +1,5 @@
 'use client'
-import type { InferenceRequest, InferenceResponse, ModelCheckRequest } from './inference-protocol'
+import type { ExplainRequest, InferenceRequest, InferenceResponse, ModelCheckRequest } from './inference-protocol'
 
 // One worker per run: it holds hundreds of megabytes while a 3D model runs, terminating
 // it afterwards returns them at once, and terminating it is the only way to cancel.
@@ -64,4 +64,35 @@ export function checkModel(request: Omit<ModelCheckRequest, 'type'>): Promise<Mo
     const message: ModelCheckRequest = { type: 'check', ...request }
     worker.postMessage(message)
   })
+}
+
+export type ExplainResult = Extract<InferenceResponse, { type: 'explain-result' }>
+
+/** Computes a heatmap for one image in a fresh worker; cancel() terminates it. */
+export function startExplanation(request: Omit<ExplainRequest, 'type'>, onProgress: (done: number, total: number) => void): { result: Promise<ExplainResult>; cancel(): void } {
+  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
+  let reject: (error: Error) => void = () => {}
+  const result = new Promise<ExplainResult>((resolve, rejectWith) => {
+    reject = rejectWith
+    worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
+      const message = event.data
+      if (message.type === 'explain-progress') return onProgress(message.done, message.total)
+      worker.terminate()
+      if (message.type === 'explain-result') resolve(message)
+      else if (message.type === 'error') rejectWith(new InferenceRunError(message.kind, message.message, message.executionProvider))
+    }
+    worker.onerror = (event) => {
+      worker.terminate()
+      rejectWith(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
+    }
+  })
+  const message: ExplainRequest = { type: 'explain', ...request }
+  worker.postMessage(message, [request.image.pixels.buffer])
+  return {
+    result,
+    cancel: () => {
+      worker.terminate()
+      reject(new InferenceRunError('cancelled', 'Cancelled'))
+    },
+  }
 }

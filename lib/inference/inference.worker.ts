@@ -4,10 +4,11 @@
 // the one that actually ran is reported; when WebGPU fails the run is retried on WASM.
 // Cancelling terminates this worker: ONNX Runtime cannot interrupt a running session.
 import * as ort from 'onnxruntime-web/webgpu'
-import type { ExecutionProvider, InferenceErrorKind, InferenceRequest, InferenceResponse, ModelCheckRequest, WorkerRequest } from './inference-protocol'
+import { explainSlice } from '../explain/explain-slice'
+import type { ExecutionProvider, ExplainRequest, InferenceErrorKind, InferenceRequest, InferenceResponse, ModelCheckRequest, WorkerRequest } from './inference-protocol'
 import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
-import { segmentStack, type ModelSession, type TensorData } from './run-model'
+import { runSliceModel, segmentStack, type InferenceProgress, type ModelSession, type SliceModelResult, type TensorData } from './run-model'
 import { stackToVolume } from './slice-stack'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
@@ -100,14 +101,22 @@ async function run(request: InferenceRequest) {
 
     configureWasm()
     provider = request.provider === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : request.provider
-    const stack = stackToVolume(request.geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
+    const { manifest, geometry } = request
     let fallbackReason: string | null = null
-    const attempt = async (ep: ExecutionProvider) => {
+    const attempt = async (ep: ExecutionProvider): Promise<Omit<Extract<InferenceResponse, { type: 'result' }>, 'type' | 'executionProvider' | 'fallbackReason' | 'timings'> & { timings: SliceModelResult['timings'] }> => {
       post({ type: 'progress', progress: { stage: 'creating-session', done: 0, total: 1 } })
       started = performance.now()
       const session = await createSession(model, ep)
       timings.createSessionMs = performance.now() - started
-      return segmentStack(request.manifest, stack, session, { onProgress: (progress) => post({ type: 'progress', progress }) })
+      const onProgress = (progress: InferenceProgress) => post({ type: 'progress', progress })
+      if (manifest.parallax.dimensionality === '2d') {
+        const images = request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows }))
+        const result = await runSliceModel(manifest, images, session, { onProgress })
+        return { kind: result.kind, labels: result.labels, labelCounts: result.labelCounts, sliceProbabilities: result.sliceProbabilities, seriesProbabilities: result.seriesProbabilities, timings: result.timings }
+      }
+      const stack = stackToVolume(geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
+      const result = await segmentStack(manifest, stack, session, { onProgress })
+      return { kind: 'segmentation', labels: result.labels, labelCounts: result.labelCounts, sliceProbabilities: null, seriesProbabilities: null, timings: result.timings }
     }
     let result
     try {
@@ -119,7 +128,7 @@ async function run(request: InferenceRequest) {
       result = await attempt(provider)
     }
     Object.assign(timings, result.timings)
-    post({ type: 'result', labels: result.labels, labelCounts: result.labelCounts, executionProvider: provider, fallbackReason, timings }, [result.labels.buffer])
+    post({ type: 'result', ...result, executionProvider: provider, fallbackReason, timings }, result.labels ? [result.labels.buffer] : [])
   } catch (error) {
     const { kind, message } = classify(error)
     post({ type: 'error', kind, message, executionProvider: provider })
@@ -145,7 +154,33 @@ async function check(request: ModelCheckRequest) {
   }
 }
 
+async function explain(request: ExplainRequest) {
+  let provider: ExecutionProvider | null = null
+  try {
+    const started = performance.now()
+    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
+    configureWasm()
+    provider = request.provider === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : request.provider
+    let session: ModelSession
+    try {
+      session = await createSession(model, provider)
+    } catch (error) {
+      if (provider !== 'webgpu') throw error
+      provider = 'wasm'
+      session = await createSession(model, provider)
+    }
+    const heatmap = await explainSlice(request.manifest, model, session, request.image, request.method, { onProgress: (done, total) => post({ type: 'explain-progress', done, total }) })
+    post(
+      { type: 'explain-result', heatmap: heatmap.values, columns: heatmap.columns, rows: heatmap.rows, method: request.method, executionProvider: provider, durationMs: performance.now() - started },
+      [heatmap.values.buffer],
+    )
+  } catch (error) {
+    post({ type: 'error', ...classify(error), executionProvider: provider })
+  }
+}
+
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   if (event.data.type === 'run') void run(event.data)
   else if (event.data.type === 'check') void check(event.data)
+  else if (event.data.type === 'explain') void explain(event.data)
 }

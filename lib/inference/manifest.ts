@@ -17,7 +17,8 @@ const tensorFormat = z.object({
   format: z.string().min(1),
   modality: z.string().optional(),
   num_channels: positiveInt,
-  spatial_shape: z.array(z.union([positiveInt, z.string()])).min(2).max(3),
+  /** Empty for a per-image output such as a class score. */
+  spatial_shape: z.array(z.union([positiveInt, z.string()])).max(3),
   dtype: z.enum(['float32', 'float16', 'uint8', 'int64']),
   value_range: z.tuple([z.number(), z.number()]).optional(),
   is_patch_data: z.boolean().optional(),
@@ -66,6 +67,10 @@ const postprocessing = z.object({
   threshold: z.number().min(0).max(1).optional(),
   /** Connected components smaller than this (voxels) are removed from each label. */
   minComponentVoxels: z.number().int().min(0).default(0),
+  /** Temperature scaling (fitted on validation data): logits are divided by it before the activation. */
+  temperature: z.number().positive().default(1),
+  /** Classification: calibrated probability at or above which the finding is called positive (the operating point). */
+  decisionThreshold: z.number().min(0).max(1).optional(),
 })
 
 const label = z.object({ value: z.number().int().min(0).max(255), name: z.string().min(1), color: rgb })
@@ -88,7 +93,11 @@ const parallaxExtension = z
     tiling: tiling.optional(),
     postprocessing,
     labels: z.array(label).min(1),
-    explainability: z.object({ output: z.string().min(1), kind: z.enum(['feature-map', 'probabilities']) }).optional(),
+    /**
+     * What feeds explainability: a feature map (for CAM, with the name of the final linear
+     * layer's weight initializer, and EigenCAM) or the output probabilities (segmentation).
+     */
+    explainability: z.object({ output: z.string().min(1), kind: z.enum(['feature-map', 'probabilities']), linearWeights: z.string().min(1).optional() }).optional(),
   })
   .superRefine((ext, ctx) => {
     if (ext.preprocessing.grid === 'conform' && (!ext.preprocessing.shape || !ext.preprocessing.spacing || !ext.preprocessing.orientation)) {

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
 import { downloadJson } from '../ui/download.client'
+import { ExplainPanel } from '../explain/explain-panel.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
@@ -32,9 +33,11 @@ interface ModelPanelProps {
   viewer: Viewer | null
   series: DicomSeries | null
   imageIds: string[]
+  /** The image shown in the main viewport, for per-slice results. */
+  sliceIndex: number | null
 }
 
-export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
+export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelProps) {
   const [models, setModels] = useState<ModelSummary[] | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [chosen, setChosen] = useState('')
@@ -100,7 +103,7 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
       run.current = current
       const result = await current.result
       run.current = null
-      await viewer.showLabelmap({ imageIds, labels: result.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
+      if (result.labels) await viewer.showLabelmap({ imageIds, labels: result.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
       setOverlayVisible(true)
       setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
       void report('success', result.executionProvider)
@@ -126,7 +129,9 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
       imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
       labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, done.result.labelCounts[label.value] ?? 0])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
-      labelRuns: encodeLabelRuns(done.result.labels),
+      labelRuns: done.result.labels ? encodeLabelRuns(done.result.labels) : null,
+      seriesProbabilities: done.result.seriesProbabilities,
+      sliceProbabilities: done.result.sliceProbabilities,
     }
     downloadJson(`${manifest.parallax.id}-labels.json`, body)
   }
@@ -193,7 +198,14 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
           data-timings={JSON.stringify(state.result.timings)}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, state.result.labelCounts[label.value] ?? 0])))}
         >
-          <table style={{ fontSize: '.8rem', width: '100%' }}>
+          {state.result.kind === 'classification' && state.result.seriesProbabilities && (
+            <ClassificationSummary
+              model={state.model}
+              seriesProbability={state.result.seriesProbabilities.at(-1)!}
+              sliceProbability={sliceIndex !== null ? (state.result.sliceProbabilities?.[sliceIndex]?.at(-1) ?? null) : null}
+            />
+          )}
+          {state.result.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
             <tbody>
               {state.model.manifest.parallax.labels.map((label) => (
                 <tr key={label.value}>
@@ -205,14 +217,15 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table>}
           <p className="muted" style={{ fontSize: '.75rem' }} data-testid="inference-provenance">
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
             {state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
           </p>
+          {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} />}
           <div className="form-row">
-            <label>
+            {state.result.labels && <label>
               <input
                 type="checkbox"
                 data-testid="labelmap-toggle"
@@ -223,7 +236,7 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
                 }}
               />{' '}
               Show labelmap
-            </label>
+            </label>}
             <button type="button" data-testid="export-labels" onClick={() => exportLabels(state)}>
               Export labels
             </button>
@@ -231,5 +244,22 @@ export function ModelPanel({ viewer, series, imageIds }: ModelPanelProps) {
         </div>
       )}
     </section>
+  )
+}
+
+function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {
+  const { decisionThreshold, temperature } = model.manifest.parallax.postprocessing
+  const label = model.manifest.parallax.labels[0]!.name
+  const positive = decisionThreshold !== undefined && seriesProbability >= decisionThreshold
+  return (
+    <div data-testid="classification-summary" data-series-probability={seriesProbability} data-decision={positive ? 'positive' : 'negative'} data-slice-probability={sliceProbability ?? ''}>
+      <div style={{ fontSize: '1rem' }}>
+        <strong className={positive ? 'warn' : undefined}>{positive ? label : `No ${label.toLowerCase()}`}</strong>
+      </div>
+      <div className="muted" style={{ fontSize: '.8rem' }}>
+        Series (highest slice): {(100 * seriesProbability).toFixed(1)}%{sliceProbability !== null ? ` · this slice: ${(100 * sliceProbability).toFixed(1)}%` : ''}
+        {decisionThreshold !== undefined ? ` · operating point ${(100 * decisionThreshold).toFixed(1)}%` : ''} · calibrated (temperature {temperature.toFixed(2)})
+      </div>
+    </div>
   )
 }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
-import { OnnxFormatError, readModelIo, relaxDims, type OnnxModelIo } from './onnx-model-io'
+import { OnnxFormatError, readModelIo, relaxDims, type OnnxModelIo, readFloatInitializer } from './onnx-model-io'
 import { buildOnnxModel, floatTensor, lenField, nodeProto, valueInfo, varint, varintField, type InitializerSpec, type NodeSpec } from '../../tests/support/onnx-builder'
 import { concatBytes } from '../../tests/support/dicom-bytes'
 import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
@@ -275,5 +275,24 @@ describe('brain-tissue-3class model', { skip: missingSharedData('models', 'brain
     } finally {
       await session.release()
     }
+  })
+})
+
+describe('readFloatInitializer', () => {
+  const model = buildOnnxModel({
+    inputs: [{ name: 'x', dims: [1, 3] }],
+    outputs: [{ name: 'y', dims: [1, 3] }],
+    nodes: [{ opType: 'Add', inputs: ['x', 'w'], outputs: ['y'] }],
+    initializers: [{ name: 'w', dims: [1, 3], values: [0.5, -2, 3.25] }],
+  })
+
+  it('reads a float32 initializer with its dims', () => {
+    const { dims, values } = readFloatInitializer(model, 'w')
+    assert.deepEqual(dims, [1, 3])
+    assert.deepEqual([...values], [0.5, -2, 3.25])
+  })
+
+  it('names a missing initializer', () => {
+    assert.throws(() => readFloatInitializer(model, 'linear.weight'), /no initializer named "linear.weight"/)
   })
 })

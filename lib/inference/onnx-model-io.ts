@@ -166,6 +166,35 @@ export function readModelIo(model: Uint8Array): OnnxModelIo {
   }
 }
 
+const TENSOR = { dims: 1, dataType: 2, floatData: 4, rawData: 9 }
+
+/**
+ * A float32 initializer's values (e.g. the final linear layer's weights, for CAM). Stored
+ * as raw little-endian bytes or as packed float_data; anything else is refused.
+ */
+export function readFloatInitializer(model: Uint8Array, name: string): { dims: number[]; values: Float32Array } {
+  const { graphFields } = modelParts(model)
+  const tensor = pick(graphFields, GRAPH.initializer, LEN).find((field) => text(model, last(fieldsOf(model, field), TENSOR_NAME, LEN)) === name)
+  if (!tensor) throw new OnnxFormatError(`no initializer named "${name}"`)
+  const fields = fieldsOf(model, tensor)
+  const dataType = last(fields, TENSOR.dataType, VARINT)
+  if (!dataType || int64(dataType) !== 1) throw new OnnxFormatError(`initializer "${name}" is not float32`)
+  const dims: number[] = []
+  for (const dim of fields.filter((field) => field.no === TENSOR.dims)) {
+    if (dim.wire === VARINT) dims.push(int64(dim))
+    else for (let pos = dim.body; pos < dim.end; ) {
+      const value = readVarint(model, pos, dim.end)
+      dims.push(Number(BigInt.asIntN(64, value.value)))
+      pos = value.next
+    }
+  }
+  const count = dims.reduce((product, dim) => product * dim, 1)
+  const data = last(fields, TENSOR.rawData, LEN) ?? last(fields, TENSOR.floatData, LEN)
+  if (!data || data.end - data.body !== count * 4) throw new OnnxFormatError(`initializer "${name}" does not hold ${count} float32 values`)
+  const view = new DataView(model.buffer, model.byteOffset + data.body, count * 4)
+  return { dims, values: Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true)) }
+}
+
 function encodeVarint(n: number): number[] {
   const out: number[] = []
   for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80)

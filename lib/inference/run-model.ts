@@ -7,6 +7,7 @@ import { conformGrid, resampleLabels, resampleVolume } from './conform'
 import { clipIntensities, normaliseIntensities } from './intensity'
 import type { ModelManifest } from './manifest'
 import { argmaxChannels, labelVoxelCounts, removeSmallComponents, sigmoid, softmaxChannels, thresholdChannel } from './postprocess'
+import { resizeBilinear, resizeNearest } from './resize'
 import { labelsForImages, type StackVolume } from './slice-stack'
 import { extractWindow, planWindows, WindowAccumulator } from './sliding-window'
 import { voxelCount, type Triple, type VolumeGeometry } from './volume'
@@ -97,7 +98,7 @@ export async function inferVolume(manifest: ModelManifest, session: ModelSession
   return accumulator.result()
 }
 
-function checkedOutput(tensor: TensorData | undefined, expectedLength: number, name: string): Float32Array {
+export function checkedOutput(tensor: TensorData | undefined, expectedLength: number, name: string): Float32Array {
   if (!tensor) throw new Error(`The model returned no "${name}" output`)
   if (tensor.data.length !== expectedLength) throw new Error(`The model's "${name}" output has ${tensor.data.length} values; ${expectedLength} expected (shape ${tensor.dims.join('×')})`)
   return tensor.data
@@ -145,4 +146,100 @@ export async function segmentStack(manifest: ModelManifest, stack: StackVolume, 
   const labelCounts = labelVoxelCounts(labels, labelCount)
   options.onProgress?.({ stage: 'postprocessing', done: 1, total: 1 })
   return { labels, labelCounts, modelGrid: grid, timings: { preprocessingMs, inferenceMs, postprocessingMs: clock() - started } }
+}
+
+export interface SliceImage {
+  /** Modality values, rows × columns, row-major. */
+  pixels: Float32Array
+  columns: number
+  rows: number
+}
+
+/** One image prepared as a per-slice model's input (resized, clipped, normalised). */
+export function prepareSliceInput(manifest: ModelManifest, image: SliceImage): { input: Float32Array; columns: number; rows: number } {
+  const pre = manifest.parallax.preprocessing
+  const [columns, rows] = pre.shape ? [pre.shape[0], pre.shape[1]] : [image.columns, image.rows]
+  const input = columns === image.columns && rows === image.rows ? Float32Array.from(image.pixels) : resizeBilinear(image.pixels, image.columns, image.rows, columns, rows)
+  if (pre.window) clipIntensities(input, { kind: 'values', min: pre.window.center - pre.window.width / 2, max: pre.window.center + pre.window.width / 2 })
+  if (pre.clip) clipIntensities(input, pre.clip)
+  normaliseIntensities(input, pre.normalisation)
+  return { input, columns, rows }
+}
+
+/** The calibrated probability of each class from a classifier's logits. */
+export function classProbabilities(manifest: ModelManifest, logits: Float32Array): number[] {
+  const { activation, temperature } = manifest.parallax.postprocessing
+  const scaled = Float32Array.from(logits, (value) => value / temperature)
+  if (activation === 'sigmoid') return [...sigmoid(scaled)]
+  if (activation === 'softmax') return [...softmaxChannels(scaled, scaled.length)]
+  return [...scaled]
+}
+
+export interface SliceModelResult {
+  kind: 'segmentation' | 'classification'
+  /** Segmentation: one label per pixel of each image, images in input order. */
+  labels: Uint8Array | null
+  labelCounts: number[]
+  /** Segmentation: foreground probability per pixel at the model's resolution, per image. */
+  probabilities: Float32Array[] | null
+  /** Classification: calibrated probabilities per image (per class), and for the series (the highest slice). */
+  sliceProbabilities: number[][] | null
+  seriesProbabilities: number[] | null
+  modelSize: { columns: number; rows: number }
+  timings: { preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
+}
+
+/** A 2D model over each image of a series, one image at a time. */
+export async function runSliceModel(manifest: ModelManifest, images: readonly SliceImage[], session: ModelSession, options: RunOptions = {}): Promise<SliceModelResult> {
+  if (manifest.parallax.dimensionality !== '2d') throw new Error(`${manifest.parallax.id} is not a per-slice model`)
+  const { output, kind, postprocessing: post, labels: labelDefs } = manifest.parallax
+  const channels = manifest.network_data_format.outputs[output]!.num_channels
+  const timings = { preprocessingMs: 0, inferenceMs: 0, postprocessingMs: 0 }
+  const first = images[0]
+  if (!first) throw new Error('The series has no images')
+  const labels = kind === 'segmentation' ? new Uint8Array(images.length * first.columns * first.rows) : null
+  const probabilities: Float32Array[] = []
+  const sliceProbabilities: number[][] = []
+  let modelSize = { columns: first.columns, rows: first.rows }
+  for (const [index, image] of images.entries()) {
+    throwIfAborted(options.signal)
+    options.onProgress?.({ stage: 'inference', done: index, total: images.length })
+    let started = performance.now()
+    const prepared = prepareSliceInput(manifest, image)
+    modelSize = { columns: prepared.columns, rows: prepared.rows }
+    timings.preprocessingMs += performance.now() - started
+    started = performance.now()
+    const result = (await session.run({ data: prepared.input, dims: [1, 1, prepared.rows, prepared.columns] }, [output]))[output]
+    if (!result) throw new Error(`The model returned no "${output}" output`)
+    timings.inferenceMs += performance.now() - started
+    started = performance.now()
+    if (kind === 'classification') {
+      sliceProbabilities.push(classProbabilities(manifest, result.data))
+    } else {
+      const pixels = prepared.columns * prepared.rows
+      const data = checkedOutput(result, channels * pixels, output)
+      const scaled = post.temperature === 1 ? data : Float32Array.from(data, (value) => value / post.temperature)
+      const modelLabels =
+        post.activation === 'sigmoid'
+          ? thresholdChannel(sigmoid(scaled), channels, channels - 1, post.threshold ?? 0.5, labelDefs[0]!.value)
+          : argmaxChannels(scaled, channels)
+      if (post.minComponentVoxels > 0) removeSmallComponents(modelLabels, [prepared.columns, prepared.rows, 1], post.minComponentVoxels)
+      probabilities.push(post.activation === 'sigmoid' ? sigmoid(scaled.subarray((channels - 1) * pixels)) : softmaxChannels(scaled, channels).subarray((channels - 1) * pixels))
+      labels!.set(resizeNearest(modelLabels, prepared.columns, prepared.rows, image.columns, image.rows), index * image.columns * image.rows)
+    }
+    timings.postprocessingMs += performance.now() - started
+  }
+  options.onProgress?.({ stage: 'inference', done: images.length, total: images.length })
+  const labelCount = Math.max(...labelDefs.map((label) => label.value)) + 1
+  const seriesProbabilities = sliceProbabilities.length ? sliceProbabilities[0]!.map((_, c) => Math.max(...sliceProbabilities.map((slice) => slice[c]!))) : null
+  return {
+    kind,
+    labels,
+    labelCounts: labels ? labelVoxelCounts(labels, labelCount) : [],
+    probabilities: labels ? probabilities : null,
+    sliceProbabilities: kind === 'classification' ? sliceProbabilities : null,
+    seriesProbabilities,
+    modelSize,
+    timings,
+  }
 }

@@ -337,7 +337,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
-        <ModelPanel viewer={viewer} series={current?.series ?? null} imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []} />
+        <ModelPanel viewer={viewer} series={current?.series ?? null} imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []} sliceIndex={layout === 'stack' && state.image ? state.image.index : null} />
         <h2 style={{ margin: 0 }}>Measurements</h2>
         <div data-testid="measurements">
           {state.measurements.length === 0 && <p className="muted">Choose Length, Angle, Ellipse or Rectangle and draw on the image.</p>}

@@ -32,6 +32,7 @@ import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerLis
 import { kindForToolName, type Measurement } from './measurements'
 import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
+import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
 import type { Vec3 } from '../dicom/types'
 
 // One viewer per page: a rendering engine with either a single stack viewport ('stack')
@@ -81,11 +82,16 @@ export interface Viewer {
   scrollTo(index: number): void
   toggleCine(framesPerSecond?: number): void
   clearMeasurements(): void
+  /** Columns and rows of a loaded image. */
+  imageSize(imageId: string): { columns: number; rows: number }
   /** Decoded modality values (rescale applied) of each image, loading any not yet decoded. */
   imagePixels(imageIds: string[]): Promise<Float32Array[]>
   /** Overlays a labelmap on the series in every viewport of the current layout (null removes it). */
   showLabelmap(overlay: LabelmapOverlay | null): Promise<void>
   setLabelmapVisible(visible: boolean): void
+  /** Draws a heatmap over one image of the stack (null removes it). */
+  showHeatmap(overlay: HeatmapOverlay | null): void
+  setHeatmapVisible(visible: boolean): void
   /** SHA-256 of the decoded pixel data of the image in the main viewport, with its layout. */
   pixelChecksum(): Promise<PixelChecksum | null>
   resize(): void
@@ -132,6 +138,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   let loadGeneration = 0
   let labelmap: { overlay: LabelmapOverlay; segmentationId: string; visible: boolean } | null = null
   let labelmapCount = 0
+  const heatmap = new HeatmapLayer(elements.main)
+  const renderHeatmap = () => heatmap.render(layout === 'stack' ? (viewport('main') as Types.IStackViewport | undefined) : undefined)
 
   const throwIfDestroyed = () => {
     if (destroyed) throw new Error('viewer used after destroy()')
@@ -145,6 +153,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     target.addEventListener(name, handler as EventListener)
     cleanups.push(() => target.removeEventListener(name, handler as EventListener))
   }
+
+  listen(elements.main, Enums.Events.IMAGE_RENDERED, renderHeatmap)
 
   function emitCamera(id: ViewportId) {
     const vp = viewport(id)
@@ -468,6 +478,12 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       }
     },
 
+    imageSize(imageId) {
+      const image = cache.getImage(imageId)
+      if (!image) throw new Error('The image is not loaded')
+      return { columns: image.columns, rows: image.rows }
+    },
+
     async imagePixels(imageIds) {
       throwIfDestroyed()
       return Promise.all(
@@ -512,6 +528,16 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       engine.renderViewports(activeViewportIds())
     },
 
+    showHeatmap(overlay) {
+      heatmap.set(overlay)
+      renderHeatmap()
+    },
+
+    setHeatmapVisible(visible) {
+      heatmap.setVisible(visible)
+      renderHeatmap()
+    },
+
     resize() {
       if (!destroyed) engine.resize(true, true)
     },
@@ -527,6 +553,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       for (const cleanup of cleanups.splice(0)) cleanup()
       annotation.state.removeAllAnnotations()
       removeLabelmap()
+      heatmap.destroy()
       disableAll()
       engine.destroy()
       events.clear()
