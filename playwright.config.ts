@@ -47,6 +47,7 @@ export default defineConfig({
       PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
       NEXTAUTH_URL: baseURL,
       PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
+      PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
     },
   },
 })

@@ -7,6 +7,7 @@ import { setupDatabase } from '../lib/db/setup.server'
 import { getDb } from '../lib/db/client.server'
 import { getSecrets } from '../lib/config/secrets.server'
 import { seedBundledModelFiles } from '../lib/inference/add-model.server'
+import { seedDemoStudies } from '../lib/synthetic/demo-studies.server'
 
 const sharedDataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? '../shared/data')
 
@@ -21,6 +22,8 @@ const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !=
 if (process.env.PARALLAX_SEED_DEMO !== '0') {
   const models = await seedBundledModelFiles(getDb(), sharedDataDir)
   if (models.length) console.log(`[models] added from ${sharedDataDir}: ${models.join(', ')}`)
+  const demos = seedDemoStudies()
+  if (demos.length) console.log(`[demo] wrote synthetic studies: ${demos.join(', ')}`)
 }
 await getDb().$disconnect()
 console.log(

@@ -55,6 +55,12 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   const [dragging, setDragging] = useState(false)
   const [checksum, setChecksum] = useState<{ imageId: string; value: PixelChecksum | null } | null>(null)
   const openedStudies = useRef(new Set<string>())
+  const [demos, setDemos] = useState<{ key: string; title: string; files: string[] }[]>([])
+  useEffect(() => {
+    fetch('/api/demo')
+      .then((response) => (response.ok ? response.json() : []))
+      .then(setDemos, () => setDemos([]))
+  }, [])
   const [ingestCount, setIngestCount] = useState(0)
 
   const seriesList = useMemo(() => (studySet ? allSeries(studySet.result) : []), [studySet])
@@ -113,6 +119,23 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
     setBusy('Retrieving the study…')
     initial.then(adopt, (error: Error) => setNotice(error.message)).finally(() => setBusy(null))
   }, [initial, viewer, adopt])
+
+  async function openDemo(demo: { key: string; title: string; files: string[] }) {
+    setBusy(`Fetching ${demo.title}…`)
+    try {
+      const inputs = await Promise.all(
+        demo.files.map(async (name) => {
+          const response = await fetch(`/api/demo/${demo.key}/${name}`)
+          if (!response.ok) throw new Error(`HTTP ${response.status} for ${name}`)
+          return { name: `${demo.key}/${name}`, file: await response.blob() }
+        }),
+      )
+      await open(inputs)
+    } catch (error) {
+      setNotice(`The demo study could not be fetched: ${(error as Error).message}`)
+      setBusy(null)
+    }
+  }
 
   async function open(inputs: LocalFileInput[]) {
     if (inputs.length === 0) return
@@ -258,6 +281,16 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
           </div>
           <div className="muted" style={{ marginTop: '.4rem', fontSize: '.75rem' }}>Files are read in this browser; nothing is uploaded.</div>
         </div>
+        {demos.length > 0 && (
+          <div data-testid="demo-studies" style={{ fontSize: '.8rem' }}>
+            <span className="muted">Demo (synthetic): </span>
+            {demos.map((demo) => (
+              <button key={demo.key} type="button" className="link-like" data-testid="demo-study" data-key={demo.key} onClick={() => void openDemo(demo)}>
+                {demo.title}
+              </button>
+            ))}
+          </div>
+        )}
         {busy && <div className="muted" data-testid="viewer-busy">{busy}</div>}
         {studySet && <SeriesBrowser result={studySet.result} imageIdsBySeries={studySet.imageIdsBySeries} selected={selected} onSelect={(uid) => void showSeries(uid, studySet)} />}
         {rejected.length > 0 && (

@@ -71,6 +71,8 @@ const apiCases: ApiCase[] = [
       file: { name: 'model.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from(reluModelBytes) },
     }),
   },
+  { method: 'GET', path: '/api/demo', allowed: roles, okStatus: 200 },
+  { method: 'GET', path: '/api/demo/[key]/[file]', allowed: roles, okStatus: 200 },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
   {
@@ -154,7 +156,7 @@ test.describe('API route handlers', () => {
 
   const call = async (api: APIRequestContext, apiCase: ApiCase) => {
     const id = apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : apiCase.path.startsWith('/api/models/') ? 'brain-tissue-3class' : patchTargetId
-    const url = apiCase.path.replace('[id]', id)
+    const url = apiCase.path.replace('[id]', id).replace('[key]/[file]', 'phantom-clear/slice001.dcm')
     const data = apiCase.body ? await apiCase.body() : undefined
     return api.fetch(url, { method: apiCase.method, data, multipart: apiCase.multipart?.() })
   }
