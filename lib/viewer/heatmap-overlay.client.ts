@@ -83,8 +83,8 @@ export class HeatmapLayer {
     )
     context.globalAlpha = overlay.opacity
     context.imageSmoothingEnabled = true
-    // Image coordinates name pixel centres: the picture's corner sits half a pixel out.
-    context.drawImage(this.picture, -0.5, -0.5)
+    // Cornerstone's image coordinates put (0, 0) at the first pixel's outer corner.
+    context.drawImage(this.picture, 0, 0)
   }
 
   destroy() {

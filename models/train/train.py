@@ -237,6 +237,9 @@ def main():
 
     segmenter = train_segmenter(images[train], masks[train], args.epochs, rng)
     classifier = train_classifier(images[train], torch.from_numpy(positive[train]), args.epochs, rng)
+    os.makedirs(os.path.join(args.data, 'weights'), exist_ok=True)
+    torch.save(segmenter.state_dict(), os.path.join(args.data, 'weights', 'segmenter.pt'))
+    torch.save(classifier.state_dict(), os.path.join(args.data, 'weights', 'classifier.pt'))
 
     # Segmentation: Dice over the test slices that hold a nodule, and over all test voxels.
     seg_probability = torch.sigmoid(predict(segmenter, images[test]))
@@ -245,13 +248,16 @@ def main():
     per_slice = [float((2 * (p * t).sum() / (p.sum() + t.sum())).item()) for p, t in zip(predicted, truth) if t.sum() > 0]
     overall_dice = float((2 * (predicted * truth).sum() / (predicted.sum() + truth.sum())).item())
 
-    # Classification: temperature fitted on validation, operating point chosen on validation
-    # (the smallest threshold giving at least 95% specificity on validation slices).
+    # Classification: temperature fitted on validation slices. The app calls a series
+    # positive when its highest slice reaches the operating point, so the operating point is
+    # chosen on validation studies: the lowest threshold keeping 95% of the studies without
+    # nodules negative.
     validation_logits = predict(classifier, images[validation])[:, 0]
     temperature = fit_temperature(validation_logits, torch.from_numpy(positive[validation]))
     validation_probability = torch.sigmoid(validation_logits / temperature).numpy()
-    negatives = np.sort(validation_probability[positive[validation] == 0])
-    threshold = float(negatives[int(math.ceil(0.95 * len(negatives))) - 1]) + 1e-6 if len(negatives) else 0.5
+    validation_studies = sorted(set(study[validation]))
+    negative_study_scores = np.sort([validation_probability[study[validation] == s].max() for s in validation_studies if positive[validation][study[validation] == s].max() == 0])
+    threshold = float(negative_study_scores[int(math.ceil(0.95 * len(negative_study_scores))) - 1]) + 1e-6 if len(negative_study_scores) else 0.5
 
     test_logits = predict(classifier, images[test])[:, 0]
     raw_probability = torch.sigmoid(test_logits).numpy()
