@@ -4,7 +4,7 @@
 import type { ModelManifest } from '../inference/manifest'
 import { readFloatInitializer } from '../inference/onnx-model-io'
 import { resizeBilinear } from '../inference/resize'
-import { classProbabilities, prepareSliceInput, type ModelSession, type SliceImage } from '../inference/run-model'
+import { prepareSliceInput, type ModelSession, type SliceImage } from '../inference/run-model'
 import { sigmoid } from '../inference/postprocess'
 import { classActivationMap, eigenCam } from './cam'
 import { normaliseHeatmap, type Heatmap } from './heatmap'
@@ -70,14 +70,19 @@ export async function explainSlice(manifest: ModelManifest, model: Uint8Array, s
   return { values: normaliseHeatmap(resizeBilinear(map, mapColumns, mapRows, image.columns, image.rows)), columns: image.columns, rows: image.rows }
 }
 
-/** The score perturbations act on: the calibrated positive probability, or for a segmentation the mean probability over what it segments on the intact image. */
+/**
+ * The score perturbations act on. For a classifier, the positive class's logit: its
+ * probability saturates near 1 on a clear finding, so most perturbations would change
+ * nothing measurable. For a segmentation, the mean probability over what it segments on
+ * the intact image.
+ */
 async function scoreFunction(manifest: ModelManifest, input: Float32Array, run: (data: Float32Array, count: number, names: string[]) => ReturnType<ModelSession['run']>): Promise<BatchScore> {
   const { output, kind, postprocessing } = manifest.parallax
   if (kind === 'classification') {
     return async (inputs, count) => {
       const logits = (await run(inputs, count, [output]))[output]!.data
       const perImage = logits.length / count
-      return Float32Array.from({ length: count }, (_, n) => classProbabilities(manifest, logits.subarray(n * perImage, (n + 1) * perImage)).at(-1)!)
+      return Float32Array.from({ length: count }, (_, n) => logits[n * perImage + perImage - 1]!)
     }
   }
   const pixels = input.length

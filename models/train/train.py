@@ -222,6 +222,7 @@ def main():
     parser.add_argument('--out', required=True)
     parser.add_argument('--seed', type=int, default=20261127)
     parser.add_argument('--epochs', type=int, default=15)
+    parser.add_argument('--evaluate-only', action='store_true', help='skip training; evaluate the weights saved by the last run')
     args = parser.parse_args()
     set_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -235,11 +236,20 @@ def main():
     train, validation, test = (split == 'train'), (split == 'validation'), (split == 'test')
     print(f'slices: train {train.sum()}, validation {validation.sum()}, test {test.sum()}', flush=True)
 
-    segmenter = train_segmenter(images[train], masks[train], args.epochs, rng)
-    classifier = train_classifier(images[train], torch.from_numpy(positive[train]), args.epochs, rng)
-    os.makedirs(os.path.join(args.data, 'weights'), exist_ok=True)
-    torch.save(segmenter.state_dict(), os.path.join(args.data, 'weights', 'segmenter.pt'))
-    torch.save(classifier.state_dict(), os.path.join(args.data, 'weights', 'classifier.pt'))
+    weights = os.path.join(args.data, 'weights')
+    if args.evaluate_only:
+        # Evaluation alone, on the weights the last training run saved.
+        segmenter, classifier = UNet(), Classifier()
+        segmenter.load_state_dict(torch.load(os.path.join(weights, 'segmenter.pt')))
+        classifier.load_state_dict(torch.load(os.path.join(weights, 'classifier.pt')))
+        segmenter.eval()
+        classifier.eval()
+    else:
+        segmenter = train_segmenter(images[train], masks[train], args.epochs, rng)
+        classifier = train_classifier(images[train], torch.from_numpy(positive[train]), args.epochs, rng)
+        os.makedirs(weights, exist_ok=True)
+        torch.save(segmenter.state_dict(), os.path.join(weights, 'segmenter.pt'))
+        torch.save(classifier.state_dict(), os.path.join(weights, 'classifier.pt'))
 
     # Segmentation: Dice over the test slices that hold a nodule, and over all test voxels.
     seg_probability = torch.sigmoid(predict(segmenter, images[test]))
@@ -250,14 +260,22 @@ def main():
 
     # Classification: temperature fitted on validation slices. The app calls a series
     # positive when its highest slice reaches the operating point, so the operating point is
-    # chosen on validation studies: the lowest threshold keeping 95% of the studies without
-    # nodules negative.
+    # chosen on validation studies: halfway (in logits) between the highest-scoring study
+    # without nodules and the lowest-scoring study with one when they separate, else the
+    # lowest threshold keeping 95% of the nodule-free studies negative.
     validation_logits = predict(classifier, images[validation])[:, 0]
     temperature = fit_temperature(validation_logits, torch.from_numpy(positive[validation]))
     validation_probability = torch.sigmoid(validation_logits / temperature).numpy()
-    validation_studies = sorted(set(study[validation]))
-    negative_study_scores = np.sort([validation_probability[study[validation] == s].max() for s in validation_studies if positive[validation][study[validation] == s].max() == 0])
-    threshold = float(negative_study_scores[int(math.ceil(0.95 * len(negative_study_scores))) - 1]) + 1e-6 if len(negative_study_scores) else 0.5
+    study_scores = {s: (validation_probability[study[validation] == s].max(), positive[validation][study[validation] == s].max()) for s in sorted(set(study[validation]))}
+    negative_scores = np.sort([score for score, label in study_scores.values() if label == 0])
+    positive_scores = np.sort([score for score, label in study_scores.values() if label == 1])
+    logit = lambda p: math.log(max(p, 1e-9) / max(1 - p, 1e-9))
+    if len(negative_scores) and len(positive_scores) and negative_scores[-1] < positive_scores[0]:
+        threshold = 1 / (1 + math.exp(-(logit(negative_scores[-1]) + logit(positive_scores[0])) / 2))
+    elif len(negative_scores):
+        threshold = float(negative_scores[int(math.ceil(0.95 * len(negative_scores))) - 1]) + 1e-6
+    else:
+        threshold = 0.5
 
     test_logits = predict(classifier, images[test])[:, 0]
     raw_probability = torch.sigmoid(test_logits).numpy()

@@ -25,7 +25,7 @@ const common = `## Training data
 Synthetic chest CT phantoms from \`lib/synthetic\` (body, lungs, mediastinum, heart, aorta, spine, ribs; CT-like blur and noise; 0–3 spherical nodules of 3–30 mm, −450 to +80 HU), ${data.studies} studies split by study: ${data.slices.train} training slices (every slice with a nodule and 8 without, per study), ${data.slices.validation} validation and ${data.slices.test} test slices (all slices of ${data.test_studies} test studies, ${data.test_positive_studies} with nodules). Slices are resized to 128×128 exactly as the app does, clipped to −1000…400 HU and scaled to 0…1.
 
 ## Reproduce
-\`npm run models:train\` regenerates the data, trains (seed ${metrics.seed}, ${metrics.epochs} epochs, Debian python3-torch on the CPU), evaluates, measures faithfulness and rewrites this card. On the same machine and library versions the numbers repeat within ±0.02 (Dice, AUC, sensitivity, specificity) and ±0.01 (ECE): training is seeded and uses deterministic algorithms, but thread scheduling may change the last bits of the sums.
+\`npm run models:train\` regenerates the data, trains (seed ${metrics.seed}, ${metrics.epochs} epochs, Debian python3-torch on the CPU), evaluates, measures faithfulness and rewrites this card. Training is seeded and uses PyTorch's deterministic algorithms: a second run from scratch on the same machine gave byte-identical ONNX files (same SHA-256) and therefore identical metrics. Across machines or library versions, expect the numbers within ±0.02 (Dice, AUC, sensitivity, specificity) and ±0.01 (ECE). \`python3 models/train/train.py --data .data/training --out models --evaluate-only\` re-evaluates the saved weights without training.
 
 ## Limitations
 Trained and tested only on synthetic phantoms: real CT has vessels, fissures, motion, partial volume, and nodules that are not spheres. Never use it on patients. It sees one 2.5 mm slice at a time, at 128×128 (about 2.8 mm pixels), so nodules under about 5 mm are near its resolution limit.
@@ -69,7 +69,7 @@ ${common}
 | sensitivity at the operating point | ${pct(c.sensitivity_slice)} | ${pct(c.sensitivity_study)} |
 | specificity at the operating point | ${pct(c.specificity_slice)} | ${pct(c.specificity_study)} |
 
-Operating point: calibrated probability ≥ ${num(c.threshold, 4)}, chosen on the validation slices for 95% specificity.
+Operating point: calibrated probability ≥ ${num(c.threshold, 4)} on a series' highest slice, chosen on the validation studies: halfway, in logits, between the highest-scoring study without nodules and the lowest-scoring study with one (when they overlap: 95% specificity). The test set has only ${data.test_studies - data.test_positive_studies} studies without nodules, so the study-level specificity is a coarse estimate.
 
 ## Calibration
 Temperature scaling fitted on the validation split: T = ${num(c.temperature)}. Expected calibration error (10 bins, test slices): **${num(c.ece_before)} before, ${num(c.ece_after)} after**. The app shows calibrated probabilities.
@@ -77,7 +77,7 @@ Temperature scaling fitted on the validation split: T = ${num(c.temperature)}. E
 ![Reliability diagram](reliability.png)
 
 ## Explainability and its faithfulness
-CAM (feature map × linear weights), EigenCAM, occlusion sensitivity and RISE on the calibrated probability.
+CAM (feature map × linear weights), EigenCAM, occlusion sensitivity and RISE (on the positive logit: the calibrated probability saturates near 1 on a clear nodule). Hidden pixels become air; the perturbation methods' low pointing-game scores suggest the air-filled holes they cut into soft tissue are themselves unusual inputs for this model, so read their maps with care. CAM and EigenCAM remove the evidence fastest.
 
 ${faithfulnessTable('lesion-cls-2d')}
 `)
