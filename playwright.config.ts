@@ -48,6 +48,7 @@ export default defineConfig({
       NEXTAUTH_URL: baseURL,
       PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
       PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
+      PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
     },
   },
 })

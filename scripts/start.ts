@@ -8,6 +8,7 @@ import { getDb } from '../lib/db/client.server'
 import { getSecrets } from '../lib/config/secrets.server'
 import { seedBundledModelFiles } from '../lib/inference/add-model.server'
 import { seedDemoStudies } from '../lib/synthetic/demo-studies.server'
+import { createAuditCheckpoints } from '../lib/audit/checkpoints.server'
 
 const sharedDataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? '../shared/data')
 
@@ -30,6 +31,16 @@ console.log(
   `[db] ${report.provider}: ${report.appliedMigrations.length ? `applied ${report.appliedMigrations.length} migration(s)` : 'up to date'}` +
     (report.seededAccounts.length ? `; demo accounts: ${report.seededAccounts.join(', ')} (passwords in README)` : ''),
 )
+
+// Signed audit checkpoints: one now, then periodically while the server runs.
+const checkpointMinutes = Number(process.env.PARALLAX_CHECKPOINT_MINUTES ?? 15)
+const signCheckpoints = () =>
+  createAuditCheckpoints(getDb()).then(
+    (written) => written.length && console.log(`[audit] signed checkpoint(s) up to seq ${written.at(-1)!.toSeq}`),
+    (error: unknown) => console.error('[audit] could not sign a checkpoint', error),
+  )
+await signCheckpoints()
+setInterval(signCheckpoints, checkpointMinutes * 60_000).unref()
 
 const env = { ...process.env, PORT: port, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` }
 const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port], { cwd: root, env, stdio: 'inherit' })

@@ -159,7 +159,7 @@ export function ModelAdmin({ initialModels }: { initialModels: ModelSummary[] })
           <table style={{ fontSize: '.85rem' }}>
             <tbody>
               {(['webgpu', 'wasm'] as const).map((provider) => (
-                <tr key={provider} data-testid={`model-check-${provider}`} data-status={check.results[provider] ? 'ok' : 'failed'}>
+                <tr key={provider} data-testid={`model-check-${provider}`} data-status={check.results[provider] ? 'ok' : 'failed'} data-run-ms={check.results[provider]?.runMs ?? ''}>
                   <td>{provider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}</td>
                   <td>
                     {check.results[provider]

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
-import { measureBrowserModelRun, measureNodeModelRun } from './model-run'
+import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
 import { freePort } from '../../tests/support/free-port'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -92,6 +92,14 @@ try {
   ])
   console.log(`\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`)
   console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+
+  const admin = demoAccounts.find((candidate) => candidate.role === 'admin')!
+  const checks = await measureModelChecks(server.baseURL, { username: admin.username, password: admin.password })
+  console.log('\nEvery registered model, one forward pass on its check input: ORT-web WASM in Chromium against onnxruntime-node, same input, same run\n')
+  table([
+    ['model', 'input', 'browser WASM', 'node', 'ratio'],
+    ...checks.map((check) => [check.id, check.description.split(',')[0]!.replace('input ', ''), ms(check.browserWasmMs), ms(check.nodeMs), (check.browserWasmMs / check.nodeMs).toFixed(2)]),
+  ])
 } finally {
   server.stop()
   rmSync(modelStore, { recursive: true, force: true })

@@ -9,6 +9,9 @@ import { createNodeSession } from '../../lib/inference/ort-node-session.server'
 import { segmentStack } from '../../lib/inference/run-model'
 import { loadSeriesFromFolder } from '../../lib/inference/series-from-folder.server'
 import { readFileSync } from 'node:fs'
+import { parseManifest } from '../../lib/inference/manifest'
+import { planModelCheck } from '../../lib/inference/model-check'
+import type { ModelSummary } from '../../lib/inference/model-summary'
 
 export interface ModelTimings {
   preprocessingMs: number
@@ -52,4 +55,50 @@ export async function measureNodeModelRun(modelId: string, dir: string): Promise
   const result = await segmentStack(model.manifest, series.stack, session)
   await session.release()
   return { ...result.timings, totalMs: performance.now() - started }
+}
+
+export interface ModelCheckTiming {
+  id: string
+  description: string
+  browserWasmMs: number
+  nodeMs: number
+}
+
+/**
+ * Every registered model's raw forward pass on its check input (model-check.ts): ORT-web
+ * WASM in Chromium (the admin page's check, first run after session creation) against
+ * onnxruntime-node on the same input (median of 3 runs after a warm-up).
+ */
+export async function measureModelChecks(baseURL: string, credentials: { username: string; password: string }): Promise<ModelCheckTiming[]> {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+  const timings: ModelCheckTiming[] = []
+  try {
+    const context = await browser.newContext({ baseURL })
+    const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
+    await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
+    const models = ((await (await context.request.get('/api/models')).json()) as ModelSummary[]).filter((model) => model.fileUrl)
+    const page = await context.newPage()
+    await page.goto('/admin/models')
+    for (const model of models) {
+      const id = model.manifest.parallax.id
+      await page.locator(`[data-testid="model-row"][data-model-id="${id}"]`).getByTestId('model-check').click()
+      const result = page.locator(`[data-testid="model-check-result"][data-model-id="${id}"]`)
+      await result.waitFor({ timeout: 300_000 })
+      const browserWasmMs = Number(await result.getByTestId('model-check-wasm').getAttribute('data-run-ms'))
+      const bytes = new Uint8Array(await (await context.request.get(model.fileUrl!)).body())
+      const plan = planModelCheck(parseManifest(model.manifest), bytes)
+      const session = await createNodeSession(plan.model)
+      const runs: number[] = []
+      for (let run = 0; run < 4; run++) {
+        const started = performance.now()
+        await session.run(plan.input, [model.manifest.parallax.output])
+        if (run > 0) runs.push(performance.now() - started)
+      }
+      await session.release()
+      timings.push({ id, description: plan.description, browserWasmMs, nodeMs: runs.sort((a, b) => a - b)[1]! })
+    }
+  } finally {
+    await browser.close()
+  }
+  return timings
 }

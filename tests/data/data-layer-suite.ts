@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Db, Database } from '../../lib/db/client.server'
@@ -26,6 +27,7 @@ async function loadModules() {
     demo: await import('../../lib/users/demo-accounts'),
     append: await import('../../lib/audit/append.server'),
     verify: await import('../../lib/audit/verify.server'),
+    checkpoints: await import('../../lib/audit/checkpoints.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),
@@ -139,6 +141,8 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
     before(async () => {
       url = await getUrl()
       process.env.DATABASE_URL = url
+      // The checkpoint signing key, outside the database, as in production.
+      process.env.PARALLAX_AUDIT_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-audit-key-')), 'key.pem')
       m = await loadModules()
       database = m.client.getDatabase()
       db = database.db
@@ -465,6 +469,64 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       it('the guards are back in force after tampering', async () => {
         await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "outcome" = 12 WHERE "seq" = 1`), /append-only: UPDATE refused/)
         await assert.rejects(db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = 1`), /append-only: DELETE refused/)
+      })
+
+      it('signs checkpoints over the events so far; the chain and every checkpoint verify (library and CLI)', async () => {
+        const written = await m.checkpoints.createAuditCheckpoints(db)
+        assert.ok(written.length >= 1)
+        assert.equal(written.at(-1)!.toSeq, await auditCount())
+        assert.deepEqual(await m.checkpoints.createAuditCheckpoints(db), [], 'nothing new to sign')
+        const verdict = await m.checkpoints.verifyAuditTrail(db)
+        assert.ok(verdict.ok && verdict.checkpoints === written.length, JSON.stringify(verdict))
+        const cli = await runAuditVerifyCli(url)
+        assert.equal(cli.code, 0, cli.stderr)
+        assert.match(cli.stdout, new RegExp(`, ${written.length} signed checkpoint\\(s\\) verified`))
+      })
+
+      it('the database refuses UPDATE and DELETE on checkpoints', async () => {
+        await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditCheckpoint" SET "rootHash" = 'x'`), /AuditCheckpoint is append-only: UPDATE refused/)
+        await assert.rejects(db.$executeRawUnsafe(`DELETE FROM "AuditCheckpoint"`), /AuditCheckpoint is append-only: DELETE refused/)
+      })
+
+      it('events reordered behind the app are named at the first moved seq', async () => {
+        const [a, b] = [await auditRow(3), await auditRow(4)]
+        const swap = async (first: number, second: number) =>
+          withGuardsLifted(async () => {
+            await db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "seq" = -1 WHERE "seq" = ${first}`)
+            await db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "seq" = ${first} WHERE "seq" = ${second}`)
+            await db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "seq" = ${second} WHERE "seq" = -1`)
+          })
+        await swap(3, 4)
+        assert.equal((await auditRow(3)).hash, b.hash)
+        const verdict = await m.checkpoints.verifyAuditTrail(db)
+        assert.ok(!verdict.ok)
+        assert.equal(verdict.firstBadSeq, 3)
+        await swap(3, 4)
+        assert.equal((await auditRow(3)).hash, a.hash)
+        assert.ok((await m.checkpoints.verifyAuditTrail(db)).ok)
+      })
+
+      it('a trail truncated after a checkpoint is detected, though the shorter chain is itself intact', async () => {
+        for (let index = 0; index < 3; index++) {
+          await m.append.recordAudit(db, { type: 'access-denied', resource: `/api/truncate/${index}`, method: 'GET' }, { actor: null, sourceIp: '192.0.2.30' })
+        }
+        await m.checkpoints.createAuditCheckpoints(db)
+        const head = await auditCount()
+        const removed = await db.auditEvent.findMany({ where: { seq: { gt: head - 2 } }, orderBy: { seq: 'asc' } })
+        await withGuardsLifted(async () => {
+          await db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" > ${head - 2}`)
+        })
+        assert.ok((await m.verify.verifyAuditChain(db)).ok, 'the chain alone cannot tell')
+        const verdict = await m.checkpoints.verifyAuditTrail(db)
+        assert.ok(!verdict.ok)
+        assert.equal(verdict.problem, 'truncated')
+        assert.equal(verdict.firstBadSeq, head - 1)
+        const cli = await runAuditVerifyCli(url)
+        assert.equal(cli.code, 1)
+        assert.match(cli.stderr, new RegExp(`FAILED at seq ${head - 1}: .*\\(truncated\\)`))
+        // Put the events back: the trail verifies again.
+        await db.auditEvent.createMany({ data: removed })
+        assert.ok((await m.checkpoints.verifyAuditTrail(db)).ok)
       })
 
       it('an event deleted behind the app is named as the missing seq', async () => {

@@ -75,6 +75,7 @@ const apiCases: ApiCase[] = [
   { method: 'GET', path: '/api/demo/[key]/[file]', allowed: roles, okStatus: 200 },
   { method: 'GET', path: '/api/audit/events', allowed: ['auditor', 'admin'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/verify', allowed: ['auditor', 'admin'], okStatus: 200 },
+  { method: 'POST', path: '/api/audit/checkpoints', allowed: ['auditor', 'admin'], okStatus: 200 },
   {
     method: 'POST',
     path: '/api/audit/client-events',

@@ -2,7 +2,7 @@ import Link from 'next/link'
 import { headers } from 'next/headers'
 import { recordAudit } from '@/lib/audit/append.server'
 import { auditPageQuerySchema, listAuditEvents } from '@/lib/audit/queries.server'
-import { verifyAuditChain } from '@/lib/audit/verify.server'
+import { verifyAuditTrail } from '@/lib/audit/checkpoints.server'
 import { AuditEventTable } from '@/lib/audit/audit-event-table'
 import { pageRoles } from '@/lib/auth/access'
 import { clientAddress } from '@/lib/auth/client-address'
@@ -14,7 +14,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const query = auditPageQuerySchema.safeParse(await searchParams)
   const db = getDb()
   const [verdict, page] = await Promise.all([
-    verifyAuditChain(db),
+    verifyAuditTrail(db),
     listAuditEvents(db, query.success ? query.data : { limit: 50 }),
   ])
   await recordAudit(db, { type: 'audit-log-viewed', view: 'events' }, { actor: user, sourceIp: clientAddress(await headers()) })
@@ -25,7 +25,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {verdict.ok ? (
           <span>
             <span className="badge ok">Chain intact</span> {verdict.count} events verified · head seq {verdict.headSeq} ·{' '}
-            <code>{verdict.headHash.slice(0, 16)}…</code>
+            <code>{verdict.headHash.slice(0, 16)}…</code> · {verdict.checkpoints} signed checkpoint{verdict.checkpoints === 1 ? '' : 's'} verified
           </span>
         ) : (
           <span>
