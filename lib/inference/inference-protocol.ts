@@ -61,5 +61,5 @@ export type InferenceResponse =
     }
   | { type: 'explain-progress'; done: number; total: number }
   | { type: 'explain-result'; heatmap: Float32Array; columns: number; rows: number; method: ExplainMethod; executionProvider: ExecutionProvider; durationMs: number }
-  | { type: 'check-result'; output: Float32Array; dims: number[]; executionProvider: ExecutionProvider; description: string; sessionMs: number; runMs: number }
+  | { type: 'check-result'; output: Float32Array; dims: number[]; executionProvider: ExecutionProvider; description: string; sessionMs: number; firstRunMs: number; runMs: number }
   | { type: 'error'; kind: InferenceErrorKind; message: string; executionProvider: ExecutionProvider | null }

@@ -163,7 +163,7 @@ export function ModelAdmin({ initialModels }: { initialModels: ModelSummary[] })
                   <td>{provider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}</td>
                   <td>
                     {check.results[provider]
-                      ? `session ${check.results[provider].sessionMs.toFixed(0)} ms, run ${check.results[provider].runMs.toFixed(0)} ms`
+                      ? `session ${check.results[provider].sessionMs.toFixed(0)} ms, first run ${check.results[provider].firstRunMs.toFixed(0)} ms, then ${check.results[provider].runMs.toFixed(0)} ms`
                       : check.errors[provider]}
                   </td>
                 </tr>

@@ -66,8 +66,8 @@ export interface ModelCheckTiming {
 
 /**
  * Every registered model's raw forward pass on its check input (model-check.ts): ORT-web
- * WASM in Chromium (the admin page's check, first run after session creation) against
- * onnxruntime-node on the same input (median of 3 runs after a warm-up).
+ * WASM in Chromium (the admin page's check: its second, warm run) against onnxruntime-node
+ * on the same input (median of 3 runs after a warm-up).
  */
 export async function measureModelChecks(baseURL: string, credentials: { username: string; password: string }): Promise<ModelCheckTiming[]> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
