@@ -11,6 +11,7 @@ if (!existsSync(chromium)) {
 const port = Number(process.env.PORT ?? 3000)
 const baseURL = `http://localhost:${port}`
 const e2eDataDir = '.data/e2e'
+const modelSpecs = ['**/inference-brain.spec.ts', '**/lesion-models.spec.ts', '**/model-exactness.spec.ts']
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -35,6 +36,12 @@ export default defineConfig({
       ],
     },
   },
+  // The model specs keep both CPU cores busy for minutes; they run after the rest, so the
+  // timing-sensitive app tests (PACS retrieval, viewer loads) never compete with them.
+  projects: [
+    { name: 'app', testIgnore: modelSpecs },
+    { name: 'models', testMatch: modelSpecs, dependencies: ['app'] },
+  ],
   webServer: {
     command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
     url: `${baseURL}/api/health`,
