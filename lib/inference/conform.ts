@@ -37,6 +37,7 @@ function indexMapping(target: VolumeGeometry, source: VolumeGeometry): IndexMapp
 
 /** Samples `source` on the `target` grid; voxels outside the source get `padValue`. */
 export function resampleVolume(source: ScalarVolume, target: VolumeGeometry, interpolation: 'linear' | 'nearest', padValue: number): Float32Array {
+  if (interpolation === 'nearest') return sampleNearest(source.data, source, target, new Float32Array(voxelCount(target)), padValue)
   const out = new Float32Array(voxelCount(target))
   const [tx, ty, tz] = target.dimensions
   const [sx, sy, sz] = source.dimensions
@@ -50,13 +51,6 @@ export function resampleVolume(source: ScalarVolume, target: VolumeGeometry, int
       let fj = start[1] + y * step[1][1] + z * step[2][1]
       let fk = start[2] + y * step[1][2] + z * step[2][2]
       for (let x = 0; x < tx; x++, index++, fi += step[0][0], fj += step[0][1], fk += step[0][2]) {
-        if (interpolation === 'nearest') {
-          const i = Math.round(fi)
-          const j = Math.round(fj)
-          const k = Math.round(fk)
-          out[index] = i < 0 || j < 0 || k < 0 || i >= sx || j >= sy || k >= sz ? padValue : data[i + sx * j + sxy * k]!
-          continue
-        }
         // Trilinear inside the grid; half a voxel beyond the edge clamps to the edge voxel.
         if (fi < -0.5 || fj < -0.5 || fk < -0.5 || fi > sx - 0.5 || fj > sy - 0.5 || fk > sz - 0.5) {
           out[index] = padValue
@@ -88,7 +82,10 @@ export function resampleVolume(source: ScalarVolume, target: VolumeGeometry, int
 
 /** Nearest-neighbour transfer of a label volume from `from` onto the `to` grid (0 outside). */
 export function resampleLabels(labels: Uint8Array, from: VolumeGeometry, to: VolumeGeometry): Uint8Array {
-  const out = new Uint8Array(voxelCount(to))
+  return sampleNearest(labels, from, to, new Uint8Array(voxelCount(to)), 0)
+}
+
+function sampleNearest<T extends Float32Array | Uint8Array>(data: T, from: VolumeGeometry, to: VolumeGeometry, out: T, padValue: number): T {
   const [tx, ty, tz] = to.dimensions
   const [sx, sy, sz] = from.dimensions
   const sxy = sx * sy
@@ -103,7 +100,7 @@ export function resampleLabels(labels: Uint8Array, from: VolumeGeometry, to: Vol
         const i = Math.round(fi)
         const j = Math.round(fj)
         const k = Math.round(fk)
-        if (i >= 0 && j >= 0 && k >= 0 && i < sx && j < sy && k < sz) out[index] = labels[i + sx * j + sxy * k]!
+        out[index] = i < 0 || j < 0 || k < 0 || i >= sx || j >= sy || k >= sz ? padValue : data[i + sx * j + sxy * k]!
       }
     }
   }

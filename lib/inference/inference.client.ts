@@ -1,5 +1,5 @@
 'use client'
-import type { ExplainRequest, InferenceRequest, InferenceResponse, ModelCheckRequest } from './inference-protocol'
+import type { ExplainRequest, InferenceRequest, InferenceResponse, ModelCheckRequest, WorkerRequest } from './inference-protocol'
 
 // One worker per run: it holds hundreds of megabytes while a 3D model runs, terminating
 // it afterwards returns them at once, and terminating it is the only way to cancel.
@@ -14,18 +14,28 @@ export class InferenceRunError extends Error {
   }
 }
 
-export interface InferenceRun {
-  result: Promise<InferenceResult>
+export interface InferenceRun<T = InferenceResult> {
+  result: Promise<T>
   cancel(): void
 }
 
-export function startInference(request: Omit<InferenceRequest, 'type'>, onProgress: (progress: InferenceProgressMessage) => void): InferenceRun {
+/**
+ * Posts one request to a fresh worker and settles on its final message (the one `isFinal`
+ * picks, or an error); progress messages go to `onProgress`. The worker is terminated when
+ * the run settles or is cancelled.
+ */
+function runInWorker<T extends InferenceResponse>(
+  message: WorkerRequest,
+  transfer: Transferable[],
+  isFinal: (message: InferenceResponse) => message is T,
+  onProgress: (message: InferenceResponse) => void = () => {},
+): InferenceRun<T> {
   const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
-  let settle: { resolve: (value: InferenceResult) => void; reject: (error: Error) => void } | undefined
-  const result = new Promise<InferenceResult>((resolve, reject) => {
+  let settle: { resolve: (value: T) => void; reject: (error: Error) => void } | undefined
+  const result = new Promise<T>((resolve, reject) => {
     settle = { resolve, reject }
   })
-  const finish = (outcome: InferenceResult | Error) => {
+  const finish = (outcome: T | Error) => {
     worker.terminate()
     if (!settle) return
     if (outcome instanceof Error) settle.reject(outcome)
@@ -33,66 +43,40 @@ export function startInference(request: Omit<InferenceRequest, 'type'>, onProgre
     settle = undefined
   }
   worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
-    const message = event.data
-    if (message.type === 'progress') onProgress(message.progress)
-    else if (message.type === 'result') finish(message)
-    else if (message.type === 'error') finish(new InferenceRunError(message.kind, message.message, message.executionProvider))
+    const response = event.data
+    if (isFinal(response)) finish(response)
+    else if (response.type === 'error') finish(new InferenceRunError(response.kind, response.message, response.executionProvider))
+    else onProgress(response)
   }
   worker.onerror = (event) => finish(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
-  const message: InferenceRequest = { type: 'run', ...request }
-  worker.postMessage(message, request.pixels.map((pixels) => pixels.buffer))
+  worker.postMessage(message, transfer)
   return { result, cancel: () => finish(new InferenceRunError('cancelled', 'Cancelled')) }
+}
+
+export function startInference(request: Omit<InferenceRequest, 'type'>, onProgress: (progress: InferenceProgressMessage) => void): InferenceRun {
+  return runInWorker(
+    { type: 'run', ...request },
+    request.pixels.map((pixels) => pixels.buffer),
+    (message): message is InferenceResult => message.type === 'result',
+    (message) => message.type === 'progress' && onProgress(message.progress),
+  )
 }
 
 export type ModelCheckResult = Extract<InferenceResponse, { type: 'check-result' }>
 
 /** Runs the model's check input on one provider in a fresh worker. */
 export function checkModel(request: Omit<ModelCheckRequest, 'type'>): Promise<ModelCheckResult> {
-  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
-  return new Promise<ModelCheckResult>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
-      const message = event.data
-      if (message.type === 'check-result') resolve(message)
-      else if (message.type === 'error') reject(new InferenceRunError(message.kind, message.message, message.executionProvider))
-      else return
-      worker.terminate()
-    }
-    worker.onerror = (event) => {
-      worker.terminate()
-      reject(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
-    }
-    const message: ModelCheckRequest = { type: 'check', ...request }
-    worker.postMessage(message)
-  })
+  return runInWorker({ type: 'check', ...request }, [], (message): message is ModelCheckResult => message.type === 'check-result').result
 }
 
 export type ExplainResult = Extract<InferenceResponse, { type: 'explain-result' }>
 
 /** Computes a heatmap for one image in a fresh worker; cancel() terminates it. */
-export function startExplanation(request: Omit<ExplainRequest, 'type'>, onProgress: (done: number, total: number) => void): { result: Promise<ExplainResult>; cancel(): void } {
-  const worker = new Worker(new URL('./inference.worker.ts', import.meta.url), { type: 'module' })
-  let reject: (error: Error) => void = () => {}
-  const result = new Promise<ExplainResult>((resolve, rejectWith) => {
-    reject = rejectWith
-    worker.onmessage = (event: MessageEvent<InferenceResponse>) => {
-      const message = event.data
-      if (message.type === 'explain-progress') return onProgress(message.done, message.total)
-      worker.terminate()
-      if (message.type === 'explain-result') resolve(message)
-      else if (message.type === 'error') rejectWith(new InferenceRunError(message.kind, message.message, message.executionProvider))
-    }
-    worker.onerror = (event) => {
-      worker.terminate()
-      rejectWith(new InferenceRunError('worker', `The inference worker stopped: ${event.message || 'unknown error'}`))
-    }
-  })
-  const message: ExplainRequest = { type: 'explain', ...request }
-  worker.postMessage(message, [request.image.pixels.buffer])
-  return {
-    result,
-    cancel: () => {
-      worker.terminate()
-      reject(new InferenceRunError('cancelled', 'Cancelled'))
-    },
-  }
+export function startExplanation(request: Omit<ExplainRequest, 'type'>, onProgress: (done: number, total: number) => void): InferenceRun<ExplainResult> {
+  return runInWorker(
+    { type: 'explain', ...request },
+    [request.image.pixels.buffer],
+    (message): message is ExplainResult => message.type === 'explain-result',
+    (message) => message.type === 'explain-progress' && onProgress(message.done, message.total),
+  )
 }

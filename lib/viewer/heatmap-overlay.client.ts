@@ -20,6 +20,8 @@ export class HeatmapLayer {
   private overlay: HeatmapOverlay | null = null
   private picture: HTMLCanvasElement | null = null
   private visible = true
+  /** Whether the canvas holds a drawing: renders without a heatmap then cost nothing. */
+  private drawn = false
 
   constructor(private readonly element: HTMLElement) {
     this.canvas = document.createElement('canvas')
@@ -55,6 +57,9 @@ export class HeatmapLayer {
   }
 
   render(viewport: Types.IStackViewport | undefined) {
+    const overlay = this.overlay
+    const show = !!overlay && !!this.picture && this.visible && !!viewport && viewport.getCurrentImageId() === overlay.imageId
+    if (!show && !this.drawn) return
     const ratio = window.devicePixelRatio || 1
     const width = this.element.clientWidth
     const height = this.element.clientHeight
@@ -67,9 +72,9 @@ export class HeatmapLayer {
     const context = this.canvas.getContext('2d')!
     context.setTransform(1, 0, 0, 1, 0, 0)
     context.clearRect(0, 0, this.canvas.width, this.canvas.height)
-    const overlay = this.overlay
-    if (!overlay || !this.picture || !this.visible || !viewport || viewport.getCurrentImageId() !== overlay.imageId) return
-    const toCanvas = (x: number, y: number) => viewport.worldToCanvas(utilities.imageToWorldCoords(overlay.imageId, [x, y]) as Types.Point3)
+    this.drawn = show
+    if (!show) return
+    const toCanvas = (x: number, y: number) => viewport!.worldToCanvas(utilities.imageToWorldCoords(overlay!.imageId, [x, y]) as Types.Point3)
     const origin = toCanvas(0, 0)
     const alongRow = toCanvas(1, 0)
     const alongColumn = toCanvas(0, 1)
@@ -81,10 +86,10 @@ export class HeatmapLayer {
       ratio * origin[0],
       ratio * origin[1],
     )
-    context.globalAlpha = overlay.opacity
+    context.globalAlpha = overlay!.opacity
     context.imageSmoothingEnabled = true
     // Cornerstone's image coordinates put (0, 0) at the first pixel's outer corner.
-    context.drawImage(this.picture, 0, 0)
+    context.drawImage(this.picture!, 0, 0)
   }
 
   destroy() {

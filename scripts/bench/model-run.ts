@@ -3,7 +3,7 @@
 // post-processing), on the same T1 series in the same run.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium } from '@playwright/test'
+import { launchBenchBrowser, signedInContext } from './browser'
 import { findModel } from '../../lib/inference/registry.server'
 import { createNodeSession } from '../../lib/inference/ort-node-session.server'
 import { segmentStack } from '../../lib/inference/run-model'
@@ -20,16 +20,11 @@ export interface ModelTimings {
   totalMs: number
 }
 
-const launchArgs = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
 export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }): Promise<ModelTimings> {
   const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name))
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+  const browser = await launchBenchBrowser()
   try {
-    const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } })
-    const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
-    const signIn = await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
-    if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()}`)
+    const context = await signedInContext(browser, baseURL, credentials)
     const page = await context.newPage()
     await page.goto('/viewer')
     await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
@@ -70,12 +65,10 @@ export interface ModelCheckTiming {
  * on the same input (median of 3 runs after a warm-up).
  */
 export async function measureModelChecks(baseURL: string, credentials: { username: string; password: string }): Promise<ModelCheckTiming[]> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+  const browser = await launchBenchBrowser()
   const timings: ModelCheckTiming[] = []
   try {
-    const context = await browser.newContext({ baseURL })
-    const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
-    await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
+    const context = await signedInContext(browser, baseURL, credentials)
     const models = ((await (await context.request.get('/api/models')).json()) as ModelSummary[]).filter((model) => model.fileUrl)
     const page = await context.newPage()
     await page.goto('/admin/models')

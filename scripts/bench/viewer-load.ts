@@ -2,7 +2,7 @@
 // Chromium, and reads the viewer's own User Timing marks and the page's memory.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium } from '@playwright/test'
+import { launchBenchBrowser, signedInContext } from './browser'
 
 export interface ViewerLoadRun {
   firstImageMs: number
@@ -17,18 +17,13 @@ const readMarks = `(() => {
   return { selected: at('parallax:files-selected'), first: at('parallax:first-image'), ready: at('parallax:series-ready') }
 })()`
 
-const launchArgs = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
 export async function measureViewerLoad(baseURL: string, dir: string, credentials: { username: string; password: string }, runs: number): Promise<ViewerLoadRun[]> {
   const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name))
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+  const browser = await launchBenchBrowser()
   const results: ViewerLoadRun[] = []
   try {
     for (let run = 0; run < runs; run += 1) {
-      const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } })
-      const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
-      const signIn = await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
-      if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()}`)
+      const context = await signedInContext(browser, baseURL, credentials)
       const page = await context.newPage()
       await page.goto('/viewer')
       await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })

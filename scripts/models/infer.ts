@@ -2,12 +2,11 @@
 // Runs a registry model on a DICOM series with onnxruntime-node, through the very same
 // pre- and post-processing as the browser, and writes the result (per-label voxel counts,
 // the labels as runs per image in viewer order, timings) as JSON.
-import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { encodeLabelRuns } from '../../lib/inference/labels-rle'
 import { createNodeSession } from '../../lib/inference/ort-node-session.server'
-import { findModel } from '../../lib/inference/registry.server'
+import { findModel, verifyModelBytes } from '../../lib/inference/registry.server'
 import { segmentStack } from '../../lib/inference/run-model'
 import { loadSeriesFromFolder } from '../../lib/inference/series-from-folder.server'
 
@@ -23,8 +22,8 @@ try {
   if (!model) throw new Error(`No model "${values.model}" in the registry`)
   if (!model.filePath) throw new Error(`Model "${values.model}" has no file yet: add it with npm run models:add`)
   const bytes = new Uint8Array(readFileSync(model.filePath))
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  if (sha256 !== model.manifest.parallax.file.sha256) throw new Error(`The stored model file's SHA-256 (${sha256}) does not match its manifest: refused`)
+  verifyModelBytes(model.manifest, bytes)
+  const { sha256 } = model.manifest.parallax.file
   const series = loadSeriesFromFolder(values.series, values['series-uid'])
   const session = await createNodeSession(bytes)
   const started = performance.now()

@@ -1,0 +1,17 @@
+// Headless Chromium for the bench: Debian's browser with the flags that work here, and a
+// context signed in through next-auth's credentials endpoint.
+import { chromium, type Browser, type BrowserContext } from '@playwright/test'
+
+const launchArgs = ['--no-sandbox', '--headless=new', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+export function launchBenchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: launchArgs })
+}
+
+export async function signedInContext(browser: Browser, baseURL: string, credentials: { username: string; password: string }): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } })
+  const csrf = (await (await context.request.get('/api/auth/csrf')).json()) as { csrfToken: string }
+  const signIn = await context.request.post('/api/auth/callback/credentials', { form: { ...credentials, csrfToken: csrf.csrfToken, json: 'true' } })
+  if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()}`)
+  return context
+}
