@@ -11,7 +11,7 @@ export type ErrorKind =
   | 'payload_too_large'
   | 'rate_limited'
 
-export type ErrorSurface = 'api' | 'auth' | 'users' | 'audit' | 'database' | 'pacs' | 'models'
+export type ErrorSurface = 'api' | 'auth' | 'users' | 'audit' | 'database' | 'pacs' | 'models' | 'findings'
 
 export type ErrorCode = `${ErrorKind}:${ErrorSurface}`
 

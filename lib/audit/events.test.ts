@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { canonicalJson } from './canonical-json'
-import { codeAuditEvent, type AuditCoding, type AuditEventInput, type AuditEventType } from './events'
+import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInput, type AuditEventType } from './events'
 
 // Expected codes are written out from DICOM PS3.16 (DCM coding scheme), not read back
 // from the constants under test:
@@ -10,6 +10,11 @@ import { codeAuditEvent, type AuditCoding, type AuditEventInput, type AuditEvent
 //   110136 Security Roles Changed, 110137 User Security Attributes Changed,
 //   110128 Network Configuration.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
+const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
+const readEntities: AuditEntity[] = [{ type: 'read', id: 'r-1' }, { type: 'study', id: 'h-study' }]
+const aiFinding = { id: 'f-1', read: readRef, label: 'Lung nodule', origin: 'ai' as const, modelId: 'lesion-seg-2d' }
+const aiFindingEntities: AuditEntity[] = [{ type: 'finding', id: 'f-1' }, ...readEntities, { type: 'model', id: 'lesion-seg-2d' }]
+
 const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'login', username: 'rada' },
@@ -130,6 +135,65 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
       details: { modelVersion: '1.0.0', modelSha256: 'b'.repeat(64), executionProvider: 'wasm', durationMs: 1235, result: 'failed', error: 'out of memory' },
     },
   },
+  {
+    event: { type: 'audit-log-exported', format: 'fhir', eventCount: 12, filters: ['user', 'from'] },
+    expect: { eventCode: '110106', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { format: 'fhir', eventCount: 12, filters: 'user,from' } },
+  },
+  {
+    event: {
+      type: 'finding-proposed', finding: aiFinding, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) },
+      probability: 0.93, executionProvider: 'webgpu', explanationMethod: 'cam',
+    },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: aiFindingEntities,
+      details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', modelVersion: '1.0.0', modelSha256: 'c'.repeat(64), probability: 0.93, executionProvider: 'webgpu', explanationMethod: 'cam' },
+    },
+  },
+  {
+    event: { type: 'finding-accepted', finding: aiFinding },
+    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities, details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'accepted' } },
+  },
+  {
+    event: { type: 'finding-modified', finding: aiFinding, changed: ['label', 'measurementMm'], from: 'Lung nodule, 12.0 mm' },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities,
+      details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'modified', changed: 'label,measurementMm', from: 'Lung nodule, 12.0 mm' },
+    },
+  },
+  {
+    event: { type: 'finding-rejected', finding: aiFinding, reason: 'artifact', note: 'motion' },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities,
+      details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'rejected', reason: 'artifact', note: 'motion' },
+    },
+  },
+  {
+    event: { type: 'finding-added', finding: { ...aiFinding, id: 'f-2', origin: 'reader', modelId: null } },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0,
+      entities: [{ type: 'finding', id: 'f-2' }, { type: 'read', id: 'r-1' }, { type: 'study', id: 'h-study' }],
+      details: { readVersion: 1, label: 'Lung nodule', origin: 'reader', decision: 'added' },
+    },
+  },
+  {
+    event: { type: 'read-signed', read: readRef, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 },
+    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: readEntities, details: { readVersion: 1, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 } },
+  },
+  {
+    event: { type: 'read-sign-refused', read: readRef, reason: 'bad-password' },
+    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 4, entities: readEntities, details: { readVersion: 1, reason: 'bad-password' } },
+  },
+  {
+    event: { type: 'read-amended', read: { ...readRef, id: 'r-2', version: 2 }, amends: 'r-1', reason: 'size corrected' },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: [{ type: 'read', id: 'r-2' }, { type: 'study', id: 'h-study' }],
+      details: { readVersion: 2, amends: 'r-1', reason: 'size corrected' },
+    },
+  },
+  {
+    event: { type: 'read-exported', read: readRef, format: 'dicom-sr', destination: 'pacs', pacsId: 'p-1' },
+    expect: { eventCode: '110106', eventTypeCode: null, action: 'R', outcome: 0, entities: readEntities, details: { readVersion: 1, format: 'dicom-sr', destination: 'pacs', pacsId: 'p-1' } },
+  },
 ]
 
 describe('codeAuditEvent', () => {
@@ -146,7 +210,9 @@ describe('codeAuditEvent', () => {
       login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
       'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
       'study-opened': true, 'study-query': true, 'pacs-configured': true, 'pacs-removed': true,
-      'model-added': true, 'inference-run': true,
+      'model-added': true, 'inference-run': true, 'audit-log-exported': true, 'finding-proposed': true, 'finding-accepted': true,
+      'finding-modified': true, 'finding-rejected': true, 'finding-added': true, 'read-signed': true, 'read-sign-refused': true,
+      'read-amended': true, 'read-exported': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

@@ -10,6 +10,8 @@ export const eventCodes = {
   auditLogUsed: '110101',
   instancesAccessed: '110103',
   query: '110112',
+  procedureRecord: '110111',
+  export: '110106',
 } as const
 
 export const eventTypeCodes = {
@@ -40,7 +42,21 @@ export type AuditEventInput =
   | { type: 'user-disabled'; targetUserId: string; targetUsername: string }
   | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
   | { type: 'password-reset'; targetUserId: string; targetUsername: string }
-  | { type: 'audit-log-viewed'; view: 'events' | 'verification' }
+  | { type: 'audit-log-viewed'; view: 'events' | 'verification' | 'statistics' }
+  /** The audit trail (a filtered part of it) exported for review elsewhere. */
+  | { type: 'audit-log-exported'; format: 'csv' | 'fhir'; eventCount: number; filters: string[] }
+  /** Second reads: every action on a finding or a read, in the transaction that makes it. */
+  | { type: 'finding-proposed'; finding: FindingReference; model: ModelReference; probability: number; executionProvider: 'webgpu' | 'wasm'; explanationMethod: string | null }
+  | { type: 'finding-accepted'; finding: FindingReference }
+  | { type: 'finding-modified'; finding: FindingReference; changed: string[]; from: string }
+  | { type: 'finding-rejected'; finding: FindingReference; reason: string; note: string | null }
+  | { type: 'finding-added'; finding: FindingReference }
+  | { type: 'read-signed'; read: ReadReference; meaning: string; contentHash: string; findingCount: number }
+  /** A signature refused: wrong password, or the read not the signer's to sign. */
+  | { type: 'read-sign-refused'; read: ReadReference; reason: 'bad-password' | 'not-reader' | 'pending-findings' | 'not-open' }
+  | { type: 'read-amended'; read: ReadReference; amends: string; reason: string }
+  /** A signed read exported (DICOM SR download, or stored to a PACS with STOW-RS). */
+  | { type: 'read-exported'; read: ReadReference; format: 'dicom-sr'; destination: 'download' | 'pacs'; pacsId?: string }
   /** A DICOMweb server added or changed; it also widens the CSP. The auth header value is never recorded. */
   | {
       type: 'pacs-configured'
@@ -85,6 +101,21 @@ export interface ModelReference {
 
 export type StudySource = 'local' | 'dicomweb'
 
+/** A read as the audit trail names it: its id and the hashed study UID. */
+export interface ReadReference {
+  id: string
+  studyUidHash: string
+  version: number
+}
+
+export interface FindingReference {
+  id: string
+  read: ReadReference
+  label: string
+  origin: 'ai' | 'reader'
+  modelId: string | null
+}
+
 export interface AuditActor {
   id: string
   username: string
@@ -92,7 +123,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntity {
-  type: 'user' | 'resource' | 'study' | 'series' | 'pacs' | 'model'
+  type: 'user' | 'resource' | 'study' | 'series' | 'pacs' | 'model' | 'read' | 'finding'
   id: string
 }
 
@@ -234,9 +265,71 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
           ...(event.error ? { error: event.error } : {}),
         },
       }
+    case 'audit-log-exported':
+      return {
+        eventCode: eventCodes.export,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [],
+        details: { format: event.format, eventCount: event.eventCount, filters: event.filters.join(',') },
+      }
+    case 'finding-proposed':
+      return findingCoding('C', event.finding, {
+        modelVersion: event.model.version,
+        modelSha256: event.model.sha256,
+        probability: event.probability,
+        executionProvider: event.executionProvider,
+        ...(event.explanationMethod ? { explanationMethod: event.explanationMethod } : {}),
+      })
+    case 'finding-accepted':
+      return findingCoding('U', event.finding, { decision: 'accepted' })
+    case 'finding-modified':
+      return findingCoding('U', event.finding, { decision: 'modified', changed: event.changed.join(','), from: event.from })
+    case 'finding-rejected':
+      return findingCoding('U', event.finding, { decision: 'rejected', reason: event.reason, ...(event.note ? { note: event.note } : {}) })
+    case 'finding-added':
+      return findingCoding('C', event.finding, { decision: 'added' })
+    case 'read-signed':
+      return readCoding('U', 0, event.read, { meaning: event.meaning, contentHash: event.contentHash, findingCount: event.findingCount })
+    case 'read-sign-refused':
+      return readCoding('U', 4, event.read, { reason: event.reason })
+    case 'read-amended':
+      return readCoding('C', 0, event.read, { amends: event.amends, reason: event.reason })
+    case 'read-exported':
+      return {
+        ...readCoding('R', 0, event.read, { format: event.format, destination: event.destination, ...(event.pacsId ? { pacsId: event.pacsId } : {}) }),
+        eventCode: eventCodes.export,
+      }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }
     default:
       return exhaustiveSwitchError(event)
+  }
+}
+
+function readEntities(read: ReadReference): AuditEntity[] {
+  return [
+    { type: 'read', id: read.id },
+    { type: 'study', id: read.studyUidHash },
+  ]
+}
+
+function readCoding(action: AuditAction, outcome: AuditOutcome, read: ReadReference, details: AuditCoding['details']): AuditCoding {
+  return { eventCode: eventCodes.procedureRecord, eventTypeCode: null, action, outcome, entities: readEntities(read), details: { readVersion: read.version, ...details } }
+}
+
+function findingCoding(action: AuditAction, finding: FindingReference, details: AuditCoding['details']): AuditCoding {
+  return {
+    eventCode: eventCodes.procedureRecord,
+    eventTypeCode: null,
+    action,
+    outcome: 0,
+    entities: [
+      { type: 'finding', id: finding.id },
+      ...readEntities(finding.read),
+      ...(finding.modelId ? [{ type: 'model', id: finding.modelId } satisfies AuditEntity] : []),
+    ],
+    details: { readVersion: finding.read.version, label: finding.label, origin: finding.origin, ...details },
   }
 }

@@ -11,6 +11,8 @@ export const pageRoles = {
   // studies (and the admin who configures the PACS). Auditors open the studies they audit
   // from the records that name them, not by searching.
   studies: ['radiologist', 'researcher', 'admin'],
+  // Reads waiting for their reader: clinical ones for radiologists, research ones for researchers.
+  worklist: ['radiologist', 'researcher'],
   audit: ['auditor', 'admin'],
   adminUsers: ['admin'],
   adminPacs: ['admin'],
@@ -25,6 +27,7 @@ export interface NavItem {
 
 export const navigation: readonly NavItem[] = [
   { href: '/', label: 'Home', roles: pageRoles.home },
+  { href: '/worklist', label: 'Worklist', roles: pageRoles.worklist },
   { href: '/studies', label: 'Studies', roles: pageRoles.studies },
   { href: '/viewer', label: 'Viewer', roles: pageRoles.viewer },
   { href: '/audit', label: 'Audit trail', roles: pageRoles.audit },

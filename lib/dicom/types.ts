@@ -26,6 +26,10 @@ export interface DicomInstance {
   studyTime: string
   studyDescription: string
   accessionNumber: string
+  studyId: string
+  referringPhysicianName: string
+  /** FrameOfReferenceUID: findings are located in this patient coordinate system. */
+  frameOfReferenceUid: string
   seriesDescription: string
   seriesNumber: number | null
   modality: string

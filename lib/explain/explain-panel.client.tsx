@@ -24,9 +24,11 @@ interface ExplainPanelProps {
   imageIds: string[]
   sliceIndex: number | null
   provider: ProviderPreference
+  /** The method whose heatmap the reader is looking at (null when none is shown), recorded with proposed findings. */
+  onShown?: (method: ExplainMethod | null) => void
 }
 
-export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider }: ExplainPanelProps) {
+export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, onShown }: ExplainPanelProps) {
   const methods = methodsFor(model.manifest)
   const [method, setMethod] = useState<ExplainMethod>(methods[0]!)
   const [colormap, setColormap] = useState<ColormapName>('inferno')
@@ -41,6 +43,7 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider }: 
     viewer.showHeatmap({ imageId: imageIds[state.imageIndex]!, values: state.result.heatmap, columns: state.result.columns, rows: state.result.rows, opacity, colormap })
   }, [viewer, state, opacity, colormap, imageIds])
   useEffect(() => viewer.setHeatmapVisible(visible), [viewer, visible])
+  useEffect(() => onShown?.(state.status === 'done' && visible ? state.result.method : null), [onShown, state, visible])
   useEffect(() => () => viewer.showHeatmap(null), [viewer])
 
   async function explain() {

@@ -51,6 +51,8 @@ export type InferenceResponse =
       /** Segmentation: one label per pixel of each image, in request order. */
       labels: Uint8Array | null
       labelCounts: number[]
+      /** 2D segmentation: the foreground probability per pixel of each image at the model's resolution. */
+      foreground: { probabilities: Float32Array[]; columns: number; rows: number } | null
       /** Classification: calibrated probabilities per image and for the series. */
       sliceProbabilities: number[][] | null
       seriesProbabilities: number[] | null

@@ -112,11 +112,19 @@ async function run(request: InferenceRequest) {
       if (manifest.parallax.dimensionality === '2d') {
         const images = request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows }))
         const result = await runSliceModel(manifest, images, session, { onProgress })
-        return { kind: result.kind, labels: result.labels, labelCounts: result.labelCounts, sliceProbabilities: result.sliceProbabilities, seriesProbabilities: result.seriesProbabilities, timings: result.timings }
+        return {
+          kind: result.kind,
+          labels: result.labels,
+          labelCounts: result.labelCounts,
+          foreground: result.probabilities ? { probabilities: result.probabilities, ...result.modelSize } : null,
+          sliceProbabilities: result.sliceProbabilities,
+          seriesProbabilities: result.seriesProbabilities,
+          timings: result.timings,
+        }
       }
       const stack = stackToVolume(geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
       const result = await segmentStack(manifest, stack, session, { onProgress })
-      return { kind: 'segmentation', labels: result.labels, labelCounts: result.labelCounts, sliceProbabilities: null, seriesProbabilities: null, timings: result.timings }
+      return { kind: 'segmentation', labels: result.labels, labelCounts: result.labelCounts, foreground: null, sliceProbabilities: null, seriesProbabilities: null, timings: result.timings }
     }
     let result
     try {
@@ -128,7 +136,8 @@ async function run(request: InferenceRequest) {
       result = await attempt(provider)
     }
     Object.assign(timings, result.timings)
-    post({ type: 'result', ...result, executionProvider: provider, fallbackReason, timings }, result.labels ? [result.labels.buffer] : [])
+    const transfer = [...(result.labels ? [result.labels.buffer] : []), ...(result.foreground?.probabilities.map((slice) => slice.buffer) ?? [])]
+    post({ type: 'result', ...result, executionProvider: provider, fallbackReason, timings }, transfer)
   } catch (error) {
     const { kind, message } = classify(error)
     post({ type: 'error', kind, message, executionProvider: provider })

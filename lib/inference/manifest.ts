@@ -3,6 +3,7 @@
 // where the ONNX file is and its SHA-256, pre-processing, tiling, post-processing, labels
 // and the output that feeds explainability. Parsed with zod; every bad field is reported.
 import { z } from 'zod'
+import { findingLabelSchema } from '../findings/types'
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)')
 const positiveInt = z.number().int().positive()
@@ -73,7 +74,13 @@ const postprocessing = z.object({
   decisionThreshold: z.number().min(0).max(1).optional(),
 })
 
-const label = z.object({ value: z.number().int().min(0).max(255), name: z.string().min(1), color: rgb })
+const label = z.object({
+  value: z.number().int().min(0).max(255),
+  name: z.string().min(1),
+  color: rgb,
+  /** The finding a reader reviews where the model gives this label; labels without one (tissue classes) propose none. */
+  finding: findingLabelSchema.optional(),
+})
 
 const modelFile = z
   .object({ name: z.string().regex(/^[\w.-]+\.onnx$/, 'a plain file name ending in .onnx').optional(), url: z.url().optional(), sha256, bytes: positiveInt.optional() })

@@ -6,10 +6,12 @@ import { ExplainPanel } from '../explain/explain-panel.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
-import type { ProviderPreference } from './inference-protocol'
+import type { ExecutionProvider, ProviderPreference } from './inference-protocol'
 import { encodeLabelRuns } from './labels-rle'
 import { stackGeometryOf } from './slice-stack'
 import type { ModelSummary } from './model-summary'
+import { findingsFromClassification, findingsFromSegmentation, seriesFrameOf } from '../findings/proposals'
+import type { ProposedFinding } from '../findings/types'
 
 // The AI panel of the viewer: pick a model that fits the series, run it in this browser
 // (never on the server), follow its progress, cancel it, see what it found and where it
@@ -35,15 +37,27 @@ interface ModelPanelProps {
   imageIds: string[]
   /** The image shown in the main viewport, for per-slice results. */
   sliceIndex: number | null
+  /** Where a result's findings go for review; absent for roles that do not review. */
+  onPropose?: (proposal: FindingProposal) => Promise<void>
 }
 
-export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelProps) {
+/** The findings of one run, with the model and runtime that made them and the explanation shown. */
+export interface FindingProposal {
+  model: { id: string; version: string; sha256: string }
+  executionProvider: ExecutionProvider
+  explanationMethod: string | null
+  findings: ProposedFinding[]
+}
+
+export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: ModelPanelProps) {
   const [models, setModels] = useState<ModelSummary[] | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [chosen, setChosen] = useState('')
   const [provider, setProvider] = useState<ProviderPreference>('auto')
   const [state, setState] = useState<PanelState>({ status: 'idle' })
   const [overlayVisible, setOverlayVisible] = useState(true)
+  const [explanationShown, setExplanationShown] = useState<string | null>(null)
+  const [proposal, setProposal] = useState<{ status: 'sending' | 'sent' | 'failed'; message: string } | null>(null)
   const run = useRef<InferenceRun | null>(null)
 
   useEffect(() => {
@@ -62,6 +76,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelP
     run.current = null
     setState({ status: 'idle' })
     setOverlayVisible(true)
+    setProposal(null)
     void viewer?.showLabelmap(null)
   }, [seriesUid, viewer])
 
@@ -76,6 +91,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelP
       return
     }
     const startedAt = performance.now()
+    setProposal(null)
     setState({ status: 'running', progress: null, startedAt })
     const report = (outcome: 'success' | 'failed' | 'cancelled', executionProvider: 'webgpu' | 'wasm', error?: string) =>
       reportClientAuditEvent({
@@ -134,6 +150,23 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelP
       sliceProbabilities: done.result.sliceProbabilities,
     }
     downloadJson(`${manifest.parallax.id}-labels.json`, body)
+  }
+
+  async function propose(done: Extract<PanelState, { status: 'done' }>) {
+    if (!series || !onPropose) return
+    const findings = proposedFindings(done, series)
+    setProposal({ status: 'sending', message: 'Sending…' })
+    try {
+      await onPropose({
+        model: { id: done.model.manifest.parallax.id, version: done.model.manifest.version, sha256: done.model.manifest.parallax.file.sha256 },
+        executionProvider: done.result.executionProvider,
+        explanationMethod: explanationShown,
+        findings,
+      })
+      setProposal({ status: 'sent', message: `${findings.length} finding${findings.length === 1 ? '' : 's'} sent to review.` })
+    } catch (error) {
+      setProposal({ status: 'failed', message: `The findings could not be sent: ${(error as Error).message}` })
+    }
   }
 
   if (!series) return null
@@ -223,7 +256,26 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelP
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
             {state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
           </p>
-          {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} />}
+          {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} onShown={setExplanationShown} />}
+          {onPropose && reviewable(state.model) && (
+            <div className="form-row" style={{ marginTop: '.4rem' }}>
+              <button
+                type="button"
+                className="primary"
+                data-testid="propose-findings"
+                data-count={proposedFindings(state, series).length}
+                disabled={proposal?.status === 'sending' || proposal?.status === 'sent' || proposedFindings(state, series).length === 0}
+                onClick={() => void propose(state)}
+              >
+                {proposedFindings(state, series).length === 0 ? 'No findings to review' : `Send ${proposedFindings(state, series).length} finding${proposedFindings(state, series).length === 1 ? '' : 's'} to review`}
+              </button>
+              {proposal && (
+                <span className={proposal.status === 'failed' ? 'error' : 'muted'} role={proposal.status === 'failed' ? 'alert' : undefined} data-testid="proposal-status" data-status={proposal.status}>
+                  {proposal.message}
+                </span>
+              )}
+            </div>
+          )}
           <div className="form-row">
             {state.result.labels && <label>
               <input
@@ -245,6 +297,31 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex }: ModelPanelP
       )}
     </section>
   )
+}
+
+/** A model proposes findings when one of its labels names the finding a reader reviews. */
+function reviewable(model: ModelSummary): boolean {
+  return model.manifest.parallax.dimensionality === '2d' && model.manifest.parallax.labels.some((label) => label.finding)
+}
+
+const proposalCache = new WeakMap<InferenceResult, ProposedFinding[]>()
+
+function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series: DicomSeries): ProposedFinding[] {
+  const cached = proposalCache.get(done.result)
+  if (cached) return cached
+  const frame = seriesFrameOf(series)
+  const label = done.model.manifest.parallax.labels.find((entry) => entry.finding)
+  if (!frame || !label?.finding) return []
+  const { result } = done
+  const threshold = done.model.manifest.parallax.postprocessing.decisionThreshold ?? 0.5
+  const findings =
+    result.kind === 'segmentation' && result.labels
+      ? findingsFromSegmentation({ labels: result.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
+      : result.sliceProbabilities
+        ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold)
+        : []
+  proposalCache.set(result, findings)
+  return findings
 }
 
 function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {

@@ -3,42 +3,18 @@
 // and HU values the phantom holds.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { dciodvfyBytes, missingDciodvfy } from '../../tests/support/dciodvfy'
 import { readNativeFrame } from '../dicom/native-frame'
 import { parseInstance } from '../dicom/parse-instance'
 import { generateChestPhantom } from './chest-phantom'
 import { studyIdentity } from './studies'
 import { writeCtSeries } from './write-ct-series'
 
-const dciodvfy = process.env.DCIODVFY_PATH ?? '/usr/bin/dciodvfy'
-
-function missingDciodvfy(): string | false {
-  if (existsSync(dciodvfy)) return false
-  const message = `dciodvfy not found at ${dciodvfy}: install Debian's dicom3tools (apt-get install -y dicom3tools)`
-  if (process.env.CI === 'true') throw new Error(`${message} (CI=true: mandatory)`)
-  console.warn(`[skipped] ${message}`)
-  return message
-}
-
 describe('synthetic CT series', () => {
   const phantom = generateChestPhantom({ seed: 42, noduleCount: 2, columns: 96, rows: 80, slices: 6, pixelSpacing: 3.5, diameterRange: [10, 20] })
   const files = writeCtSeries(phantom, studyIdentity(42, 'Test'))
 
-  function dciodvfyErrors(bytes: Uint8Array): string[] {
-    const dir = mkdtempSync(path.join(tmpdir(), 'parallax-ct-'))
-    try {
-      const file = path.join(dir, 'image.dcm')
-      writeFileSync(file, bytes)
-      // dciodvfy reports on stderr and exits 0 whatever it finds: its Error lines are the verdict.
-      const report = spawnSync(dciodvfy, [file], { encoding: 'utf8' })
-      return `${report.stdout}\n${report.stderr}`.split('\n').filter((line) => /^Error/i.test(line.trim()))
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+  const dciodvfyErrors = (bytes: Uint8Array) => dciodvfyBytes(bytes).errors
 
   it('passes dciodvfy without errors', { skip: missingDciodvfy() }, () => {
     for (const [index, bytes] of files.entries()) assert.deepEqual(dciodvfyErrors(bytes), [], `slice ${index}`)

@@ -2,13 +2,10 @@
 // Part 10 file per slice, with the patient, study, series, frame of reference, equipment,
 // image plane, image pixel, CT image, VOI LUT and SOP common modules, written with dcmjs.
 // Stored values are HU + 1024 (rescale slope 1, intercept -1024), as most CT scanners do.
-import dcmjs from 'dcmjs'
+import { writePart10 } from '../dicom/write-part10'
 import type { ChestPhantom } from './chest-phantom'
 
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2'
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
-// A UID root of our own under the UUID-derived 2.25 arc (PS3.5 B.2), stable for the app.
-const IMPLEMENTATION_CLASS_UID = '2.25.161934476017316563098392617021843221301'
 
 export interface SeriesIdentity {
   patientName: string
@@ -34,7 +31,6 @@ export function derivedUid(...parts: number[]): string {
 }
 
 export function writeCtSeries(phantom: ChestPhantom, identity: SeriesIdentity): Uint8Array[] {
-  const { DicomMetaDictionary, DicomDict } = dcmjs.data
   const size = phantom.columns * phantom.rows
   const files: Uint8Array[] = []
   for (let k = 0; k < phantom.slices; k++) {
@@ -49,15 +45,6 @@ export function writeCtSeries(phantom: ChestPhantom, identity: SeriesIdentity): 
     }
     const sopInstanceUid = `${identity.sopUidPrefix}.${k + 1}`
     const position = [phantom.origin[0], phantom.origin[1], phantom.origin[2] + k * phantom.sliceSpacing]
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
-      MediaStorageSOPInstanceUID: sopInstanceUid,
-      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-      ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-      ImplementationVersionName: 'PARALLAX_1',
-      _vrMap: { FileMetaInformationVersion: 'OB' },
-    }
     const dataset = {
       SpecificCharacterSet: 'ISO_IR 100',
       ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
@@ -115,9 +102,7 @@ export function writeCtSeries(phantom: ChestPhantom, identity: SeriesIdentity): 
       PixelData: [stored.buffer],
       _vrMap: { PixelData: 'OW', SmallestImagePixelValue: 'US', LargestImagePixelValue: 'US' },
     }
-    const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta))
-    dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset)
-    files.push(new Uint8Array(dict.write()))
+    files.push(writePart10(dataset, CT_IMAGE_STORAGE, sopInstanceUid))
   }
   return files
 }

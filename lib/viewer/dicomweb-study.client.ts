@@ -12,7 +12,7 @@ import type { LoadedStudySet } from './viewer-app.client'
 // later by Cornerstone's WADO-RS loader, all fetched by this browser straight from the
 // PACS. Our server only says where the PACS is.
 
-async function pacsById(pacsId: string): Promise<PacsServerDto> {
+export async function pacsById(pacsId: string): Promise<PacsServerDto> {
   const response = await fetch('/api/pacs')
   if (!response.ok) throw new Error(`The list of PACS servers could not be read (HTTP ${response.status}).`)
   const list = pacsServerDtoSchema.array().parse(await response.json())
@@ -67,5 +67,5 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<L
       imageIdsBySeries.set(entry.seriesInstanceUid, imageIds)
     }
   }
-  return { result: { patients, rejected: [], ignored: [] }, imageIdsBySeries, source: 'dicomweb' }
+  return { result: { patients, rejected: [], ignored: [] }, imageIdsBySeries, source: 'dicomweb', sourceRef: pacs.id }
 }

@@ -11,13 +11,25 @@ import { useViewer } from './use-viewer.client'
 import type { PixelChecksum, PrimaryTool } from './viewer.client'
 import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
+import { fetchDemoFiles, listDemoStudies } from './demo-study.client'
 import { mprEligibility } from './mpr-eligibility'
-import { ModelPanel } from '../inference/model-panel.client'
+import { ModelPanel, type FindingProposal } from '../inference/model-panel.client'
+import { ReviewPanel } from '../findings/review-panel.client'
+import { openRead, proposeFindings } from '../findings/reads.client'
+import type { StudyReference } from '../findings/types'
 
 export interface LoadedStudySet {
   result: IngestResult
   imageIdsBySeries: Map<string, string[]>
-  source: 'local' | 'dicomweb'
+  source: 'local' | 'dicomweb' | 'demo'
+  /** The PACS id (dicomweb) or demo key (demo): where to get the study again. */
+  sourceRef: string | null
+}
+
+/** Who reviews in this viewer, if anyone (admins do not). */
+export interface Reviewer {
+  userId: string
+  role: 'radiologist' | 'researcher' | 'auditor'
 }
 
 const tools: { id: PrimaryTool; label: string }[] = [
@@ -38,7 +50,7 @@ function allSeries(result: IngestResult): { series: DicomSeries; first: DicomIns
   )
 }
 
-export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
+export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudySet>; reviewer: Reviewer | null }) {
   const refs: ViewportRefs = { main: useRef(null), axial: useRef(null), sagittal: useRef(null), coronal: useRef(null) }
   const { viewer, state } = useViewer(() =>
     refs.main.current && refs.axial.current && refs.sagittal.current && refs.coronal.current
@@ -57,9 +69,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   const openedStudies = useRef(new Set<string>())
   const [demos, setDemos] = useState<{ key: string; title: string; files: string[] }[]>([])
   useEffect(() => {
-    fetch('/api/demo')
-      .then((response) => (response.ok ? response.json() : []))
-      .then(setDemos, () => setDemos([]))
+    listDemoStudies().then(setDemos, () => setDemos([]))
   }, [])
   const [ingestCount, setIngestCount] = useState(0)
 
@@ -92,7 +102,7 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
         openedStudies.current.add(study)
         const seriesOfStudy = allSeries(set.result).filter((candidate) => candidate.first.studyInstanceUid === study)
         void reportStudyOpened({
-          source: set.source,
+          source: set.source === 'dicomweb' ? 'dicomweb' : 'local',
           studyInstanceUid: study,
           seriesInstanceUids: seriesOfStudy.map((candidate) => candidate.series.seriesInstanceUid),
           instanceCount: seriesOfStudy.reduce((sum, candidate) => sum + candidate.series.instances.length, 0),
@@ -123,26 +133,19 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   async function openDemo(demo: { key: string; title: string; files: string[] }) {
     setBusy(`Fetching ${demo.title}…`)
     try {
-      const inputs = await Promise.all(
-        demo.files.map(async (name) => {
-          const response = await fetch(`/api/demo/${demo.key}/${name}`)
-          if (!response.ok) throw new Error(`HTTP ${response.status} for ${name}`)
-          return { name: `${demo.key}/${name}`, file: await response.blob() }
-        }),
-      )
-      await open(inputs)
+      await open(await fetchDemoFiles(demo), { source: 'demo', sourceRef: demo.key })
     } catch (error) {
       setNotice(`The demo study could not be fetched: ${(error as Error).message}`)
       setBusy(null)
     }
   }
 
-  async function open(inputs: LocalFileInput[]) {
+  async function open(inputs: LocalFileInput[], origin: Pick<LoadedStudySet, 'source' | 'sourceRef'> = { source: 'local', sourceRef: null }) {
     if (inputs.length === 0) return
     performance.mark('parallax:files-selected', { detail: { files: inputs.length } })
     setBusy(`Reading ${inputs.length} file${inputs.length === 1 ? '' : 's'}…`)
     try {
-      adopt({ ...(await openLocalFiles(inputs, (read, total) => setBusy(`Reading files… ${read} / ${total}`))), source: 'local' })
+      adopt({ ...(await openLocalFiles(inputs, (read, total) => setBusy(`Reading files… ${read} / ${total}`))), ...origin })
     } catch (error) {
       setNotice(`The files could not be read: ${(error as Error).message}`)
     } finally {
@@ -216,6 +219,25 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
   }
 
   const first = current?.first
+  const [reviewRefresh, setReviewRefresh] = useState(0)
+  const study: StudyReference | null =
+    first && studySet
+      ? {
+          studyInstanceUid: first.studyInstanceUid,
+          studyDescription: first.studyDescription.slice(0, 200),
+          studyDate: first.studyDate,
+          accessionNumber: first.accessionNumber,
+          modality: first.modality,
+          source: studySet.source,
+          sourceRef: studySet.sourceRef,
+        }
+      : null
+  async function onPropose(proposal: FindingProposal) {
+    if (!study) return
+    const read = await openRead(study)
+    await proposeFindings(read.id, proposal)
+    setReviewRefresh((count) => count + 1)
+  }
   const window_ = state.voi ? voiRangeToWindow(state.voi) : null
   const overlay = {
     topLeft: first ? [first.patientName || 'Anonymous', first.patientId, first.patientSex && first.patientBirthDate ? `${first.patientSex} · ${first.patientBirthDate}` : ''] : [],
@@ -370,7 +392,30 @@ export function ViewerApp({ initial }: { initial?: Promise<LoadedStudySet> }) {
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
-        <ModelPanel viewer={viewer} series={current?.series ?? null} imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []} sliceIndex={layout === 'stack' && state.image ? state.image.index : null} />
+        {reviewer && study && current && (
+          <ReviewPanel
+            refreshKey={reviewRefresh}
+            context={{
+              study,
+              series: current.series,
+              imageIds: studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid) ?? [],
+              sliceIndex: layout === 'stack' && state.image ? state.image.index : null,
+              measurements: state.measurements,
+              goToSlice: (index) => {
+                if (layout === 'stack') viewer?.scrollTo(index)
+              },
+              role: reviewer.role,
+              userId: reviewer.userId,
+            }}
+          />
+        )}
+        <ModelPanel
+          viewer={viewer}
+          series={current?.series ?? null}
+          imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []}
+          sliceIndex={layout === 'stack' && state.image ? state.image.index : null}
+          onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
+        />
         <h2 style={{ margin: 0 }}>Measurements</h2>
         <div data-testid="measurements">
           {state.measurements.length === 0 && <p className="muted">Choose Length, Angle, Ellipse or Rectangle and draw on the image.</p>}

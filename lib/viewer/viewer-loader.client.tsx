@@ -2,6 +2,7 @@
 import dynamic from 'next/dynamic'
 import { useSearchParams } from 'next/navigation'
 import { useMemo } from 'react'
+import type { LoadedStudySet, Reviewer } from './viewer-app.client'
 
 // Cornerstone touches window, WebGL and workers at import time: load it in the browser only.
 const ViewerApp = dynamic(() => import('./viewer-app.client').then((module) => module.ViewerApp), {
@@ -9,14 +10,35 @@ const ViewerApp = dynamic(() => import('./viewer-app.client').then((module) => m
   loading: () => <p className="muted">Starting the viewer…</p>,
 })
 
-/** `/viewer` opens local files; `/viewer?pacs=<id>&study=<uid>` retrieves a study from a PACS. */
-export function ViewerLoader() {
+/** The study of a read, from where it was first opened: its PACS, or the demo set. */
+async function openReadStudy(readId: string): Promise<LoadedStudySet> {
+  const { fetchRead } = await import('../findings/reads.client')
+  const read = await fetchRead(readId)
+  const { source, sourceRef, studyInstanceUid } = read.study
+  if (source === 'dicomweb' && sourceRef) return (await import('./dicomweb-study.client')).openPacsStudy(sourceRef, studyInstanceUid)
+  if (source === 'demo' && sourceRef) {
+    const { fetchDemoFiles, listDemoStudies } = await import('./demo-study.client')
+    const demo = (await listDemoStudies()).find((entry) => entry.key === sourceRef)
+    if (!demo) throw new Error('This demo study is no longer available on this server.')
+    const { openLocalFiles } = await import('../dicom/ingest.client')
+    return { ...(await openLocalFiles(await fetchDemoFiles(demo))), source, sourceRef }
+  }
+  throw new Error('This study was read from local files: open the same files here and its read appears beside them.')
+}
+
+/**
+ * `/viewer` opens local files; `/viewer?pacs=<id>&study=<uid>` retrieves a study from a PACS;
+ * `/viewer?read=<id>` opens the study of a read from the worklist.
+ */
+export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
   const params = useSearchParams()
   const pacs = params.get('pacs')
   const study = params.get('study')
-  const initial = useMemo(
-    () => (pacs && study ? import('./dicomweb-study.client').then((module) => module.openPacsStudy(pacs, study)) : undefined),
-    [pacs, study],
-  )
-  return <ViewerApp initial={initial} />
+  const read = params.get('read')
+  const initial = useMemo(() => {
+    if (pacs && study) return import('./dicomweb-study.client').then((module) => module.openPacsStudy(pacs, study))
+    if (read) return openReadStudy(read)
+    return undefined
+  }, [pacs, study, read])
+  return <ViewerApp initial={initial} reviewer={reviewer} />
 }

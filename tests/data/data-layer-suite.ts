@@ -1,8 +1,9 @@
 // The data-layer contract, run once per database (tests/data/sqlite.test.ts,
 // tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
 // append-only hash-chained audit log, tamper detection (library and CLI), login
-// throttling and PACS server configuration (pacs-suite.ts). Tests run in order and share
-// one database; each asserts relative to the state the ones before it left.
+// throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
+// and amended reads, their audit events and the database's immutability guards). Tests run
+// in order and share one database; each asserts relative to the state the ones before it left.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -10,7 +11,7 @@ import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Db, Database } from '../../lib/db/client.server'
+import type { Db, Database, Tx } from '../../lib/db/client.server'
 import type { DatabaseProvider } from '../../lib/db/config'
 import type { SessionUser } from '../../lib/auth/session-user'
 import { definePacsSuite } from './pacs-suite'
@@ -32,6 +33,9 @@ async function loadModules() {
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),
     errors: await import('../../lib/errors'),
+    reads: await import('../../lib/findings/reads.server'),
+    signedContent: await import('../../lib/findings/signed-content'),
+    identifiers: await import('../../lib/audit/identifiers.server'),
   }
 }
 
@@ -138,11 +142,50 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       })
     }
 
+    /** Thrown to roll back a transaction that the database should have refused. */
+    const acceptedAndRolledBack = new Error('the database accepted it (rolled back)')
+
+    /**
+     * Asserts that the database itself refused `run` with a message matching `pattern`.
+     * Matched against the database's own message, never the Prisma error's text: that
+     * quotes the calling source lines, patterns included, so a regex would always match
+     * it. SQLite's adapter reports a trigger abort as a foreign-key violation and keeps the
+     * trigger's message in the driver error's cause; raw queries keep it in meta.message.
+     */
+    async function assertRefusedByDatabase(what: string, run: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+      let error: unknown
+      try {
+        await run()
+      } catch (caught) {
+        error = caught
+      }
+      assert.ok(error && error !== acceptedAndRolledBack, `${what}: the database accepted it`)
+      const meta = (error as { meta?: { message?: unknown; driverAdapterError?: { cause?: { originalMessage?: unknown } } } }).meta
+      const message = [meta?.driverAdapterError?.cause?.originalMessage, meta?.message].find((candidate) => typeof candidate === 'string')
+      assert.ok(typeof message === 'string', `${what}: no database message in ${String(error)} ${JSON.stringify(meta)}`)
+      assert.match(message, pattern, what)
+    }
+
+    /** Like assertRefusedByDatabase, but a statement the database accepts is rolled back. */
+    async function assertRefusedInTransaction(what: string, run: (tx: Tx) => Promise<unknown>, pattern: RegExp) {
+      await assertRefusedByDatabase(
+        what,
+        () =>
+          db.$transaction(async (tx) => {
+            await run(tx)
+            throw acceptedAndRolledBack
+          }),
+        pattern,
+      )
+    }
+
     before(async () => {
       url = await getUrl()
       process.env.DATABASE_URL = url
       // The checkpoint signing key, outside the database, as in production.
       process.env.PARALLAX_AUDIT_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-audit-key-')), 'key.pem')
+      // The identifier salt (hashed study UIDs in the audit trail), also outside the database.
+      process.env.PARALLAX_SECRETS_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-secrets-')), 'secrets.json')
       m = await loadModules()
       database = m.client.getDatabase()
       db = database.db
@@ -381,6 +424,652 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
 
     definePacsSuite(() => ({ db, admin, withAuditInsertsFailing, assertAppError }))
 
+    describe('second reads', () => {
+      type Reads = typeof m.reads
+      type ReadDto = Awaited<ReturnType<Reads['getRead']>>
+      type FindingLocation = ReadDto['findings'][number]['location']
+      type StudyReference = ReadDto['study']
+
+      let radiologist: SessionUser
+      let colleague: SessionUser
+      let researcher: SessionUser
+      let auditor: SessionUser
+      const ip = '198.51.100.7'
+
+      const study: StudyReference = {
+        studyInstanceUid: '1.2.826.0.1.3680043.8.498.10001',
+        studyDescription: 'CT CHEST W/O CONTRAST',
+        studyDate: '20260412',
+        accessionNumber: 'ACC-10001',
+        modality: 'CT',
+        source: 'demo',
+        sourceRef: 'lung-ct',
+      }
+      const otherStudy: StudyReference = { ...study, studyInstanceUid: '1.2.826.0.1.3680043.8.498.10002', accessionNumber: 'ACC-10002' }
+      const studyNumbered = (number: number): StudyReference => ({ ...study, studyInstanceUid: `1.2.826.0.1.3680043.8.498.${number}`, accessionNumber: `ACC-${number}` })
+      const model = { id: 'lesion-seg-2d', version: '1.2.0', sha256: 'ab'.repeat(32) }
+      const series = '1.2.826.0.1.3680043.8.498.10001.1'
+      const at = (kind: FindingLocation['kind'], sliceIndex: number, points: [number, number, number][]): FindingLocation => ({
+        kind,
+        seriesInstanceUid: series,
+        sopInstanceUid: `${series}.${sliceIndex + 1}`,
+        frameOfReferenceUid: '1.2.826.0.1.3680043.8.498.10001.9',
+        sliceIndex,
+        points,
+      })
+      const box = at('bbox', 41, [
+        [-52.5, 10.25, -120],
+        [-40.5, 10.25, -120],
+        [-40.5, 22.25, -120],
+        [-52.5, 22.25, -120],
+      ])
+      const contour = at('polyline', 57, [
+        [30, -5, -150],
+        [36.5, -5, -150],
+        [36.5, 2, -150],
+      ])
+      const point = at('point', 63, [[12.75, 40, -172.5]])
+      const line = at('polyline', 70, [
+        [-20, 30, -190],
+        [-11, 30, -190],
+      ])
+      const newBox = at('bbox', 42, [
+        [-51, 11, -121.5],
+        [-41, 11, -121.5],
+        [-41, 21, -121.5],
+        [-51, 21, -121.5],
+      ])
+
+      /** The read as first signed (reread from the database to compare with later). */
+      let signed: ReadDto
+      let openRead: ReadDto
+      let amendment: ReadDto
+      let headBeforeProposals: number
+
+      const auditSince = (seq: number) => db.auditEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' } })
+      const findingIds = (read: ReadDto) => read.findings.map((finding) => finding.id)
+      const rowOf = (id: string) =>
+        db.read.findUniqueOrThrow({
+          where: { id },
+          include: { findings: { orderBy: { ordinal: 'asc' } }, signature: true, amendedBy: { select: { id: true } } },
+        })
+
+      before(async () => {
+        const session = async (username: string): Promise<SessionUser> => {
+          const row = await db.user.findUniqueOrThrow({ where: { username } })
+          return { id: row.id, username: row.username, displayName: row.displayName, role: row.role as SessionUser['role'] }
+        }
+        radiologist = await session('radiologist')
+        researcher = await session('researcher')
+        auditor = await session('auditor')
+        await m.users.createUser(db, { username: 'colleague', displayName: 'Dr. Col League', role: 'radiologist', password: 'another radiologist password' }, admin)
+        colleague = await session('colleague')
+        assert.equal(radiologist.role, 'radiologist')
+        assert.equal(researcher.role, 'researcher')
+        assert.equal(auditor.role, 'auditor')
+      })
+
+      it('openReadFor opens one clinical read per study and radiologist, and gives it back on the next call', async () => {
+        const read = await m.reads.openReadFor(db, radiologist, study)
+        assert.equal(read.purpose, 'clinical')
+        assert.equal(read.status, 'open')
+        assert.equal(read.version, 1)
+        assert.equal(read.amendsId, null)
+        assert.equal(read.amendedById, null)
+        assert.deepEqual(read.study, study)
+        assert.deepEqual(read.reader, { id: radiologist.id, name: 'Dr. Rada Reader' })
+        assert.deepEqual(read.findings, [])
+        assert.equal(read.signature, null)
+        assert.deepEqual(await m.reads.openReadFor(db, radiologist, study), read)
+        assert.equal(await db.read.count({ where: { studyInstanceUid: study.studyInstanceUid } }), 1)
+        // Another radiologist gets a read of their own.
+        const theirs = await m.reads.openReadFor(db, colleague, study)
+        assert.notEqual(theirs.id, read.id)
+        assert.equal(theirs.reader.id, colleague.id)
+        // Only roles that read studies may open a read.
+        await assertAppError(m.reads.openReadFor(db, admin, study), 'forbidden:findings')
+        await assertAppError(m.reads.openReadFor(db, auditor, study), 'forbidden:findings')
+        openRead = read
+      })
+
+      it('proposeFindings stores the AI findings as proposed, with the model and the AI original', async () => {
+        headBeforeProposals = await auditCount()
+        const read = await m.reads.proposeFindings(db, radiologist, ip, openRead.id, {
+          model,
+          executionProvider: 'webgpu',
+          explanationMethod: 'grad-cam',
+          findings: [
+            { label: 'Lung nodule', location: box, measurementMm: 8, probability: 0.91 },
+            { label: 'Mass', location: contour, measurementMm: 31.5, probability: 0.64 },
+            { label: 'Calcified granuloma', location: point, measurementMm: null, probability: 0.42 },
+          ],
+        })
+        assert.equal(read.id, openRead.id)
+        assert.equal(read.status, 'open')
+        assert.deepEqual(read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label]), [
+          [1, 'ai', 'proposed', 'Lung nodule'],
+          [2, 'ai', 'proposed', 'Mass'],
+          [3, 'ai', 'proposed', 'Calcified granuloma'],
+        ])
+        const [first] = read.findings
+        assert.deepEqual(first!.location, box)
+        assert.equal(first!.measurementMm, 8)
+        assert.equal(first!.probability, 0.91)
+        assert.deepEqual(first!.model, model)
+        assert.equal(first!.executionProvider, 'webgpu')
+        assert.equal(first!.explanationMethod, 'grad-cam')
+        assert.deepEqual(first!.ai, { label: 'Lung nodule', location: box, measurementMm: 8 })
+        assert.deepEqual(read.findings[2]!.ai, { label: 'Calcified granuloma', location: point, measurementMm: null })
+        for (const finding of read.findings) {
+          assert.equal(finding.discordant, false)
+          assert.equal(finding.decidedBy, null)
+          assert.equal(finding.decidedAt, null)
+          assert.equal(finding.rejectReason, null)
+        }
+        assert.equal(await auditCount(), headBeforeProposals + 3)
+        openRead = read
+      })
+
+      it('accept, modify, reject and add: statuses, the AI original kept, discordance', async () => {
+        const [nodule, mass, granuloma] = findingIds(openRead)
+        let read = await m.reads.decideFinding(db, radiologist, ip, openRead.id, nodule!, { action: 'accept' })
+        assert.equal(read.findings[0]!.status, 'accepted')
+        read = await m.reads.decideFinding(db, radiologist, ip, openRead.id, mass!, { action: 'modify', label: 'Lung nodule', measurementMm: 27.25 })
+        read = await m.reads.decideFinding(db, radiologist, ip, openRead.id, granuloma!, {
+          action: 'reject',
+          reason: 'artifact',
+          note: 'Beam hardening from the port catheter.',
+        })
+        read = await m.reads.addReaderFinding(db, radiologist, ip, openRead.id, { label: 'Atelectasis', location: line, measurementMm: 9.5, note: 'Missed by the model.' })
+
+        assert.deepEqual(read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label, finding.discordant]), [
+          [1, 'ai', 'accepted', 'Lung nodule', false],
+          [2, 'ai', 'modified', 'Lung nodule', false],
+          [3, 'ai', 'rejected', 'Calcified granuloma', true],
+          [4, 'reader', 'added', 'Atelectasis', true],
+        ])
+        const [accepted, modified, rejected, added] = read.findings
+        assert.equal(accepted!.measurementMm, 8)
+        assert.equal(modified!.measurementMm, 27.25)
+        assert.deepEqual(modified!.location, contour)
+        assert.deepEqual(modified!.ai, { label: 'Mass', location: contour, measurementMm: 31.5 }, "the AI's original is kept")
+        assert.equal(modified!.probability, 0.64)
+        assert.equal(rejected!.rejectReason, 'artifact')
+        assert.equal(rejected!.note, 'Beam hardening from the port catheter.')
+        assert.equal(added!.model, null)
+        assert.equal(added!.ai, null)
+        assert.equal(added!.probability, null)
+        assert.deepEqual(added!.location, line)
+        assert.equal(added!.measurementMm, 9.5)
+        assert.equal(added!.note, 'Missed by the model.')
+        for (const finding of read.findings) {
+          assert.equal(finding.decidedBy, 'Dr. Rada Reader')
+          assert.ok(finding.decidedAt && !Number.isNaN(Date.parse(finding.decidedAt)))
+        }
+        assert.deepEqual(await m.reads.getRead(db, radiologist, openRead.id), read)
+        openRead = read
+      })
+
+      it('audits every proposal and decision, in order, as 110111 events naming the finding and the read', async () => {
+        const events = await auditSince(headBeforeProposals)
+        const ids = findingIds(openRead)
+        assert.deepEqual(
+          events.map((event) => [event.eventType, event.eventCode, event.eventTypeCode, event.action, event.outcome]),
+          [
+            ['finding-proposed', '110111', null, 'C', 0],
+            ['finding-proposed', '110111', null, 'C', 0],
+            ['finding-proposed', '110111', null, 'C', 0],
+            ['finding-accepted', '110111', null, 'U', 0],
+            ['finding-modified', '110111', null, 'U', 0],
+            ['finding-rejected', '110111', null, 'U', 0],
+            ['finding-added', '110111', null, 'C', 0],
+          ],
+        )
+        const studyHash = m.identifiers.hashIdentifier(study.studyInstanceUid)
+        assert.match(studyHash, /^[0-9a-f]{64}$/)
+        const findingOf = [ids[0], ids[1], ids[2], ids[0], ids[1], ids[2], ids[3]]
+        for (const [index, event] of events.entries()) {
+          assert.equal(event.actorId, radiologist.id)
+          assert.equal(event.actorName, 'radiologist')
+          assert.equal(event.actorRole, 'radiologist')
+          assert.equal(event.sourceIp, ip)
+          const ai = event.eventType !== 'finding-added'
+          assert.deepEqual(JSON.parse(event.entities), [
+            { type: 'finding', id: findingOf[index] },
+            { type: 'read', id: openRead.id },
+            { type: 'study', id: studyHash },
+            ...(ai ? [{ type: 'model', id: model.id }] : []),
+          ])
+          assert.ok(!event.entities.includes(study.studyInstanceUid) && !event.details.includes(study.studyInstanceUid), 'the study UID is hashed')
+        }
+        const details = events.map((event) => JSON.parse(event.details))
+        assert.deepEqual(details[0], {
+          readVersion: 1,
+          label: 'Lung nodule',
+          origin: 'ai',
+          modelVersion: model.version,
+          modelSha256: model.sha256,
+          probability: 0.91,
+          executionProvider: 'webgpu',
+          explanationMethod: 'grad-cam',
+        })
+        assert.deepEqual(details[3], { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'accepted' })
+        assert.deepEqual(details[4], { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'modified', changed: 'label,measurementMm', from: 'Mass, 31.5 mm' })
+        assert.deepEqual(details[5], {
+          readVersion: 1,
+          label: 'Calcified granuloma',
+          origin: 'ai',
+          decision: 'rejected',
+          reason: 'artifact',
+          note: 'Beam hardening from the port catheter.',
+        })
+        assert.deepEqual(details[6], { readVersion: 1, label: 'Atelectasis', origin: 'reader', decision: 'added' })
+      })
+
+      it('only the reader changes an open read; other roles do not see it', async () => {
+        const head = await auditCount()
+        const [nodule] = findingIds(openRead)
+        await assertAppError(m.reads.decideFinding(db, colleague, ip, openRead.id, nodule!, { action: 'reject', reason: 'false-positive', note: null }), 'forbidden:findings')
+        await assertAppError(m.reads.addReaderFinding(db, colleague, ip, openRead.id, { label: 'Mass', location: box, measurementMm: null, note: null }), 'forbidden:findings')
+        await assertAppError(m.reads.decideFinding(db, researcher, ip, openRead.id, nodule!, { action: 'accept' }), 'not_found:findings')
+        await assertAppError(m.reads.getRead(db, researcher, openRead.id), 'not_found:findings')
+        await assertAppError(m.reads.decideFinding(db, radiologist, ip, openRead.id, 'no-such-finding', { action: 'accept' }), 'not_found:findings')
+        await assertAppError(m.reads.decideFinding(db, radiologist, ip, openRead.id, openRead.findings[3]!.id, { action: 'accept' }), 'bad_request:findings')
+        await assertAppError(m.reads.decideFinding(db, radiologist, ip, openRead.id, nodule!, { action: 'modify', label: 'Lung nodule' }), 'bad_request:findings')
+        assert.deepEqual((await m.reads.getRead(db, auditor, openRead.id)).findings, openRead.findings, 'auditors see every read')
+        assert.equal(await auditCount(), head)
+        assert.deepEqual(await m.reads.getRead(db, radiologist, openRead.id), openRead)
+      })
+
+      it('signRefusal: pending AI findings, another reader, or a research read cannot be signed', async () => {
+        const pending = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, otherStudy)).id, {
+          model,
+          executionProvider: 'wasm',
+          explanationMethod: null,
+          findings: [{ label: 'Consolidation', location: at('slice', 12, []), measurementMm: null, probability: 0.55 }],
+        })
+        assert.equal(m.reads.signRefusal(pending, radiologist), 'pending-findings')
+        const head = await auditCount()
+        await assertAppError(m.reads.signRead(db, ip, pending.id, { meaning: 'approval', signer: radiologist }), 'conflict:findings')
+        assert.equal(await auditCount(), head)
+        assert.equal(await db.readSignature.count({ where: { readId: pending.id } }), 0)
+        assert.deepEqual(await m.reads.getRead(db, radiologist, pending.id), pending)
+
+        // A researcher has no clinical reads: theirs are research reads, which nobody signs.
+        assert.equal(m.reads.purposeForRole('researcher'), 'research')
+        const research = await m.reads.openReadFor(db, researcher, study)
+        assert.equal(research.purpose, 'research')
+        assert.equal(research.status, 'open')
+        assert.equal(m.reads.signRefusal(research, researcher), 'not-reader')
+        assert.equal(m.reads.signRefusal(openRead, researcher), 'not-reader')
+        assert.equal(m.reads.signRefusal(openRead, colleague), 'not-reader')
+        assert.equal(m.reads.signRefusal(openRead, radiologist), null)
+        await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague }), 'conflict:findings')
+        await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher }), 'conflict:findings')
+        assert.equal(await auditCount(), head)
+        await assertAppError(m.reads.getRead(db, radiologist, research.id), 'not_found:findings')
+
+        // The route records a refusal: read-sign-refused, outcome 4 (serious failure).
+        await m.reads.recordSignRefusal(db, colleague, ip, openRead, 'not-reader')
+        const [event] = await lastAudit()
+        assert.equal(event!.eventType, 'read-sign-refused')
+        assert.equal(event!.eventCode, '110111')
+        assert.equal(event!.action, 'U')
+        assert.equal(event!.outcome, 4)
+        assert.equal(event!.actorId, colleague.id)
+        assert.deepEqual(JSON.parse(event!.entities), [
+          { type: 'read', id: openRead.id },
+          { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
+        ])
+        assert.deepEqual(JSON.parse(event!.details), { readVersion: 1, reason: 'not-reader' })
+        assert.equal((await m.reads.getRead(db, radiologist, openRead.id)).status, 'open')
+      })
+
+      it('signRead signs: status signed, a manifest with the printed name and a valid content hash, audited as read-signed', async () => {
+        const head = await auditCount()
+        const before = Date.now()
+        const read = await m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: radiologist })
+        assert.equal(read.status, 'signed')
+        assert.deepEqual(read.findings, openRead.findings, 'signing changes no finding')
+        const signature = read.signature!
+        assert.ok(signature)
+        assert.equal(signature.signerId, radiologist.id)
+        assert.equal(signature.printedName, 'Dr. Rada Reader')
+        assert.equal(signature.printedName, radiologist.displayName)
+        assert.equal(signature.meaning, 'approval')
+        const signedAt = Date.parse(signature.signedAt)
+        assert.ok(signedAt >= before - 1000 && signedAt <= Date.now() + 1000, signature.signedAt)
+        assert.match(signature.contentHash, /^[0-9a-f]{64}$/)
+        assert.equal(signature.valid, true)
+        const { contentHash: _hash, valid: _valid, ...manifest } = signature
+        assert.equal(m.signedContent.signedContentHash(read, manifest), signature.contentHash)
+        assert.equal((await db.read.findUniqueOrThrow({ where: { id: read.id } })).openKey, null, 'no longer the open read')
+
+        const events = await auditSince(head)
+        assert.deepEqual(events.map((event) => event.eventType), ['read-signed'])
+        const [event] = events
+        assert.equal(event!.eventCode, '110111')
+        assert.equal(event!.action, 'U')
+        assert.equal(event!.outcome, 0)
+        assert.equal(event!.actorId, radiologist.id)
+        assert.deepEqual(JSON.parse(event!.entities), [
+          { type: 'read', id: read.id },
+          { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
+        ])
+        assert.deepEqual(JSON.parse(event!.details), { readVersion: 1, meaning: 'approval', contentHash: signature.contentHash, findingCount: 3 })
+
+        signed = await m.reads.getRead(db, radiologist, read.id)
+        assert.deepEqual(signed, read)
+        assert.equal(m.reads.signRefusal(signed, radiologist), 'not-open')
+        await assertAppError(m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist }), 'conflict:findings')
+        assert.equal(await auditCount(), head + 1)
+      })
+
+      it('a signed read cannot be changed through the application (conflict)', async () => {
+        const head = await auditCount()
+        const [nodule, mass, granuloma, added] = findingIds(signed)
+        // Run one at a time: each is an async call that starts on creation.
+        const refusals: (() => Promise<unknown>)[] = [
+          () => m.reads.decideFinding(db, radiologist, ip, signed.id, nodule!, { action: 'reject', reason: 'false-positive', note: null }),
+          () => m.reads.decideFinding(db, radiologist, ip, signed.id, mass!, { action: 'accept' }),
+          () => m.reads.decideFinding(db, radiologist, ip, signed.id, granuloma!, { action: 'accept' }),
+          () => m.reads.decideFinding(db, radiologist, ip, signed.id, added!, { action: 'modify', label: 'Other', location: newBox }),
+          () => m.reads.addReaderFinding(db, radiologist, ip, signed.id, { label: 'Mass', location: newBox, measurementMm: 12, note: null }),
+          () => m.reads.proposeFindings(db, radiologist, ip, signed.id, {
+            model,
+            executionProvider: 'webgpu',
+            explanationMethod: null,
+            findings: [{ label: 'Mass', location: newBox, measurementMm: 12, probability: 0.99 }],
+          }),
+        ]
+        for (const refusal of refusals) {
+          await assert.rejects(refusal(), (error: unknown) => {
+            assert.ok(error instanceof m.errors.AppError, `expected an AppError, got ${String(error)}`)
+            assert.equal(error.kind, 'conflict')
+            assert.equal(error.code, 'conflict:findings')
+            return true
+          })
+        }
+        assert.equal(await auditCount(), head)
+        assert.deepEqual(await m.reads.getRead(db, radiologist, signed.id), signed)
+      })
+
+      it('the database refuses to change a signed read, its findings or its signature, and to delete any of them', async () => {
+        const [nodule, , granuloma] = findingIds(signed)
+        const rowBefore = await rowOf(signed.id)
+        const signatureId = rowBefore.signature!.id
+        const refusals: [string, () => Promise<unknown>, RegExp][] = [
+          ['finding.update', () => db.finding.update({ where: { id: granuloma! }, data: { status: 'accepted', rejectReason: null } }), /Finding belongs to a signed read: UPDATE refused/],
+          ['finding.updateMany', () => db.finding.updateMany({ where: { readId: signed.id }, data: { label: 'Other' } }), /Finding belongs to a signed read: UPDATE refused/],
+          ['read.update', () => db.read.update({ where: { id: signed.id }, data: { status: 'open', openKey: `${study.studyInstanceUid}|x|clinical` } }), /Read is signed: UPDATE refused/],
+          ['read.update (reader)', () => db.read.update({ where: { id: signed.id }, data: { readerName: 'Mallory' } }), /Read is signed: UPDATE refused/],
+          ['readSignature.update', () => db.readSignature.update({ where: { id: signatureId }, data: { printedName: 'Mallory' } }), /ReadSignature is append-only: UPDATE refused/],
+          ['readSignature.delete', () => db.readSignature.delete({ where: { id: signatureId } }), /ReadSignature is append-only: DELETE refused/],
+          ['finding.delete', () => db.finding.delete({ where: { id: nodule! } }), /Finding records are kept: DELETE refused/],
+          ['finding.deleteMany', () => db.finding.deleteMany({ where: { readId: signed.id } }), /Finding records are kept: DELETE refused/],
+          ['read.delete', () => db.read.delete({ where: { id: signed.id } }), /Read records are kept: DELETE refused/],
+          [
+            'finding.create',
+            () => db.finding.create({ data: { readId: signed.id, ordinal: 99, origin: 'reader', status: 'added', label: 'Mass', location: JSON.stringify(newBox) } }),
+            /Read is signed: new findings refused|Finding belongs to a signed read: INSERT refused/,
+          ],
+          ['raw UPDATE "Finding"', () => db.$executeRawUnsafe(`UPDATE "Finding" SET "label" = 'Other' WHERE "readId" = '${signed.id}'`), /Finding belongs to a signed read: UPDATE refused/],
+          ['raw UPDATE "Read"', () => db.$executeRawUnsafe(`UPDATE "Read" SET "status" = 'open' WHERE "id" = '${signed.id}'`), /Read is signed: UPDATE refused/],
+          ['raw DELETE "ReadSignature"', () => db.$executeRawUnsafe(`DELETE FROM "ReadSignature" WHERE "readId" = '${signed.id}'`), /ReadSignature is append-only: DELETE refused/],
+        ]
+        for (const [what, run, pattern] of refusals) await assertRefusedByDatabase(what, run, pattern)
+        assert.deepEqual(await rowOf(signed.id), rowBefore)
+        assert.deepEqual(await m.reads.getRead(db, radiologist, signed.id), signed)
+        assert.equal(signed.signature!.valid, true)
+      })
+
+      it('the database keeps open reads and their findings too (no DELETE)', async () => {
+        const open = await m.reads.openReadFor(db, radiologist, otherStudy)
+        await assertRefusedByDatabase('finding.delete', () => db.finding.delete({ where: { id: open.findings[0]!.id } }), /Finding records are kept: DELETE refused/)
+        await assertRefusedByDatabase('read.delete', () => db.read.delete({ where: { id: open.id } }), /Read records are kept: DELETE refused/)
+        assert.deepEqual(await m.reads.getRead(db, radiologist, open.id), open)
+      })
+
+      it('amendRead makes version 2 with the same findings, linked to the original, which stays signed and valid', async () => {
+        const head = await auditCount()
+        const rowBefore = await rowOf(signed.id)
+        amendment = await m.reads.amendRead(db, radiologist, ip, signed.id, 'Nodule size corrected after comparison with the prior.')
+        assert.notEqual(amendment.id, signed.id)
+        assert.equal(amendment.version, 2)
+        assert.equal(amendment.amendsId, signed.id)
+        assert.equal(amendment.amendedById, null)
+        assert.equal(amendment.amendReason, 'Nodule size corrected after comparison with the prior.')
+        assert.equal(amendment.status, 'open')
+        assert.equal(amendment.signature, null)
+        assert.equal(amendment.purpose, 'clinical')
+        assert.deepEqual(amendment.study, signed.study)
+        assert.deepEqual(amendment.reader, signed.reader)
+        assert.equal(amendment.findings.length, signed.findings.length)
+        for (const [index, copy] of amendment.findings.entries()) {
+          const original = signed.findings[index]!
+          assert.ok(!findingIds(signed).includes(copy.id), 'new finding ids')
+          const { id: _copyId, ...copied } = copy
+          const { id: _originalId, ...kept } = original
+          assert.deepEqual(copied, kept)
+        }
+        assert.equal(await db.finding.count({ where: { readId: amendment.id } }), 4)
+
+        // The original, reread: unchanged but for the link to its amendment.
+        assert.deepEqual(await rowOf(signed.id), { ...rowBefore, amendedBy: { id: amendment.id } })
+        const original = await m.reads.getRead(db, radiologist, signed.id)
+        assert.equal(original.status, 'signed')
+        assert.equal(original.amendedById, amendment.id)
+        assert.equal(original.signature!.valid, true)
+        assert.deepEqual(original, { ...signed, amendedById: amendment.id })
+        assert.equal(m.reads.signRefusal(amendment, radiologist), null)
+
+        const events = await auditSince(head)
+        assert.deepEqual(events.map((event) => event.eventType), ['read-amended'])
+        const [event] = events
+        assert.equal(event!.eventCode, '110111')
+        assert.equal(event!.action, 'C')
+        assert.equal(event!.actorId, radiologist.id)
+        assert.deepEqual(JSON.parse(event!.entities), [
+          { type: 'read', id: amendment.id },
+          { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
+        ])
+        assert.deepEqual(JSON.parse(event!.details), { readVersion: 2, amends: signed.id, reason: 'Nodule size corrected after comparison with the prior.' })
+
+        // The amendment is the reader's open read of the study now.
+        assert.deepEqual(await m.reads.openReadFor(db, radiologist, study), amendment)
+        assert.deepEqual(
+          (await m.reads.readsOfStudy(db, radiologist, study.studyInstanceUid)).filter((read) => read.reader.id === radiologist.id).map((read) => [read.id, read.version]),
+          [
+            [amendment.id, 2],
+            [signed.id, 1],
+          ],
+        )
+      })
+
+      it('refuses a second amendment of the same version, and amending an open read', async () => {
+        const head = await auditCount()
+        await assertAppError(m.reads.amendRead(db, radiologist, ip, signed.id, 'Once more.'), 'conflict:findings')
+        await assertAppError(m.reads.amendRead(db, colleague, ip, signed.id, 'Once more.'), 'conflict:findings')
+        await assertAppError(m.reads.amendRead(db, radiologist, ip, amendment.id, 'Not signed yet.'), 'conflict:findings')
+        await assertAppError(m.reads.amendRead(db, researcher, ip, signed.id, 'Not mine to amend.'), 'not_found:findings')
+        assert.equal(await auditCount(), head)
+        assert.equal(await db.read.count({ where: { amendsId: signed.id } }), 1)
+      })
+
+      it('the amendment can be changed and signed; both versions keep valid signatures', async () => {
+        const [nodule] = findingIds(amendment)
+        let read = await m.reads.decideFinding(db, radiologist, ip, amendment.id, nodule!, { action: 'modify', measurementMm: 6.5, note: 'Remeasured.' })
+        assert.deepEqual([read.findings[0]!.status, read.findings[0]!.measurementMm, read.findings[0]!.ai?.measurementMm], ['modified', 6.5, 8])
+        read = await m.reads.signRead(db, ip, amendment.id, { meaning: 'responsibility', signer: radiologist })
+        assert.equal(read.status, 'signed')
+        assert.equal(read.version, 2)
+        assert.equal(read.signature!.valid, true)
+        assert.equal(read.signature!.meaning, 'responsibility')
+        assert.notEqual(read.signature!.contentHash, signed.signature!.contentHash)
+        assert.equal((await lastAudit())[0]!.eventType, 'read-signed')
+        assert.deepEqual(JSON.parse((await lastAudit())[0]!.details), {
+          readVersion: 2,
+          meaning: 'responsibility',
+          contentHash: read.signature!.contentHash,
+          findingCount: 3,
+        })
+        const original = await m.reads.getRead(db, radiologist, signed.id)
+        assert.deepEqual(original, { ...signed, amendedById: amendment.id })
+        assert.equal(original.findings[0]!.measurementMm, 8, 'the original keeps its values')
+        await assertRefusedByDatabase('finding.update', () => db.finding.update({ where: { id: nodule! }, data: { measurementMm: 7 } }), /Finding belongs to a signed read: UPDATE refused/)
+        amendment = read
+      })
+
+      it('a signature no longer verifies when the content under it changes', async () => {
+        const row = await rowOf(signed.id)
+        assert.equal(m.reads.toReadDto(row).signature!.valid, true)
+        const tampered = (change: (copy: typeof row) => void) => {
+          const copy = structuredClone(row)
+          change(copy)
+          return m.reads.toReadDto(copy).signature!
+        }
+        const cases: [string, (copy: typeof row) => void][] = [
+          ['a finding label', (copy) => void (copy.findings[0]!.label = 'Mass')],
+          ['a finding status', (copy) => void (copy.findings[2]!.status = 'accepted')],
+          ['a reject reason', (copy) => void (copy.findings[2]!.rejectReason = 'false-positive')],
+          ['a measurement', (copy) => void (copy.findings[1]!.measurementMm = 27.5)],
+          ['a location', (copy) => void (copy.findings[0]!.location = JSON.stringify(newBox))],
+          ["the AI's original", (copy) => void (copy.findings[1]!.aiLabel = 'Lung nodule')],
+          ['the model', (copy) => void (copy.findings[0]!.modelSha256 = 'cd'.repeat(32))],
+          ['a finding removed', (copy) => void copy.findings.splice(2, 1)],
+          ['the study', (copy) => void (copy.studyInstanceUid = otherStudy.studyInstanceUid)],
+          ['the printed name', (copy) => void (copy.signature!.printedName = 'Mallory')],
+          ['the meaning', (copy) => void (copy.signature!.meaning = 'review')],
+          ['the signing time', (copy) => void (copy.signature!.signedAt = new Date(copy.signature!.signedAt.getTime() + 1000))],
+        ]
+        for (const [what, change] of cases) {
+          const signature = tampered(change)
+          assert.equal(signature.valid, false, what)
+          assert.equal(signature.contentHash, signed.signature!.contentHash, 'the stored hash is what it was')
+        }
+        // The database still holds the untampered read.
+        assert.equal((await m.reads.getRead(db, radiologist, signed.id)).signature!.valid, true)
+      })
+
+      it('worklist: open reads with their pending count, no signed reads, each role its own kind', async () => {
+        const pending = await m.reads.openReadFor(db, radiologist, otherStudy)
+        const research = await m.reads.openReadFor(db, researcher, study)
+        const colleagues = await m.reads.openReadFor(db, colleague, study)
+
+        const clinical = await m.reads.worklist(db, radiologist)
+        assert.deepEqual(
+          clinical.map((entry) => entry.readId).sort(),
+          [pending.id, colleagues.id].sort(),
+        )
+        const entry = clinical.find((candidate) => candidate.readId === pending.id)!
+        assert.deepEqual(entry, {
+          readId: pending.id,
+          purpose: 'clinical',
+          version: 1,
+          study: otherStudy,
+          reader: 'Dr. Rada Reader',
+          createdAt: pending.createdAt,
+          pending: 1,
+          decided: 0,
+          findings: 1,
+        })
+        for (const id of [signed.id, amendment.id]) assert.ok(!clinical.some((candidate) => candidate.readId === id), 'signed reads are done')
+        assert.ok(clinical.every((candidate) => candidate.purpose === 'clinical'))
+        assert.deepEqual(
+          clinical.map((candidate) => candidate.createdAt),
+          clinical.map((candidate) => candidate.createdAt).sort(),
+          'oldest first',
+        )
+
+        // Deciding the pending finding moves it from pending to decided; signing takes it off.
+        await m.reads.decideFinding(db, radiologist, ip, pending.id, pending.findings[0]!.id, { action: 'accept' })
+        assert.deepEqual(
+          (await m.reads.worklist(db, radiologist)).filter((candidate) => candidate.readId === pending.id).map((candidate) => [candidate.pending, candidate.decided]),
+          [[0, 1]],
+        )
+        await m.reads.signRead(db, ip, pending.id, { meaning: 'review', signer: radiologist })
+        assert.ok(!(await m.reads.worklist(db, radiologist)).some((candidate) => candidate.readId === pending.id))
+
+        const researchList = await m.reads.worklist(db, researcher)
+        assert.deepEqual(researchList.map((candidate) => [candidate.readId, candidate.purpose, candidate.reader]), [[research.id, 'research', 'Rhea Searcher']])
+        assert.deepEqual(await m.reads.worklist(db, auditor), [])
+        assert.deepEqual(await m.reads.worklist(db, admin), [])
+      })
+
+      it(
+        'the database refuses to move a finding of an open read into a signed read',
+        async () => {
+          const target = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(30001))).id, {
+            label: 'Mass',
+            location: newBox,
+            measurementMm: 14,
+            note: null,
+          })
+          const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist })
+          const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(30002))).id, {
+            label: 'Other',
+            location: point,
+            measurementMm: null,
+            note: 'Slipped into a signed read?',
+          })
+          await assertRefusedInTransaction(
+            'finding.update (readId)',
+            (tx) => tx.finding.update({ where: { id: source.findings[0]!.id }, data: { readId: sealed.id, ordinal: 2 } }),
+            /signed/,
+          )
+          assert.deepEqual(await m.reads.getRead(db, radiologist, sealed.id), sealed)
+        },
+      )
+
+      if (provider === 'postgresql') {
+        it(
+          'the database refuses TRUNCATE on Finding and Read',
+          // Row triggers do not fire on TRUNCATE: statement triggers guard the tables.
+          async () => {
+            const findings = await db.finding.count()
+            await assertRefusedInTransaction('TRUNCATE "Finding"', (tx) => tx.$executeRawUnsafe(`TRUNCATE "Finding"`), /TRUNCATE refused/)
+            await assertRefusedInTransaction('TRUNCATE "Read" CASCADE', (tx) => tx.$executeRawUnsafe(`TRUNCATE "Read" CASCADE`), /TRUNCATE refused/)
+            assert.equal(await db.finding.count(), findings)
+          },
+        )
+      }
+
+      it(
+        'a read signed while a decision on it commits is signed over the stored content',
+        // On PostgreSQL the read's row is locked (FOR UPDATE) before it is loaded; SQLite
+        // serialises the transactions.
+        async () => {
+          const outcomes: string[] = []
+          for (let index = 0; index < 8; index++) {
+            const proposed = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(31000 + index))).id, {
+              model,
+              executionProvider: 'wasm',
+              explanationMethod: null,
+              findings: [{ label: 'Lung nodule', location: box, measurementMm: 10, probability: 0.8 }],
+            })
+            const findingId = proposed.findings[0]!.id
+            await m.reads.decideFinding(db, radiologist, ip, proposed.id, findingId, { action: 'accept' })
+            const [signing, deciding] = await Promise.allSettled([
+              m.reads.signRead(db, ip, proposed.id, { meaning: 'approval', signer: radiologist }),
+              m.reads.decideFinding(db, radiologist, ip, proposed.id, findingId, { action: 'modify', measurementMm: 11 + index }),
+            ])
+            for (const result of [signing, deciding]) {
+              if (result!.status === 'rejected') assert.ok(result!.reason instanceof m.errors.AppError && result!.reason.kind === 'conflict', String(result!.reason))
+            }
+            const read = await m.reads.getRead(db, radiologist, proposed.id)
+            outcomes.push(`${signing!.status}/${deciding!.status}: ${read.status}, ${read.signature?.valid ?? 'unsigned'}`)
+            if (read.signature) assert.equal(read.signature.valid, true, `signature invalid right after signing: ${outcomes.join('; ')}`)
+          }
+        },
+      )
+
+      it('leaves an audit chain that verifies', async () => {
+        const verdict = await m.verify.verifyAuditChain(db)
+        assert.ok(verdict.ok, JSON.stringify(verdict))
+        assert.equal(verdict.headSeq, await auditCount())
+      })
+    })
+
     describe('audit log', () => {
       it('20 concurrent appends produce a contiguous chain that verifies', async () => {
         const head = await auditCount()
@@ -415,7 +1104,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
           db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "details" = '{"username":"mallory"}' WHERE "seq" = 2`),
           /append-only: UPDATE refused/,
         )
-        await assert.rejects(db.auditEvent.update({ where: { seq: 2 }, data: { actorName: 'mallory' } }), /append-only: UPDATE refused/)
+        await assertRefusedByDatabase('auditEvent.update', () => db.auditEvent.update({ where: { seq: 2 }, data: { actorName: 'mallory' } }), /append-only: UPDATE refused/)
         assert.deepEqual(await auditRow(2), original)
       })
 
@@ -423,7 +1112,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         const count = await auditCount()
         await assert.rejects(db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = 3`), /append-only: DELETE refused/)
         await assert.rejects(db.$executeRawUnsafe(`DELETE FROM "AuditEvent"`), /append-only: DELETE refused/)
-        await assert.rejects(db.auditEvent.deleteMany({}), /append-only: DELETE refused/)
+        await assertRefusedByDatabase('auditEvent.deleteMany', () => db.auditEvent.deleteMany({}), /append-only: DELETE refused/)
         assert.equal(await auditCount(), count)
       })
 

@@ -15,6 +15,7 @@ const pages: Record<string, readonly Role[]> = {
   '/': ['radiologist', 'researcher', 'auditor', 'admin'],
   '/viewer': ['radiologist', 'researcher', 'auditor', 'admin'],
   '/studies': ['radiologist', 'researcher', 'admin'],
+  '/worklist': ['radiologist', 'researcher'],
   '/audit': ['auditor', 'admin'],
   '/admin/users': ['admin'],
   '/admin/pacs': ['admin'],
@@ -28,6 +29,7 @@ interface ApiCase {
   allowed: readonly Role[]
   okStatus: number
   body?: () => Promise<unknown>
+  query?: () => string
   multipart?: () => Record<string, string | { name: string; mimeType: string; buffer: Buffer }>
 }
 
@@ -83,8 +85,73 @@ const apiCases: ApiCase[] = [
     okStatus: 201,
     body: async () => ({ type: 'study-opened', source: 'local', studyInstanceUid: '1.2.3', seriesInstanceUids: ['1.2.3.4'], instanceCount: 1 }),
   },
+  // Second reads: ids come from readFixture (the role's own reads where it has any).
+  { method: 'GET', path: '/api/worklist', allowed: ['radiologist', 'researcher'], okStatus: 200 },
+  { method: 'GET', path: '/api/reads', allowed: ['radiologist', 'researcher', 'auditor'], okStatus: 200, query: () => '?study=1.2.826.0.1.3680043.9.7433.1' },
+  { method: 'POST', path: '/api/reads', allowed: ['radiologist', 'researcher'], okStatus: 200, body: async () => ({ study: matrixStudy() }) },
+  { method: 'GET', path: '/api/reads/[id]', allowed: ['radiologist', 'researcher', 'auditor'], okStatus: 200 },
+  { method: 'POST', path: '/api/reads/[id]/findings', allowed: ['radiologist', 'researcher'], okStatus: 201, body: async () => readerFinding() },
+  { method: 'PATCH', path: '/api/reads/[id]/findings/[findingId]', allowed: ['radiologist', 'researcher'], okStatus: 200, body: async () => ({ action: 'modify', label: 'Mass' }) },
+  {
+    method: 'POST',
+    path: '/api/reads/[id]/signature',
+    allowed: ['radiologist'],
+    okStatus: 201,
+    body: async () => ({ password: demoAccount('radiologist').password, meaning: 'review' }),
+  },
+  { method: 'POST', path: '/api/reads/[signed]/amendments', allowed: ['radiologist'], okStatus: 201, body: async () => ({ reason: 'access matrix amendment' }) },
+  { method: 'POST', path: '/api/reads/[signed]/exports', allowed: ['radiologist', 'auditor'], okStatus: 204, body: async () => ({ destination: 'download', pacsId: null }) },
+  { method: 'GET', path: '/api/audit/statistics', allowed: ['auditor', 'admin'], okStatus: 200 },
+  { method: 'GET', path: '/api/audit/export', allowed: ['auditor', 'admin'], okStatus: 200, query: () => '?format=csv&type=read-signed' },
 ]
 const publicApi = ['/api/health', '/api/auth/[...nextauth]']
+
+let studyCounter = 0
+const matrixStudy = () => ({
+  studyInstanceUid: `1.2.826.0.1.3680043.9.7433.${Date.now()}.${++studyCounter}`,
+  studyDescription: 'Access matrix',
+  studyDate: '20261127',
+  accessionNumber: '',
+  modality: 'CT',
+  source: 'local',
+  sourceRef: null,
+})
+const readerFinding = () => ({
+  origin: 'reader',
+  label: 'Lung nodule',
+  location: { kind: 'point', seriesInstanceUid: '1.2.3', sopInstanceUid: '1.2.3.4', frameOfReferenceUid: null, sliceIndex: 0, points: [[1, 2, 3]] },
+  measurementMm: 5,
+  note: null,
+})
+
+interface ReadFixture {
+  openId: string
+  findingId: string
+  signedId: string
+}
+
+/** An open read with one finding, for the role when it reads (else the radiologist's), and a signed clinical read. */
+async function readFixture(baseURL: string, role: Role): Promise<ReadFixture> {
+  const owner = role === 'researcher' ? 'researcher' : 'radiologist'
+  const api = await apiSession(baseURL, demoAccount(owner).username, demoAccount(owner).password)
+  const open = async () => {
+    const read = await api.post('/api/reads', { data: { study: matrixStudy() } })
+    expect(read.status()).toBe(200)
+    const { id } = (await read.json()) as { id: string }
+    const added = await api.post(`/api/reads/${id}/findings`, { data: readerFinding() })
+    expect(added.status()).toBe(201)
+    return { id, findingId: ((await added.json()) as { findings: { id: string }[] }).findings[0]!.id }
+  }
+  const opened = await open()
+  const radiologist = owner === 'radiologist' ? api : await apiSession(baseURL, demoAccount('radiologist').username, demoAccount('radiologist').password)
+  const read = await radiologist.post('/api/reads', { data: { study: matrixStudy() } })
+  const { id: signedId } = (await read.json()) as { id: string }
+  expect((await radiologist.post(`/api/reads/${signedId}/findings`, { data: readerFinding() })).status()).toBe(201)
+  expect((await radiologist.post(`/api/reads/${signedId}/signature`, { data: { password: demoAccount('radiologist').password, meaning: 'approval' } })).status()).toBe(201)
+  if (radiologist !== api) await radiologist.dispose()
+  await api.dispose()
+  return { openId: opened.id, findingId: opened.findingId, signedId }
+}
 
 function routesInApp(): { pages: string[]; api: string[] } {
   const found = { pages: [] as string[], api: [] as string[] }
@@ -104,7 +171,7 @@ function routesInApp(): { pages: string[]; api: string[] } {
 test('the matrix covers every page and route handler in app/', () => {
   const inApp = routesInApp()
   expect(inApp.pages.sort()).toEqual([...Object.keys(pages), ...publicPages].sort())
-  expect([...new Set(inApp.api)].sort()).toEqual([...new Set([...apiCases.map((c) => c.path), ...publicApi])].sort())
+  expect([...new Set(inApp.api)].sort()).toEqual([...new Set([...apiCases.map((c) => c.path.replace('[signed]', '[id]')), ...publicApi])].sort())
 })
 
 test.describe('pages', () => {
@@ -155,9 +222,20 @@ test.describe('API route handlers', () => {
     await admin.dispose()
   })
 
-  const call = async (api: APIRequestContext, apiCase: ApiCase) => {
-    const id = apiCase.path.startsWith('/api/admin/pacs/') ? pacsTargetId : apiCase.path.startsWith('/api/models/') ? 'brain-tissue-3class' : patchTargetId
-    const url = apiCase.path.replace('[id]', id).replace('[key]/[file]', 'phantom-clear/slice001.dcm')
+  const call = async (api: APIRequestContext, apiCase: ApiCase, reads?: ReadFixture) => {
+    const id = apiCase.path.startsWith('/api/admin/pacs/')
+      ? pacsTargetId
+      : apiCase.path.startsWith('/api/models/')
+        ? 'brain-tissue-3class'
+        : apiCase.path.startsWith('/api/reads/')
+          ? (reads?.openId ?? 'unknownread')
+          : patchTargetId
+    const url =
+      apiCase.path
+        .replace('[id]', id)
+        .replace('[signed]', reads?.signedId ?? 'unknownread')
+        .replace('[findingId]', reads?.findingId ?? 'unknownfinding')
+        .replace('[key]/[file]', 'phantom-clear/slice001.dcm') + (apiCase.query?.() ?? '')
     const data = apiCase.body ? await apiCase.body() : undefined
     return api.fetch(url, { method: apiCase.method, data, multipart: apiCase.multipart?.() })
   }
@@ -176,9 +254,10 @@ test.describe('API route handlers', () => {
   for (const role of roles) {
     test(`as ${role}`, async ({ baseURL }) => {
       const account = demoAccount(role)
+      const reads = await readFixture(baseURL!, role)
       const api = await apiSession(baseURL!, account.username, account.password)
       for (const apiCase of apiCases) {
-        const response = await call(api, apiCase)
+        const response = await call(api, apiCase, reads)
         const expected = apiCase.allowed.includes(role) ? apiCase.okStatus : 403
         expect(response.status(), `${role} ${apiCase.method} ${apiCase.path}`).toBe(expected)
       }

@@ -3,6 +3,8 @@ import { requirePageUser } from '@/lib/auth/guard.server'
 import { ViewerLoader } from '@/lib/viewer/viewer-loader.client'
 
 export default async function ViewerPage() {
-  await requirePageUser('/viewer', pageRoles.viewer)
-  return <ViewerLoader />
+  const user = await requirePageUser('/viewer', pageRoles.viewer)
+  // Admins configure the system; they do not read or review studies.
+  const reviewer = user.role === 'admin' ? null : { userId: user.id, role: user.role }
+  return <ViewerLoader reviewer={reviewer} />
 }

@@ -1,0 +1,170 @@
+import type { DicomSeries } from '../dicom/types'
+import { stackGeometryOf, type SliceStackGeometry } from '../inference/slice-stack'
+import type { Vec3 } from '../inference/volume'
+import type { FindingLabel, FindingLocation, ProposedFinding } from './types'
+
+// Turns a model's result on a series into proposed findings a reader can review: one per
+// connected lesion for a segmentation (its key image, bounding box and long axis in patient
+// coordinates, its highest probability), one per positive series for a classifier (the
+// image it scored highest). Only these small records leave the viewer, never the masks.
+
+export interface SeriesFrame {
+  seriesInstanceUid: string
+  frameOfReferenceUid: string | null
+  geometry: SliceStackGeometry
+  /** Per image, in display order: its SOP instance UID and ImagePositionPatient. */
+  images: { sopInstanceUid: string; position: Vec3 }[]
+}
+
+export interface SegmentationOutput {
+  labels: Uint8Array
+  /** Foreground probability per image at the model's resolution, when the model gives one. */
+  foreground: { probabilities: Float32Array[]; columns: number; rows: number } | null
+}
+
+/** The frame of a single-frame series with full geometry, or null (no findings can be located on it). */
+export function seriesFrameOf(series: DicomSeries): SeriesFrame | null {
+  const first = series.instances[0]
+  const geometry = first ? stackGeometryOf(first) : null
+  if (!first || !geometry || series.instances.some((instance) => !instance.imagePositionPatient || instance.numberOfFrames > 1)) return null
+  return {
+    seriesInstanceUid: series.seriesInstanceUid,
+    frameOfReferenceUid: first.frameOfReferenceUid || null,
+    geometry,
+    images: series.instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, position: instance.imagePositionPatient! })),
+  }
+}
+
+/** Patient coordinates (mm) of a point given in image pixel coordinates (column, row). */
+export function pixelToPatient(frame: SeriesFrame, imageIndex: number, column: number, row: number): Vec3 {
+  const { position } = frame.images[imageIndex]!
+  const { rowDirection, columnDirection, columnSpacing, rowSpacing } = frame.geometry
+  return [0, 1, 2].map((axis) => position[axis]! + column * columnSpacing * rowDirection[axis]! + row * rowSpacing * columnDirection[axis]!) as Vec3
+}
+
+interface Component {
+  voxels: number
+  /** Pixel indices (within the image) per image index. */
+  byImage: Map<number, number[]>
+}
+
+/** 3D components (6-connected) of the voxels labelled `label`, images being adjacent slices. */
+export function connectedComponents(labels: Uint8Array, columns: number, rows: number, images: number, label: number): Component[] {
+  const area = columns * rows
+  const seen = new Uint8Array(labels.length)
+  const components: Component[] = []
+  const stack: number[] = []
+  for (let start = 0; start < labels.length; start++) {
+    if (labels[start] !== label || seen[start]) continue
+    const component: Component = { voxels: 0, byImage: new Map() }
+    seen[start] = 1
+    stack.push(start)
+    while (stack.length) {
+      const voxel = stack.pop()!
+      const image = Math.floor(voxel / area)
+      const pixel = voxel - image * area
+      const column = pixel % columns
+      const row = (pixel - column) / columns
+      component.voxels++
+      const list = component.byImage.get(image)
+      if (list) list.push(pixel)
+      else component.byImage.set(image, [pixel])
+      const neighbours = [
+        column > 0 ? voxel - 1 : -1,
+        column < columns - 1 ? voxel + 1 : -1,
+        row > 0 ? voxel - columns : -1,
+        row < rows - 1 ? voxel + columns : -1,
+        image > 0 ? voxel - area : -1,
+        image < images - 1 ? voxel + area : -1,
+      ]
+      for (const next of neighbours) {
+        if (next >= 0 && !seen[next] && labels[next] === label) {
+          seen[next] = 1
+          stack.push(next)
+        }
+      }
+    }
+    components.push(component)
+  }
+  return components
+}
+
+/** The longest distance (mm) between two pixels of a region on one image: its long axis. */
+export function longAxisMm(pixels: number[], columns: number, columnSpacing: number, rowSpacing: number): number {
+  const set = new Set(pixels)
+  // Only boundary pixels can be the ends of the longest chord.
+  const boundary = pixels.filter((pixel) => !(set.has(pixel - 1) && set.has(pixel + 1) && set.has(pixel - columns) && set.has(pixel + columns)))
+  let longest = 0
+  for (let i = 0; i < boundary.length; i++) {
+    const a = boundary[i]!
+    for (let j = i + 1; j < boundary.length; j++) {
+      const b = boundary[j]!
+      const dx = ((a % columns) - (b % columns)) * columnSpacing
+      const dy = (Math.floor(a / columns) - Math.floor(b / columns)) * rowSpacing
+      longest = Math.max(longest, dx * dx + dy * dy)
+    }
+  }
+  // One pixel across at least: the chord runs between pixel edges, not centres.
+  return Math.sqrt(longest) + Math.min(columnSpacing, rowSpacing)
+}
+
+function highestProbability(component: Component, frame: SeriesFrame, foreground: SegmentationOutput['foreground']): number {
+  if (!foreground) return 1
+  const { columns, rows } = frame.geometry
+  let highest = 0
+  for (const [image, pixels] of component.byImage) {
+    const map = foreground.probabilities[image]
+    if (!map) continue
+    for (const pixel of pixels) {
+      const column = Math.min(foreground.columns - 1, Math.floor(((pixel % columns) + 0.5) * (foreground.columns / columns)))
+      const row = Math.min(foreground.rows - 1, Math.floor((Math.floor(pixel / columns) + 0.5) * (foreground.rows / rows)))
+      highest = Math.max(highest, map[row * foreground.columns + column]!)
+    }
+  }
+  return highest
+}
+
+function location(frame: SeriesFrame, imageIndex: number, kind: FindingLocation['kind'], points: Vec3[]): FindingLocation {
+  return {
+    kind,
+    seriesInstanceUid: frame.seriesInstanceUid,
+    sopInstanceUid: frame.images[imageIndex]!.sopInstanceUid,
+    frameOfReferenceUid: frame.frameOfReferenceUid,
+    sliceIndex: imageIndex,
+    points,
+  }
+}
+
+/** One proposed finding per lesion (largest first), at the image where it is largest. */
+export function findingsFromSegmentation(output: SegmentationOutput, frame: SeriesFrame, label: { value: number; finding: FindingLabel }, limit = 50): ProposedFinding[] {
+  const { columns, rows, columnSpacing, rowSpacing } = frame.geometry
+  const components = connectedComponents(output.labels, columns, rows, frame.images.length, label.value).sort((a, b) => b.voxels - a.voxels)
+  return components.slice(0, limit).map((component) => {
+    const [keyImage, pixels] = [...component.byImage].reduce((best, entry) => (entry[1].length > best[1].length ? entry : best))
+    const columnsOf = pixels.map((pixel) => pixel % columns)
+    const rowsOf = pixels.map((pixel) => Math.floor(pixel / columns))
+    // The box runs along pixel edges, so a one-pixel lesion still has an extent.
+    const [left, right] = [Math.min(...columnsOf) - 0.5, Math.max(...columnsOf) + 0.5]
+    const [top, bottom] = [Math.min(...rowsOf) - 0.5, Math.max(...rowsOf) + 0.5]
+    const corners = [
+      [left, top],
+      [right, top],
+      [right, bottom],
+      [left, bottom],
+    ].map(([column, row]) => pixelToPatient(frame, keyImage, column!, row!))
+    return {
+      label: label.finding,
+      location: location(frame, keyImage, 'bbox', corners),
+      measurementMm: Math.round(longAxisMm(pixels, columns, columnSpacing, rowSpacing) * 10) / 10,
+      probability: highestProbability(component, frame, output.foreground),
+    }
+  })
+}
+
+/** A positive series becomes one finding on the image the classifier scored highest. */
+export function findingsFromClassification(sliceProbabilities: number[][], frame: SeriesFrame, label: { finding: FindingLabel }, decisionThreshold: number): ProposedFinding[] {
+  const positive = sliceProbabilities.map((slice) => slice.at(-1)!)
+  const best = positive.reduce((bestIndex, value, index) => (value > positive[bestIndex]! ? index : bestIndex), 0)
+  if (!(positive[best]! >= decisionThreshold)) return []
+  return [{ label: label.finding, location: location(frame, best, 'slice', []), measurementMm: null, probability: positive[best]! }]
+}

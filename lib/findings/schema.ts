@@ -1,0 +1,59 @@
+import { z } from 'zod'
+import {
+  findingLabelSchema,
+  findingLocationSchema,
+  modelReferenceSchema,
+  proposedFindingSchema,
+  rejectReasonSchema,
+  signatureMeaningSchema,
+  studyReferenceSchema,
+} from './types'
+
+// Request bodies of the reads API, validated at the boundary.
+
+const id = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i)
+const note = z.string().trim().max(1000).nullable()
+
+export const readParamsSchema = z.object({ id })
+export const findingParamsSchema = z.object({ id, findingId: id })
+
+export const readsQuerySchema = z.object({ study: z.string().regex(/^[0-9.]+$/).max(64) })
+
+export const openReadBodySchema = z.object({ study: studyReferenceSchema })
+
+export const addFindingsBodySchema = z.discriminatedUnion('origin', [
+  z.object({
+    origin: z.literal('ai'),
+    model: modelReferenceSchema,
+    executionProvider: z.enum(['webgpu', 'wasm']),
+    explanationMethod: z.string().max(40).nullable(),
+    findings: z.array(proposedFindingSchema).min(1).max(50),
+  }),
+  z.object({
+    origin: z.literal('reader'),
+    label: findingLabelSchema,
+    location: findingLocationSchema,
+    measurementMm: z.number().positive().max(1000).nullable(),
+    note,
+  }),
+])
+
+export const decisionBodySchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept') }),
+  z
+    .object({ action: z.literal('reject'), reason: rejectReasonSchema, note })
+    .refine((body) => body.reason !== 'other' || (body.note ?? '').length > 0, { path: ['note'], message: 'say why when the reason is "other"' }),
+  z.object({
+    action: z.literal('modify'),
+    label: findingLabelSchema.optional(),
+    location: findingLocationSchema.optional(),
+    measurementMm: z.number().positive().max(1000).nullable().optional(),
+    note: note.optional(),
+  }),
+])
+
+export const signBodySchema = z.object({ password: z.string().min(1).max(200), meaning: signatureMeaningSchema })
+
+export const amendBodySchema = z.object({ reason: z.string().trim().min(3).max(1000) })
+
+export const exportBodySchema = z.object({ destination: z.enum(['download', 'pacs']), pacsId: z.string().max(64).nullable() })

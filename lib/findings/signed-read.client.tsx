@@ -1,0 +1,101 @@
+'use client'
+import { useState } from 'react'
+import type { DicomSeries } from '../dicom/types'
+import { storeInstance } from '../dicomweb/stow.client'
+import { pacsById } from '../viewer/dicomweb-study.client'
+import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
+import { recordExport } from './reads.client'
+import { signatureMeanings, type ReadDto, type StudyReference } from './types'
+
+// A signed read on screen: its signature manifest (21 CFR 11.50: printed name, UTC date and
+// time, meaning) and its export as a DICOM SR, built here from the read and the loaded
+// images, then downloaded or stored to the study's PACS (STOW-RS) by this browser.
+
+export function SignatureManifest({ read }: { read: ReadDto }) {
+  const signature = read.signature!
+  return (
+    <div className="card" style={{ padding: '.5rem .7rem', fontSize: '.8rem' }} data-testid="signature-manifest" data-valid={signature.valid ? 'true' : 'false'} data-content-hash={signature.contentHash}>
+      <div>
+        <strong>Electronically signed</strong> by <span data-testid="signature-name">{signature.printedName}</span>
+      </div>
+      <div data-testid="signature-time">{signature.signedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</div>
+      <div>
+        Meaning: <span data-testid="signature-meaning">{signatureMeanings[signature.meaning]}</span>
+      </div>
+      <div className="muted" style={{ wordBreak: 'break-all' }}>
+        Content SHA-256 {signature.contentHash}{' '}
+        {signature.valid ? <span className="badge ok">matches</span> : <span className="badge bad">does not match the stored content</span>}
+      </div>
+    </div>
+  )
+}
+
+function reportContext(series: DicomSeries): ReportStudyContext {
+  const first = series.instances[0]!
+  return {
+    patientName: first.patientName,
+    patientId: first.patientId,
+    patientBirthDate: first.patientBirthDate,
+    patientSex: first.patientSex,
+    studyInstanceUid: first.studyInstanceUid,
+    studyDate: first.studyDate,
+    studyTime: first.studyTime,
+    studyId: first.studyId,
+    accessionNumber: first.accessionNumber,
+    referringPhysicianName: first.referringPhysicianName,
+    studyDescription: first.studyDescription,
+    images: new Map(series.instances.map((instance) => [instance.sopInstanceUid, { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, seriesInstanceUid: instance.seriesInstanceUid }])),
+  }
+}
+
+export function SrExport({ read, series, study, onError }: { read: ReadDto; series: DicomSeries; study: StudyReference; onError: (message: string) => void }) {
+  const [stored, setStored] = useState<string | null>(null)
+
+  function build(): Uint8Array | null {
+    try {
+      return writeMeasurementReport(read, reportContext(series), newReportIdentity(new Date()))
+    } catch (error) {
+      onError(`The report could not be built: ${(error as Error).message}`)
+      return null
+    }
+  }
+
+  function download() {
+    const bytes = build()
+    if (!bytes) return
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/dicom' }))
+    const link = document.createElement('a')
+    link.href = url
+    link.download = `parallax-read-${read.id}-v${read.version}.dcm`
+    link.click()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    void recordExport(read.id, 'download', null).catch((error: Error) => onError(error.message))
+  }
+
+  async function store() {
+    const bytes = build()
+    if (!bytes || !study.sourceRef) return
+    try {
+      const pacs = await pacsById(study.sourceRef)
+      await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
+      await recordExport(read.id, 'pacs', pacs.id)
+      setStored(`Stored to ${pacs.name}.`)
+    } catch (error) {
+      onError((error as Error).message)
+    }
+  }
+
+  return (
+    <div className="form-row" style={{ marginTop: '.4rem' }}>
+      <button type="button" data-testid="export-sr" onClick={download}>
+        Download DICOM SR
+      </button>
+      {study.source === 'dicomweb' && study.sourceRef && (
+        <button type="button" data-testid="store-sr" onClick={() => void store()}>
+          Store SR to the PACS
+        </button>
+      )}
+      {stored && <span className="muted" data-testid="store-sr-status">{stored}</span>}
+    </div>
+  )
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod'
+
+// The vocabulary of second reads, shared by the browser and the server. A finding says
+// where it is in patient coordinates (mm, DICOM LPS) and which image it was seen on, never
+// with pixel arrays: the server stores derived, small records only.
+
+export const readPurposes = ['clinical', 'research'] as const
+export type ReadPurpose = (typeof readPurposes)[number]
+
+export const findingLabels = ['Lung nodule', 'Mass', 'Calcified granuloma', 'Atelectasis', 'Consolidation', 'Other'] as const
+export const findingLabelSchema = z.enum(findingLabels)
+export type FindingLabel = z.infer<typeof findingLabelSchema>
+
+/** Why a reader rejected an AI finding (with free text beside it). */
+export const rejectReasons = {
+  'false-positive': 'Not a lesion (false positive)',
+  'artifact': 'Imaging artifact',
+  'benign-known': 'Known benign finding',
+  'wrong-location': 'Wrong location',
+  'clinically-insignificant': 'Clinically insignificant',
+  'other': 'Other (see note)',
+} as const
+export type RejectReason = keyof typeof rejectReasons
+export const rejectReasonSchema = z.enum(Object.keys(rejectReasons) as [RejectReason, ...RejectReason[]])
+
+/** 21 CFR 11.50(a)(3): the meaning of a signature. */
+export const signatureMeanings = {
+  review: 'Reviewed',
+  approval: 'Approved',
+  responsibility: 'Responsible for the content',
+  authorship: 'Author',
+} as const
+export type SignatureMeaning = keyof typeof signatureMeanings
+export const signatureMeaningSchema = z.enum(Object.keys(signatureMeanings) as [SignatureMeaning, ...SignatureMeaning[]])
+
+export type FindingOrigin = 'ai' | 'reader'
+/** proposed: awaiting the reader; added: a finding the reader made that the AI missed. */
+export type FindingStatus = 'proposed' | 'accepted' | 'modified' | 'rejected' | 'added'
+export type ReadStatus = 'open' | 'signed'
+
+const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID (digits and dots)').max(64)
+const patientPoint = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()])
+
+/**
+ * Where a finding is: the image it was seen on and, except for a whole-slice finding, points
+ * in patient coordinates. bbox: the four corners of a rectangle in the image plane, in
+ * order; polyline: a contour or a measured line (2 to 256 points); point: one point.
+ */
+export const findingLocationSchema = z
+  .object({
+    kind: z.enum(['slice', 'point', 'polyline', 'bbox']),
+    seriesInstanceUid: uid,
+    sopInstanceUid: uid,
+    frameOfReferenceUid: uid.nullable(),
+    /** Index of the image in its series as displayed (sorted by position), for navigation. */
+    sliceIndex: z.number().int().min(0).max(100_000),
+    points: z.array(patientPoint).max(256),
+  })
+  .superRefine((location, context) => {
+    const expected = { slice: [0, 0], point: [1, 1], polyline: [2, 256], bbox: [4, 4] }[location.kind]
+    if (location.points.length < expected[0]! || location.points.length > expected[1]!) {
+      context.addIssue({ code: 'custom', path: ['points'], message: `a ${location.kind} location takes ${expected[0] === expected[1] ? expected[0] : `${expected[0]} to ${expected[1]}`} points` })
+    }
+  })
+export type FindingLocation = z.infer<typeof findingLocationSchema>
+
+export const modelReferenceSchema = z.object({
+  id: z.string().min(1).max(100),
+  version: z.string().min(1).max(50),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+})
+
+/** What the AI proposes for one finding. */
+export const proposedFindingSchema = z.object({
+  label: findingLabelSchema,
+  location: findingLocationSchema,
+  /** Long-axis diameter in mm on the key image, when the model gives an extent. */
+  measurementMm: z.number().positive().max(1000).nullable(),
+  /** Calibrated probability, 0..1. */
+  probability: z.number().min(0).max(1),
+})
+export type ProposedFinding = z.infer<typeof proposedFindingSchema>
+
+/** The study a read is about, and where the browser got its images from (to reopen it). */
+export const studyReferenceSchema = z.object({
+  studyInstanceUid: uid,
+  studyDescription: z.string().max(200).default(''),
+  studyDate: z.string().max(16).default(''),
+  accessionNumber: z.string().max(64).default(''),
+  modality: z.string().max(16).default(''),
+  source: z.enum(['local', 'dicomweb', 'demo']),
+  /** The PACS id (dicomweb) or the demo key (demo). */
+  sourceRef: z.string().max(100).nullable(),
+})
+export type StudyReference = z.infer<typeof studyReferenceSchema>
+
+export interface FindingDto {
+  id: string
+  ordinal: number
+  origin: FindingOrigin
+  status: FindingStatus
+  label: string
+  location: FindingLocation
+  measurementMm: number | null
+  probability: number | null
+  model: { id: string; version: string; sha256: string } | null
+  executionProvider: 'webgpu' | 'wasm' | null
+  explanationMethod: string | null
+  /** What the AI said, kept when the reader modifies it. */
+  ai: { label: string; location: FindingLocation; measurementMm: number | null } | null
+  rejectReason: RejectReason | null
+  note: string | null
+  decidedBy: string | null
+  decidedAt: string | null
+  discordant: boolean
+}
+
+export interface SignatureDto {
+  signerId: string
+  printedName: string
+  meaning: SignatureMeaning
+  signedAt: string
+  contentHash: string
+  /** Whether the stored content still hashes to the signed value. */
+  valid: boolean
+}
+
+export interface ReadDto {
+  id: string
+  purpose: ReadPurpose
+  status: ReadStatus
+  version: number
+  amendsId: string | null
+  amendedById: string | null
+  amendReason: string | null
+  study: StudyReference
+  reader: { id: string; name: string }
+  createdAt: string
+  findings: FindingDto[]
+  signature: SignatureDto | null
+}
+
+/** Discordance: the reader and the AI disagree (an AI finding rejected, or one the AI missed). */
+export function isDiscordant(finding: Pick<FindingDto, 'origin' | 'status'>): boolean {
+  return (finding.origin === 'ai' && finding.status === 'rejected') || finding.origin === 'reader'
+}
