@@ -98,8 +98,8 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
   }, [load, refreshKey])
 
   const mine = reads?.find((read) => read.status === 'open' && read.reader.id === context.userId) ?? null
-  // What the panel shows: my open read, else the newest signed version.
-  const shown = mine ?? reads?.find((read) => read.status === 'signed' && !read.amendedById) ?? null
+  // What the panel shows: my open read, else the newest signed version (for auditors, else the newest read).
+  const shown = mine ?? reads?.find((read) => read.status === 'signed' && !read.amendedById) ?? (context.role === 'auditor' ? reads?.[0] : undefined) ?? null
   const writable = shown !== null && shown === mine && context.role !== 'auditor'
   const findings = shown?.findings ?? []
   const selected = findings.find((finding) => finding.id === selectedId) ?? null
@@ -182,14 +182,9 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
       {shown?.amendsId && <p className="muted" style={{ fontSize: '.75rem' }}>Amends version {shown.version - 1}: {shown.amendReason}</p>}
       {shown && shown !== mine && shown.reader.id !== context.userId && <p className="muted" style={{ fontSize: '.75rem' }}>Read by {shown.reader.name}</p>}
       {reads !== null && !shown && <p className="muted">No read of this study yet. Run a model and send its findings, or start one.</p>}
-      {canStart && (!shown || shown.status === 'signed') && context.role !== 'researcher' && shown?.status !== 'signed' && (
+      {canStart && reads !== null && (context.role === 'researcher' || !shown) && (
         <button type="button" data-testid="start-review" disabled={busy} onClick={() => void apply(() => openRead(context.study))}>
-          Start a read
-        </button>
-      )}
-      {canStart && context.role === 'researcher' && !mine && (
-        <button type="button" data-testid="start-review" disabled={busy} onClick={() => void apply(() => openRead(context.study))}>
-          Start annotating
+          {context.role === 'researcher' ? 'Start annotating' : 'Start a read'}
         </button>
       )}
       {findings.length > 0 && (

@@ -1,17 +1,35 @@
 // npm run bench — performance figures measured in one run, each against a baseline
 // measured in the same run on the same machine. Needs the production build (built here
-// when missing) and the real data in PARALLAX_DATA_DIR (default ../shared/data).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+// when missing) and, for the viewer and model sections, the real data in
+// PARALLAX_DATA_DIR (default ../shared/data).
+//
+// BENCH_SECTIONS=viewer,model,model-checks,audit,findings picks sections (default: all).
+// A section that fails says why and the bench goes on with the next one, then exits 1.
+// PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
+// skips it deliberately, anything else that keeps it from starting fails those sections.
+import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
-import { freePort } from '../../tests/support/free-port'
+import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
+import { measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
+import { median, mib, ms, perSecond, ratio, table } from './format'
+import { root, startServer, type BenchServer } from './server'
+import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const root = path.resolve(import.meta.dirname, '../..')
+const allSections = ['viewer', 'model', 'model-checks', 'audit', 'findings'] as const
+type Section = (typeof allSections)[number]
+const requested = (process.env.BENCH_SECTIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean)
+const unknown = requested.filter((name) => !allSections.includes(name as Section))
+if (unknown.length > 0) {
+  console.error(`[bench] unknown BENCH_SECTIONS ${unknown.join(', ')}: choose from ${allSections.join(', ')}`)
+  process.exit(2)
+}
+const sections = new Set<Section>(requested.length > 0 ? (requested as Section[]) : allSections)
+
 const dataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? path.join(root, '../shared/data'))
 const ctDir = path.join(dataDir, 'ct-chest-lidc0314')
 const t1Dir = path.join(dataDir, 'mr-brain-t1')
@@ -19,88 +37,224 @@ const t1Dir = path.join(dataDir, 'mr-brain-t1')
 const modelStore = mkdtempSync(path.join(os.tmpdir(), 'parallax-bench-models-'))
 process.env.PARALLAX_MODEL_STORE = modelStore
 const runs = Number(process.env.BENCH_RUNS ?? 3)
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const ms = (value: number) => `${value.toFixed(0)} ms`
-const mib = (value: number) => `${(value / 2 ** 20).toFixed(0)} MiB`
-
-
-async function startServer(): Promise<{ baseURL: string; stop: () => void }> {
-  if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
-    console.log('[bench] no production build: building…')
-    execFileSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', '--webpack'], { cwd: root, stdio: 'inherit' })
-  }
-  const port = await freePort()
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'parallax-bench-'))
-  const server: ChildProcess = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(root, 'scripts/start.ts')], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${scratch}/bench.db`, PARALLAX_SECRETS_FILE: `${scratch}/secrets.json` },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  const baseURL = `http://localhost:${port}`
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      if ((await fetch(`${baseURL}/api/health`)).ok) break
-    } catch {
-      if (attempt > 240) throw new Error('the server did not start')
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  return { baseURL, stop: () => { server.kill('SIGTERM'); rmSync(scratch, { recursive: true, force: true }) } }
+const envNumber = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback)
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`)
+  return value
 }
 
-function table(rows: string[][]) {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  for (const [index, row] of rows.entries()) {
-    console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '))
-    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '))
+const failures: string[] = []
+async function section(name: Section, run: () => Promise<void>): Promise<void> {
+  if (!sections.has(name)) return
+  try {
+    await run()
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    console.error(`\n[bench] section "${name}" FAILED: ${message}\n`)
+    failures.push(name)
   }
 }
 
-if (!existsSync(ctDir)) {
-  console.error(`[bench] the chest CT is missing at ${ctDir}: set PARALLAX_DATA_DIR to the shared data folder.`)
-  process.exit(1)
+// One server for the viewer and model sections, started on first use.
+let sharedServer: Promise<BenchServer> | undefined
+const viewerServer = () => (sharedServer ??= startServer({ label: 'SQLite' }))
+const radiologist = demoAccounts.find((candidate) => candidate.role === 'radiologist')!
+const credentials = (account: { username: string; password: string }) => ({ username: account.username, password: account.password })
+
+// One throwaway PostgreSQL cluster for the audit and findings sections, started on first use.
+const postgresWanted = process.env.BENCH_POSTGRES !== '0'
+let postgres: Promise<PostgresServer> | undefined
+let postgresDatabases = 0
+/** A fresh database URL on the bench's PostgreSQL, or null when BENCH_POSTGRES=0. Throws, loudly, when it cannot start. */
+async function postgresDatabase(purpose: string): Promise<string | null> {
+  if (!postgresWanted) {
+    console.log(`\n[bench] PostgreSQL skipped for ${purpose} (BENCH_POSTGRES=0).`)
+    return null
+  }
+  postgres ??= startPostgres()
+  try {
+    const server = await postgres
+    postgresDatabases += 1
+    return await server.createDatabase(`parallax_bench_${postgresDatabases}`)
+  } catch (error) {
+    const banner = '!'.repeat(100)
+    const hint = error instanceof PostgresUnavailableError ? '' : process.env.PARALLAX_TEST_POSTGRES_URL ? ' (the server named by PARALLAX_TEST_POSTGRES_URL did not answer)' : ' (the binaries are there but the cluster did not start)'
+    console.error(`\n${banner}\n[bench] PostgreSQL is UNAVAILABLE${hint}: ${(error as Error).message}\n[bench] The PostgreSQL half of ${purpose} did NOT run. Install it (apt-get install -y postgresql), point PARALLAX_TEST_POSTGRES_URL at a server, or set BENCH_POSTGRES=0 to skip it on purpose.\n${banner}\n`)
+    throw error
+  }
 }
 
-const decode = await measureDecodeBaseline(ctDir)
-const server = await startServer()
+function needData(dir: string) {
+  if (!existsSync(dir)) throw new Error(`the data is missing at ${dir}: set PARALLAX_DATA_DIR to the shared data folder.`)
+}
+
 try {
-  const account = demoAccounts.find((candidate) => candidate.role === 'radiologist')!
-  const loads = await measureViewerLoad(server.baseURL, ctDir, { username: account.username, password: account.password }, runs)
-  const first = median(loads.map((run) => run.firstImageMs))
-  const ready = median(loads.map((run) => run.seriesReadyMs))
-  const memory = median(loads.map((run) => run.pageMemoryBytes))
-  console.log(`\nViewer: chest CT, ${decode.files} slices (JPEG-LS), dropped from disk, headless Chromium, median of ${runs} runs\n`)
-  table([
-    ['measure', 'value', 'baseline (same run)', 'ratio'],
-    ['time to first image', ms(first), `pure decode ${ms(decode.milliseconds)}`, (first / decode.milliseconds).toFixed(2)],
-    ['time until series ready', ms(ready), `pure decode ${ms(decode.milliseconds)}`, (ready / decode.milliseconds).toFixed(2)],
-    ['page memory after loading', mib(memory), `raw voxels ${mib(decode.decodedBytes)}`, (memory / decode.decodedBytes).toFixed(2)],
-  ])
-  console.log('\npure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
-  console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
+  await section('viewer', async () => {
+    needData(ctDir)
+    const decode = await measureDecodeBaseline(ctDir)
+    const server = await viewerServer()
+    const loads = await measureViewerLoad(server.baseURL, ctDir, credentials(radiologist), runs)
+    const first = median(loads.map((run) => run.firstImageMs))
+    const ready = median(loads.map((run) => run.seriesReadyMs))
+    const memory = median(loads.map((run) => run.pageMemoryBytes))
+    console.log(`\nViewer: chest CT, ${decode.files} slices (JPEG-LS), dropped from disk, headless Chromium, median of ${runs} runs\n`)
+    table([
+      ['measure', 'value', 'baseline (same run)', 'ratio'],
+      ['time to first image', ms(first), `pure decode ${ms(decode.milliseconds)}`, ratio(first, decode.milliseconds)],
+      ['time until series ready', ms(ready), `pure decode ${ms(decode.milliseconds)}`, ratio(ready, decode.milliseconds)],
+      ['page memory after loading', mib(memory), `raw voxels ${mib(decode.decodedBytes)}`, ratio(memory, decode.decodedBytes)],
+    ])
+    console.log('\npure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
+    console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
+  })
 
-  const browserRun = await measureBrowserModelRun(server.baseURL, t1Dir, { username: account.username, password: account.password })
-  const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir)
-  console.log('\nBrain tissue model (brainchop MeshNet, 256³ conformed input) on the T1, 175 slices: browser (ORT-web, WASM) against the CLI runtime (onnxruntime-node, CPU)\n')
-  table([
-    ['stage', 'browser', 'node (same run)', 'ratio'],
-    ['pre-processing', ms(browserRun.preprocessingMs), ms(nodeRun.preprocessingMs), (browserRun.preprocessingMs / nodeRun.preprocessingMs).toFixed(2)],
-    ['inference (same input)', ms(browserRun.inferenceMs), ms(nodeRun.inferenceMs), (browserRun.inferenceMs / nodeRun.inferenceMs).toFixed(2)],
-    ['post-processing', ms(browserRun.postprocessingMs), ms(nodeRun.postprocessingMs), (browserRun.postprocessingMs / nodeRun.postprocessingMs).toFixed(2)],
-    ['end to end', ms(browserRun.totalMs), ms(nodeRun.totalMs), (browserRun.totalMs / nodeRun.totalMs).toFixed(2)],
-  ])
-  console.log(`\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`)
-  console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+  await section('model', async () => {
+    needData(t1Dir)
+    const server = await viewerServer()
+    const browserRun = await measureBrowserModelRun(server.baseURL, t1Dir, credentials(radiologist))
+    const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir)
+    console.log('\nBrain tissue model (brainchop MeshNet, 256³ conformed input) on the T1, 175 slices: browser (ORT-web, WASM) against the CLI runtime (onnxruntime-node, CPU)\n')
+    table([
+      ['stage', 'browser', 'node (same run)', 'ratio'],
+      ['pre-processing', ms(browserRun.preprocessingMs), ms(nodeRun.preprocessingMs), ratio(browserRun.preprocessingMs, nodeRun.preprocessingMs)],
+      ['inference (same input)', ms(browserRun.inferenceMs), ms(nodeRun.inferenceMs), ratio(browserRun.inferenceMs, nodeRun.inferenceMs)],
+      ['post-processing', ms(browserRun.postprocessingMs), ms(nodeRun.postprocessingMs), ratio(browserRun.postprocessingMs, nodeRun.postprocessingMs)],
+      ['end to end', ms(browserRun.totalMs), ms(nodeRun.totalMs), ratio(browserRun.totalMs, nodeRun.totalMs)],
+    ])
+    console.log(`\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`)
+    console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+  })
 
-  const admin = demoAccounts.find((candidate) => candidate.role === 'admin')!
-  const checks = await measureModelChecks(server.baseURL, { username: admin.username, password: admin.password })
-  console.log('\nEvery registered model, one forward pass on its check input: ORT-web WASM in Chromium against onnxruntime-node, same input, same run\n')
-  table([
-    ['model', 'input', 'browser WASM', 'node', 'ratio'],
-    ...checks.map((check) => [check.id, check.description.split(',')[0]!.replace('input ', ''), ms(check.browserWasmMs), ms(check.nodeMs), (check.browserWasmMs / check.nodeMs).toFixed(2)]),
-  ])
+  await section('model-checks', async () => {
+    const server = await viewerServer()
+    const admin = demoAccounts.find((candidate) => candidate.role === 'admin')!
+    const checks = await measureModelChecks(server.baseURL, credentials(admin))
+    console.log('\nEvery registered model, one forward pass on its check input: ORT-web WASM in Chromium against onnxruntime-node, same input, same run\n')
+    table([
+      ['model', 'input', 'browser WASM', 'node', 'ratio'],
+      ...checks.map((check) => [check.id, check.description.split(',')[0]!.replace('input ', ''), ms(check.browserWasmMs), ms(check.nodeMs), ratio(check.browserWasmMs, check.nodeMs)]),
+    ])
+  })
+  // The audit and findings sections start servers of their own.
+  if (sharedServer) (await sharedServer.catch(() => null))?.stop()
+  sharedServer = undefined
+
+  await section('audit', async () => {
+    const events = envNumber('BENCH_AUDIT_EVENTS', 100_000)
+    const auditRuns = envNumber('BENCH_AUDIT_RUNS', runs)
+    const disposeKey = useScratchAuditKey()
+    const results: AuditVerifyResult[] = []
+    let postgresError: unknown
+    try {
+      const sqlite = scratchSqlite()
+      try {
+        results.push(await measureAuditVerify(sqlite.url, { events, runs: auditRuns }))
+      } finally {
+        sqlite.dispose()
+      }
+      try {
+        const url = await postgresDatabase('the audit bench')
+        if (url) results.push(await measureAuditVerify(url, { events, runs: auditRuns }))
+      } catch (error) {
+        postgresError = error
+      }
+    } finally {
+      disposeKey()
+    }
+    const [first] = results
+    console.log(`\nAudit trail verification: ${first!.events.toLocaleString('en-US')} chained events, ${first!.checkpoints} signed checkpoints, verifyAuditTrail against the same rows read without checks, median of ${first!.runs} run${first!.runs === 1 ? '' : 's'}\n`)
+    table([
+      ['database', 'verifyAuditTrail', 'events/s', 'read-only (same queries)', 'ratio', 'hashing alone', 'checkpoint checks alone', 'fill + sign'],
+      ...results.map((result) => [
+        result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+        ms(result.verifyMs),
+        perSecond(result.events, result.verifyMs),
+        `${ms(result.readOnlyMs)} (${perSecond(result.events, result.readOnlyMs)})`,
+        ratio(result.verifyMs, result.readOnlyMs),
+        `${ms(result.hashOnlyMs)} (${ratio(result.hashOnlyMs, result.readOnlyMs)})`,
+        `${ms(result.checkpointChecksOnlyMs)} (${ratio(result.checkpointChecksOnlyMs, result.readOnlyMs)})`,
+        `${ms(result.fillMs)} + ${ms(result.checkpointMs)}`,
+      ]),
+    ])
+    console.log(`\nread-only: every query verifyAuditTrail makes (chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} whole rows in seq order, the checkpoints, each checkpoint's seq+hash range) through the same Prisma client, nothing checked; ratio = verify / read-only.`)
+    console.log('hashing alone: SHA-256 over the canonical JSON of each event (hashEvent), in memory; checkpoint checks alone: Ed25519 signatures and RFC 6962 roots, in memory; in brackets: against read-only.')
+    console.log('fill: multi-row INSERTs of precomputed chained rows in transactions of 5,000 (not appendAudit); sign: createAuditCheckpoints.')
+    if (postgresError) throw postgresError
+  })
+
+  await section('findings', async () => {
+    const options = {
+      clients: envNumber('BENCH_FINDINGS_CLIENTS', 20),
+      iterations: envNumber('BENCH_FINDINGS_ITERATIONS', 30),
+      prefill: envNumber('BENCH_FINDINGS_PREFILL', 500),
+    }
+    const allowErrors = process.env.BENCH_FINDINGS_ALLOW_ERRORS === '1'
+    const problems: string[] = []
+    const runOn = async (label: string, databaseUrl: string | undefined) => {
+      const server = await startServer({ databaseUrl, label })
+      let result: FindingsApiResult
+      try {
+        result = await measureFindingsApi(server.baseURL, credentials(radiologist), options)
+      } finally {
+        server.stop()
+      }
+      printFindings(label, result)
+      const errors = result.concurrent.errors.length + result.sequential.errors.length + result.healthConcurrent.errors.length + result.healthSequential.errors.length
+      if (errors > 0 && !allowErrors) problems.push(`${label}: ${errors} request(s) failed (set BENCH_FINDINGS_ALLOW_ERRORS=1 to report them without failing)`)
+    }
+    try {
+      await runOn('SQLite', undefined)
+    } catch (error) {
+      problems.push(`SQLite: ${(error as Error).message}`)
+      console.error(`\n[bench] findings API on SQLite FAILED: ${(error as Error).stack}`)
+    }
+    try {
+      const url = await postgresDatabase('the findings API bench')
+      if (url) await runOn('PostgreSQL', url)
+    } catch (error) {
+      problems.push(`PostgreSQL: ${(error as Error).message}`)
+      if (!(error instanceof PostgresUnavailableError)) console.error(`\n[bench] findings API on PostgreSQL FAILED: ${(error as Error).stack}`)
+    }
+    if (problems.length > 0) throw new Error(problems.join('; '))
+  })
 } finally {
-  server.stop()
+  if (sharedServer) (await sharedServer.catch(() => null))?.stop()
+  if (postgres) (await postgres.catch(() => null))?.stop()
   rmSync(modelStore, { recursive: true, force: true })
+}
+
+function printFindings(label: string, result: FindingsApiResult) {
+  const { concurrent: many, sequential: one } = result
+  const errorsOf = (phase: PhaseResult, op: Operation | 'all') => phase.errors.filter((error) => op === 'all' || error.op === op).length
+  const row = (name: string, op: Operation | 'all', manyPhase = many, onePhase = one) => {
+    const count = op === 'all' ? requestCount(manyPhase) : (manyPhase.latencies.get(op)?.length ?? 0) + errorsOf(manyPhase, op)
+    return [name, String(count), ms(p(manyPhase, op, 50)), ms(p(manyPhase, op, 99)), ms(p(onePhase, op, 50)), ms(p(onePhase, op, 99)), ratio(p(manyPhase, op, 50), p(onePhase, op, 50)), `${errorsOf(manyPhase, op)} / ${errorsOf(onePhase, op)}`]
+  }
+  console.log(
+    `\nFindings API on ${label}: ${result.clients} clients (own sessions, one radiologist account) × ${result.iterations} iterations of open read, propose 3 AI findings, accept + modify + reject, worklist; against the same workload from 1 client, same server, same run\n`,
+  )
+  table([
+    ['request', `n (${result.clients} clients)`, `p50 ${result.clients} clients`, `p99 ${result.clients} clients`, 'p50 1 client', 'p99 1 client', 'ratio p50', `errors (${result.clients} / 1)`],
+    ...operations.map((op) => row(op === 'worklist' ? `worklist (${result.worklistLength} reads)` : op, op)),
+    row('all of the above', 'all'),
+    row('GET /api/health (floor)', 'health', result.healthConcurrent, result.healthSequential),
+  ])
+  const rate = (phase: PhaseResult) => `${perSecond(requestCount(phase), phase.wallMs)} (${requestCount(phase)} requests in ${(phase.wallMs / 1000).toFixed(1)} s)`
+  console.log(`\nthroughput: ${result.clients} clients ${rate(many)}; 1 client ${rate(one)}; health at ${result.clients} clients ${rate(result.healthConcurrent)}.`)
+  console.log(`latency: request sent to body read, client in the same process as the bench, server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`)
+  console.log(
+    result.prefill >= 500
+      ? `before measuring: ${result.prefill} open reads with 3 proposed findings each (warm-up), so the worklist is at its 500-read cap in every phase.`
+      : `before measuring: ${result.prefill} open reads (BENCH_FINDINGS_PREFILL), below the worklist's 500-read cap: the worklist grows during the run, so phases see different sizes.`,
+  )
+  const errors = [...many.errors, ...one.errors, ...result.healthConcurrent.errors, ...result.healthSequential.errors]
+  if (errors.length > 0) {
+    console.log(`\n${errors.length} request(s) FAILED (${many.abandoned + one.abandoned} iteration(s) cut short); the first ones:`)
+    for (const error of errors.slice(0, 5)) console.log(`  [${error.op}] ${error.message}`)
+  }
+}
+
+if (failures.length > 0) {
+  console.error(`\n[bench] FAILED sections: ${failures.join(', ')}`)
+  process.exit(1)
 }

@@ -28,7 +28,7 @@ test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(120_000)
   orthanc = await startOrthanc()
   await orthanc.upload(pacsStudyFiles())
-  proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: new URL(baseURL!).origin, requiredAuthorization: token })
+  proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: new URL(baseURL!).origin, requiredAuthorization: token, allowStore: true })
 })
 
 test.afterAll(async () => {
@@ -157,6 +157,44 @@ test('opening a study retrieves it from the PACS in the browser and renders it',
   // Pixels came straight from the PACS (through its proxy), frame by frame.
   expect(pacsRequests.some((url) => url.startsWith(proxy!.url) && url.includes('/frames/'))).toBe(true)
   expect(pacsRequests.every((url) => url.startsWith(proxy!.url))).toBe(true)
+})
+
+test('a signed read of a PACS study is stored back to the PACS as a DICOM SR, from the browser (STOW-RS)', async ({ page, baseURL }) => {
+  test.setTimeout(150_000)
+  await signIn(page, 'radiologist')
+  const study = pacsStudies.pet
+  await page.goto(`/viewer?pacs=${pacsId}&study=${study.studyInstanceUid}`)
+  const main = page.getByTestId('viewport-main')
+  await expect(main).toHaveAttribute('data-loaded-slices', String(study.instanceCount), { timeout: 90_000 })
+  await page.getByTestId('start-review').click()
+  await page.getByTestId('add-finding').click()
+  await expect(page.getByTestId('add-location')).toHaveAttribute('data-kind', 'slice')
+  await page.getByTestId('add-label').selectOption('Other')
+  await page.getByTestId('add-note').fill('Focal uptake, see image')
+  await page.getByTestId('confirm-add').click()
+  await expect(page.locator('[data-testid="finding"][data-origin="reader"]')).toHaveCount(1)
+  await page.getByTestId('sign-password').fill(demoAccount('radiologist').password)
+  await page.getByTestId('sign-read').click()
+  await expect(page.getByTestId('signature-manifest')).toHaveAttribute('data-valid', 'true')
+  const readId = await page.getByTestId('review-panel').getAttribute('data-read-id')
+
+  const stored: { method: string; url: string; origin: string }[] = []
+  page.on('request', (request) => {
+    if (request.method() === 'POST') stored.push({ method: request.method(), url: request.url(), origin: new URL(request.url()).origin })
+  })
+  await page.getByTestId('store-sr').click()
+  await expect(page.getByTestId('store-sr-status')).toContainText(pacsName)
+  // The report went from the browser to the PACS; our server only heard that it was exported.
+  expect(stored.filter((request) => request.origin === proxy!.url).map((request) => request.url)).toEqual([`${proxy!.url}/dicom-web/studies`])
+  const reports = (await (await fetch(`${orthanc!.dicomWebRoot}/studies/${study.studyInstanceUid}/series?Modality=SR`)).json()) as unknown[]
+  expect(reports).toHaveLength(1)
+  const auditor = await apiSession(baseURL!, demoAccount('auditor').username, demoAccount('auditor').password)
+  const exported = (await (await auditor.get('/api/audit/events?type=read-exported&limit=20')).json()) as {
+    events: { entities: { type: string; id: string }[]; details: { destination: string; pacsId?: string } }[]
+  }
+  const event = exported.events.find((candidate) => candidate.entities.some((entity) => entity.type === 'read' && entity.id === readId))
+  expect(event?.details).toMatchObject({ destination: 'pacs', pacsId })
+  await auditor.dispose()
 })
 
 test('an admin edits the authorization header; a wrong one reaches the reader as a credentials problem', async ({ page, browser, baseURL }) => {

@@ -1,11 +1,12 @@
-// A minimal read-only reverse proxy that adds CORS, standing in for the hospital's own
+// A minimal reverse proxy that adds CORS, standing in for the hospital's own
 // proxy in front of its PACS. Orthanc sends no CORS headers, and the browser calls the PACS
 // from another origin, so a deployment needs the same from its proxy:
 //   - answer preflights (OPTIONS) itself, without asking for credentials, allowing GET and
 //     the Accept and Authorization request headers;
 //   - put Access-Control-Allow-Origin: <the app's origin> (and Vary: Origin) on every
 //     answer, errors included, or the browser hides a 401 as a network failure;
-//   - optionally check the Authorization header (here: one fixed value) before forwarding.
+//   - optionally check the Authorization header (here: one fixed value) before forwarding;
+//   - pass STOW-RS (POST …/studies) only where the PACS should take reports from readers.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -16,6 +17,8 @@ export interface CorsProxyOptions {
   allowOrigin: string
   /** When set, other requests than preflights need exactly this Authorization header. */
   requiredAuthorization?: string
+  /** Also forward STOW-RS stores (POST to a path ending in /studies); read-only otherwise. */
+  allowStore?: boolean
 }
 
 export interface CorsProxy {
@@ -27,7 +30,7 @@ export interface CorsProxy {
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'])
 
-export async function startCorsProxy({ target, allowOrigin, requiredAuthorization }: CorsProxyOptions): Promise<CorsProxy> {
+export async function startCorsProxy({ target, allowOrigin, requiredAuthorization, allowStore = false }: CorsProxyOptions): Promise<CorsProxy> {
   const upstream = new URL(target)
 
   const corsHeaders = (request: IncomingMessage): Record<string, string> =>
@@ -41,12 +44,13 @@ export async function startCorsProxy({ target, allowOrigin, requiredAuthorizatio
   const server = createServer((request, response) => {
     if (request.method === 'OPTIONS') {
       return answer(request, response, 204, {
-        'access-control-allow-methods': 'GET, HEAD',
-        'access-control-allow-headers': 'Accept, Authorization',
+        'access-control-allow-methods': allowStore ? 'GET, HEAD, POST' : 'GET, HEAD',
+        'access-control-allow-headers': allowStore ? 'Accept, Authorization, Content-Type' : 'Accept, Authorization',
         'access-control-max-age': '600',
       })
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return answer(request, response, 405, { allow: 'GET, HEAD, OPTIONS' })
+    const store = allowStore && request.method === 'POST' && /\/studies$/.test(new URL(request.url ?? '/', 'http://proxy').pathname)
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !store) return answer(request, response, 405, { allow: 'GET, HEAD, OPTIONS' })
     if (requiredAuthorization && request.headers.authorization !== requiredAuthorization) {
       return answer(request, response, 401, { 'www-authenticate': 'Bearer realm="pacs"', 'content-type': 'text/plain' }, 'Unauthorized')
     }
