@@ -176,6 +176,17 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     },
   },
   {
+    event: { type: 'model-result-recorded', read: readRef, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) }, executionProvider: 'wasm', findingCount: 0 },
+    expect: {
+      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: [...readEntities, { type: 'model', id: 'lesion-seg-2d' }],
+      details: { readVersion: 1, modelVersion: '1.0.0', modelSha256: 'c'.repeat(64), executionProvider: 'wasm', findingCount: 0 },
+    },
+  },
+  {
+    event: { type: 'read-opened', read: readRef, purpose: 'clinical' },
+    expect: { eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: readEntities, details: { readVersion: 1, purpose: 'clinical' } },
+  },
+  {
     event: { type: 'read-signed', read: readRef, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 },
     expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: readEntities, details: { readVersion: 1, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 } },
   },
@@ -210,8 +221,8 @@ describe('codeAuditEvent', () => {
       login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
       'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
       'study-opened': true, 'study-query': true, 'pacs-configured': true, 'pacs-removed': true,
-      'model-added': true, 'inference-run': true, 'audit-log-exported': true, 'finding-proposed': true, 'finding-accepted': true,
-      'finding-modified': true, 'finding-rejected': true, 'finding-added': true, 'read-signed': true, 'read-sign-refused': true,
+      'model-added': true, 'inference-run': true, 'audit-log-exported': true, 'model-result-recorded': true, 'finding-proposed': true, 'finding-accepted': true,
+      'finding-modified': true, 'finding-rejected': true, 'finding-added': true, 'read-opened': true, 'read-signed': true, 'read-sign-refused': true,
       'read-amended': true, 'read-exported': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))

@@ -46,11 +46,15 @@ export type AuditEventInput =
   /** The audit trail (a filtered part of it) exported for review elsewhere. */
   | { type: 'audit-log-exported'; format: 'csv' | 'fhir'; eventCount: number; filters: string[] }
   /** Second reads: every action on a finding or a read, in the transaction that makes it. */
-  | { type: 'finding-proposed'; finding: FindingReference; model: ModelReference; probability: number; executionProvider: 'webgpu' | 'wasm'; explanationMethod: string | null }
+  /** A model's result on a read's study: how many findings it proposed (none is the AI's negative call). */
+  | { type: 'model-result-recorded'; read: ReadReference; model: ModelReference; executionProvider: 'webgpu' | 'wasm'; findingCount: number }
+  | { type: 'finding-proposed'; finding: FindingReference; model: ModelReference; probability: number | null; executionProvider: 'webgpu' | 'wasm'; explanationMethod: string | null }
   | { type: 'finding-accepted'; finding: FindingReference }
   | { type: 'finding-modified'; finding: FindingReference; changed: string[]; from: string }
   | { type: 'finding-rejected'; finding: FindingReference; reason: string; note: string | null }
   | { type: 'finding-added'; finding: FindingReference }
+  /** A reader's read of a study begun (clinical or research). */
+  | { type: 'read-opened'; read: ReadReference; purpose: 'clinical' | 'research' }
   | { type: 'read-signed'; read: ReadReference; meaning: string; contentHash: string; findingCount: number }
   /** A signature refused: wrong password, or the read not the signer's to sign. */
   | { type: 'read-sign-refused'; read: ReadReference; reason: 'bad-password' | 'not-reader' | 'pending-findings' | 'not-open' }
@@ -274,11 +278,21 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         entities: [],
         details: { format: event.format, eventCount: event.eventCount, filters: event.filters.join(',') },
       }
+    case 'model-result-recorded':
+      return {
+        ...readCoding('C', 0, event.read, {
+          modelVersion: event.model.version,
+          modelSha256: event.model.sha256,
+          executionProvider: event.executionProvider,
+          findingCount: event.findingCount,
+        }),
+        entities: [...readEntities(event.read), { type: 'model', id: event.model.id }],
+      }
     case 'finding-proposed':
       return findingCoding('C', event.finding, {
         modelVersion: event.model.version,
         modelSha256: event.model.sha256,
-        probability: event.probability,
+        ...(event.probability !== null ? { probability: event.probability } : {}),
         executionProvider: event.executionProvider,
         ...(event.explanationMethod ? { explanationMethod: event.explanationMethod } : {}),
       })
@@ -290,6 +304,8 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
       return findingCoding('U', event.finding, { decision: 'rejected', reason: event.reason, ...(event.note ? { note: event.note } : {}) })
     case 'finding-added':
       return findingCoding('C', event.finding, { decision: 'added' })
+    case 'read-opened':
+      return readCoding('C', 0, event.read, { purpose: event.purpose })
     case 'read-signed':
       return readCoding('U', 0, event.read, { meaning: event.meaning, contentHash: event.contentHash, findingCount: event.findingCount })
     case 'read-sign-refused':

@@ -28,6 +28,8 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   'finding-modified': { type: 'finding-modified', finding, changed: ['label'], from: 'Mass' },
   'finding-rejected': { type: 'finding-rejected', finding, reason: 'artifact', note: null },
   'finding-added': { type: 'finding-added', finding: { ...finding, id: 'f-2', origin: 'reader', modelId: null } },
+  'model-result-recorded': { type: 'model-result-recorded', read: readRef, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) }, executionProvider: 'webgpu', findingCount: 2 },
+  'read-opened': { type: 'read-opened', read: readRef, purpose: 'research' },
   'read-signed': { type: 'read-signed', read: readRef, meaning: 'responsibility', contentHash: 'd'.repeat(64), findingCount: 2 },
   'read-sign-refused': { type: 'read-sign-refused', read: readRef, reason: 'bad-password' },
   'read-amended': { type: 'read-amended', read: { ...readRef, id: 'read-2', version: 2 }, amends: 'read-1', reason: 'laterality, "left"' },

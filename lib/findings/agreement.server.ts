@@ -3,8 +3,13 @@ import type { Db } from '../db/client.server'
 import { computeReaderAgreement, type AgreementFinding, type ModelAgreement } from './reader-agreement'
 import { rejectReasons, type RejectReason } from './types'
 
-// The auditor's view of AI against readers: per model statistics over the final reads
-// (signed and not amended since), and the list of findings where they disagreed.
+// The auditor's view of AI against readers: per model version statistics over the final
+// reads (signed, and not replaced by a signed amendment), and the list of findings where
+// they disagreed. A model counts on a read when its result was recorded there, findings or
+// none, so its negative calls count too.
+
+/** Statistics are kept per model version: `${id}@${version}`. */
+export const modelKey = (id: string, version: string) => `${id}@${version}`
 
 export interface DiscordantFinding {
   readId: string
@@ -31,15 +36,20 @@ export interface ReaderAgreementReport {
 
 export async function readerAgreementReport(db: Db): Promise<ReaderAgreementReport> {
   const reads = await db.read.findMany({
-    where: { status: 'signed', purpose: 'clinical', amendedBy: { is: null } },
-    include: { findings: { orderBy: { ordinal: 'asc' } }, signature: { select: { signedAt: true } } },
+    where: { status: 'signed', purpose: 'clinical', OR: [{ amendedBy: { is: null } }, { amendedBy: { is: { status: { not: 'signed' } } } }] },
+    include: { findings: { orderBy: { ordinal: 'asc' } }, modelRuns: true, signature: { select: { signedAt: true } } },
     orderBy: { createdAt: 'desc' },
   })
   const findings: AgreementFinding[] = reads.flatMap((read) =>
-    read.findings.map((finding) => ({ readId: read.id, origin: finding.origin as 'ai' | 'reader', status: finding.status as AgreementFinding['status'], modelId: finding.modelId })),
+    read.findings.map((finding) => ({
+      readId: read.id,
+      origin: finding.origin as 'ai' | 'reader',
+      status: finding.status as AgreementFinding['status'],
+      modelId: finding.modelId && finding.modelVersion ? modelKey(finding.modelId, finding.modelVersion) : null,
+    })),
   )
   const models = computeReaderAgreement(
-    reads.map((read) => ({ id: read.id, modelIds: [...new Set(read.findings.flatMap((finding) => (finding.modelId ? [finding.modelId] : [])))] })),
+    reads.map((read) => ({ id: read.id, modelIds: [...new Set(read.modelRuns.map((run) => modelKey(run.modelId, run.modelVersion)))] })),
     findings,
   )
   const discordant = reads.flatMap((read) =>

@@ -47,11 +47,14 @@ describe('proposals', () => {
     assert.equal(large!.location.kind, 'bbox')
     assert.deepEqual(large!.location.points[0], pixelToPatient(frame, 1, 1.5, 1.5))
     assert.deepEqual(large!.location.points[2], pixelToPatient(frame, 1, 5.5, 5.5))
-    assert.ok(Math.abs(large!.probability - 0.9) < 1e-6)
-    assert.ok(Math.abs(small!.probability - 0.6) < 1e-6)
+    assert.ok(Math.abs(large!.probability! - 0.9) < 1e-6)
+    assert.ok(Math.abs(small!.probability! - 0.6) < 1e-6)
     // 4×4 pixels: the diagonal between pixel centres is √((3·0.5)²+(3·0.8)²) = 2.83 mm, plus one pixel (0.5 mm).
     assert.equal(large!.measurementMm, 3.3)
     for (const finding of findings) assert.ok(findingLocationSchema.safeParse(finding.location).success)
+    // Without a probability map there is no probability to report, rather than a made-up one.
+    const [unscored] = findingsFromSegmentation({ labels, foreground: null }, frame, { value: 1, finding: 'Lung nodule' })
+    assert.equal(unscored!.probability, null)
   })
 
   it('measures the long axis between the farthest boundary pixels', () => {

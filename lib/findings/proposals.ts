@@ -108,8 +108,8 @@ export function longAxisMm(pixels: number[], columns: number, columnSpacing: num
   return Math.sqrt(longest) + Math.min(columnSpacing, rowSpacing)
 }
 
-function highestProbability(component: Component, frame: SeriesFrame, foreground: SegmentationOutput['foreground']): number {
-  if (!foreground) return 1
+function highestProbability(component: Component, frame: SeriesFrame, foreground: SegmentationOutput['foreground']): number | null {
+  if (!foreground) return null
   const { columns, rows } = frame.geometry
   let highest = 0
   for (const [image, pixels] of component.byImage) {

@@ -30,6 +30,7 @@ import {
 type ReadRow = Read & { findings: Finding[]; signature: ReadSignature | null; amendedBy: { id: string } | null }
 
 const readInclude = { findings: { orderBy: { ordinal: 'asc' } }, signature: true, amendedBy: { select: { id: true } } } as const
+const amendInclude = { ...readInclude, modelRuns: true } as const
 
 /** Which reads a role works on: radiologists clinical ones, researchers research ones. */
 export function purposeForRole(role: Role): ReadPurpose | null {
@@ -155,17 +156,23 @@ function assertWritable(row: ReadRow, user: SessionUser): void {
 
 const openKeyOf = (studyInstanceUid: string, readerId: string, purpose: ReadPurpose) => `${studyInstanceUid}|${readerId}|${purpose}`
 
-/** The user's open read of a study, created when there is none (one per study and reader). */
-export async function openReadFor(db: Db, user: SessionUser, study: StudyReference): Promise<ReadDto> {
+/** The user's open read of a study, created (and audited) when there is none: one per study and reader. */
+export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | null, study: StudyReference): Promise<ReadDto> {
   const purpose = purposeForRole(user.role)
   if (!purpose) throw new AppError('forbidden', 'findings', 'Your role does not read studies.')
   const openKey = openKeyOf(study.studyInstanceUid, user.id, purpose)
   const existing = await db.read.findUnique({ where: { openKey }, include: readInclude })
   if (existing) return toReadDto(existing)
+  const signed = await db.read.findFirst({
+    where: { studyInstanceUid: study.studyInstanceUid, readerId: user.id, purpose, status: 'signed', amendedBy: { is: null } },
+    select: { id: true },
+  })
+  if (signed) throw new AppError('conflict', 'findings', 'You have signed a read of this study: amend it to change it.')
   try {
-    const created = await db.read.create({
-      data: { ...study, purpose, status: 'open', openKey, readerId: user.id, readerName: user.displayName },
-      include: readInclude,
+    const created = await db.$transaction(async (tx) => {
+      const read = await tx.read.create({ data: { ...study, purpose, status: 'open', openKey, readerId: user.id, readerName: user.displayName }, include: readInclude })
+      await appendAudit(tx, { type: 'read-opened', read: readReference(read), purpose }, auditContext(user, sourceIp))
+      return read
     })
     return toReadDto(created)
   } catch (error) {
@@ -188,11 +195,26 @@ export interface ProposalInput {
   findings: ProposedFinding[]
 }
 
-/** The AI's findings from one run, proposed for the reader's decision. */
+/** The AI's findings from one run (possibly none), proposed for the reader's decision. */
 export async function proposeFindings(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: ProposalInput): Promise<ReadDto> {
   await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
+    await tx.modelRun.create({
+      data: {
+        readId,
+        modelId: input.model.id,
+        modelVersion: input.model.version,
+        modelSha256: input.model.sha256,
+        executionProvider: input.executionProvider,
+        findingCount: input.findings.length,
+      },
+    })
+    await appendAudit(
+      tx,
+      { type: 'model-result-recorded', read: readReference(read), model: input.model, executionProvider: input.executionProvider, findingCount: input.findings.length },
+      auditContext(user, sourceIp),
+    )
     let ordinal = await nextOrdinal(tx, readId)
     for (const proposal of input.findings) {
       const location = JSON.stringify(proposal.location)
@@ -354,7 +376,7 @@ export async function signRead(db: Db, sourceIp: string | null, readId: string, 
     const row = await loadReadForUpdate(tx, readId)
     const read = toReadDto(row)
     const refusal = signRefusal(read, input.signer)
-    if (refusal) throw new AppError('conflict', 'findings', signRefusalMessages[refusal])
+    if (refusal) throw new AppError(refusal === 'not-reader' ? 'forbidden' : 'conflict', 'findings', signRefusalMessages[refusal])
     const manifest = { signerId: input.signer.id, printedName: input.signer.displayName, meaning: input.meaning, signedAt: new Date().toISOString() }
     const contentHash = signedContentHash(read, manifest)
     await tx.readSignature.create({ data: { readId, ...manifest, signedAt: new Date(manifest.signedAt), contentHash } })
@@ -372,7 +394,8 @@ export async function signRead(db: Db, sourceIp: string | null, readId: string, 
 export async function amendRead(db: Db, user: SessionUser, sourceIp: string | null, readId: string, reason: string): Promise<ReadDto> {
   const purpose = purposeForRole(user.role)
   const amendedId = await db.$transaction(async (tx) => {
-    const original = await loadReadForUpdate(tx, readId)
+    await loadReadForUpdate(tx, readId)
+    const original = (await tx.read.findUnique({ where: { id: readId }, include: amendInclude }))!
     if (original.purpose !== purpose) throw new AppError('not_found', 'findings', 'No such read.')
     if (original.status !== 'signed') throw new AppError('conflict', 'findings', 'Only a signed read is amended; this one is still open.')
     if (original.amendedBy) throw new AppError('conflict', 'findings', 'This read has already been amended; amend its newest version.')
@@ -402,15 +425,29 @@ export async function amendRead(db: Db, user: SessionUser, sourceIp: string | nu
     await tx.finding.createMany({
       data: original.findings.map(({ id: _id, readId: _readId, createdAt: _createdAt, ...finding }) => ({ ...finding, readId: amended.id })),
     })
+    // The AI results the original was read against are the amendment's too.
+    await tx.modelRun.createMany({
+      data: original.modelRuns.map(({ id: _id, readId: _readId, ...run }) => ({ ...run, readId: amended.id })),
+    })
     await appendAudit(tx, { type: 'read-amended', read: readReference(amended), amends: original.id, reason }, auditContext(user, sourceIp))
     return amended.id
   })
   return toReadDto(await loadRead(db, amendedId))
 }
 
+/**
+ * Records an export before the browser makes it. Storing to a PACS writes to the clinical
+ * record: radiologists only, and only to the PACS the study came from.
+ */
 export async function recordReadExport(db: Db, user: SessionUser, sourceIp: string | null, readId: string, destination: 'download' | 'pacs', pacsId: string | null): Promise<void> {
   const read = await getRead(db, user, readId)
   if (read.status !== 'signed') throw new AppError('conflict', 'findings', 'Only a signed read is exported.')
+  if (destination === 'pacs') {
+    if (user.role !== 'radiologist') throw new AppError('forbidden', 'findings', 'Only radiologists store reports to the PACS.')
+    if (read.study.source !== 'dicomweb' || !pacsId || pacsId !== read.study.sourceRef) {
+      throw new AppError('bad_request', 'findings', 'A report is stored only to the PACS its study came from.')
+    }
+  }
   await recordAudit(
     db,
     {
@@ -436,12 +473,12 @@ export interface WorklistEntry {
   findings: number
 }
 
-/** Open reads the user's role works on, oldest first, with how many AI findings still wait. */
+/** The user's open reads, oldest first, with how many AI findings still wait (a read is its reader's to finish). */
 export async function worklist(db: Db, user: SessionUser): Promise<WorklistEntry[]> {
   const purpose = purposeForRole(user.role)
   if (!purpose) return []
   const rows = await db.read.findMany({
-    where: { status: 'open', purpose },
+    where: { status: 'open', purpose, readerId: user.id },
     include: { findings: { select: { status: true } } },
     orderBy: { createdAt: 'asc' },
     take: 500,

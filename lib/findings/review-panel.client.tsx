@@ -27,6 +27,8 @@ import {
 export interface ReviewContext {
   study: StudyReference
   series: DicomSeries
+  /** Every series of the study, for the report's image references. */
+  studySeries: DicomSeries[]
   imageIds: string[]
   sliceIndex: number | null
   measurements: Measurement[]
@@ -53,7 +55,9 @@ function locationFromMeasurement(context: ReviewContext): { location: FindingLoc
   const drawn = [...context.measurements].reverse().find((measurement) => measurement.kind === 'length' || measurement.kind === 'rectangle' || measurement.kind === 'ellipse')
   const index = drawn ? context.imageIds.indexOf(drawn.imageId) : -1
   if (drawn && index >= 0) {
-    const toPatient = ([column, row]: [number, number]) => pixelToPatient(frame, index, column, row)
+    // Cornerstone's image coordinates start at the first pixel's corner; DICOM's
+    // ImagePositionPatient is that pixel's centre.
+    const toPatient = ([column, row]: [number, number]) => pixelToPatient(frame, index, column - 0.5, row - 0.5)
     const base = { seriesInstanceUid: frame.seriesInstanceUid, sopInstanceUid: frame.images[index]!.sopInstanceUid, frameOfReferenceUid: frame.frameOfReferenceUid, sliceIndex: index }
     if (drawn.kind === 'length' && drawn.pixelPoints.length >= 2) {
       return { location: { ...base, kind: 'polyline', points: drawn.pixelPoints.slice(0, 2).map(toPatient) }, measurementMm: drawn.value === null ? null : Math.round(drawn.value * 10) / 10 }
@@ -139,6 +143,8 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null
       if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+      // One decision per key press, none while a form is open or a request is on its way.
+      if (busy || event.repeat || form) return
       const command = reviewCommandForKey(event.key, { ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey })
       if (!command) return
       event.preventDefault()
@@ -158,7 +164,7 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [writable, findings, selected, select, accept])
+  }, [writable, findings, selected, select, accept, busy, form])
 
   const pending = findings.filter((finding) => finding.status === 'proposed').length
   const canStart = !mine && context.role !== 'auditor'
@@ -284,7 +290,7 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
       {shown?.status === 'signed' && shown.signature && (
         <>
           <SignatureManifest read={shown} />
-          <SrExport read={shown} series={context.series} study={context.study} onError={setError} />
+          <SrExport read={shown} studySeries={context.studySeries} study={context.study} canStore={context.role === 'radiologist'} onError={setError} />
           {context.role === 'radiologist' && !mine && <AmendForm busy={busy} onAmend={(reason) => void apply(() => amendRead(shown.id, reason))} />}
         </>
       )}

@@ -27,7 +27,8 @@ export const addFindingsBodySchema = z.discriminatedUnion('origin', [
     model: modelReferenceSchema,
     executionProvider: z.enum(['webgpu', 'wasm']),
     explanationMethod: z.string().max(40).nullable(),
-    findings: z.array(proposedFindingSchema).min(1).max(50),
+    // Empty: the model ran and found nothing, the AI's negative call.
+    findings: z.array(proposedFindingSchema).max(50),
   }),
   z.object({
     origin: z.literal('reader'),

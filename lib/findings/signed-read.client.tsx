@@ -30,8 +30,9 @@ export function SignatureManifest({ read }: { read: ReadDto }) {
   )
 }
 
-function reportContext(series: DicomSeries): ReportStudyContext {
-  const first = series.instances[0]!
+function reportContext(studySeries: DicomSeries[]): ReportStudyContext {
+  const instances = studySeries.flatMap((series) => series.instances)
+  const first = instances[0]!
   return {
     patientName: first.patientName,
     patientId: first.patientId,
@@ -44,16 +45,25 @@ function reportContext(series: DicomSeries): ReportStudyContext {
     accessionNumber: first.accessionNumber,
     referringPhysicianName: first.referringPhysicianName,
     studyDescription: first.studyDescription,
-    images: new Map(series.instances.map((instance) => [instance.sopInstanceUid, { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, seriesInstanceUid: instance.seriesInstanceUid }])),
+    images: new Map(instances.map((instance) => [instance.sopInstanceUid, { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, seriesInstanceUid: instance.seriesInstanceUid }])),
   }
 }
 
-export function SrExport({ read, series, study, onError }: { read: ReadDto; series: DicomSeries; study: StudyReference; onError: (message: string) => void }) {
+interface SrExportProps {
+  read: ReadDto
+  studySeries: DicomSeries[]
+  study: StudyReference
+  /** Storing to the PACS writes to the clinical record: radiologists only (the server checks too). */
+  canStore: boolean
+  onError: (message: string) => void
+}
+
+export function SrExport({ read, studySeries, study, canStore, onError }: SrExportProps) {
   const [stored, setStored] = useState<string | null>(null)
 
   function build(): Uint8Array | null {
     try {
-      return writeMeasurementReport(read, reportContext(series), newReportIdentity(new Date()))
+      return writeMeasurementReport(read, reportContext(studySeries), newReportIdentity(new Date()))
     } catch (error) {
       onError(`The report could not be built: ${(error as Error).message}`)
       return null
@@ -63,13 +73,13 @@ export function SrExport({ read, series, study, onError }: { read: ReadDto; seri
   function download() {
     const bytes = build()
     if (!bytes) return
+    void recordExport(read.id, 'download', null).catch((error: Error) => onError(error.message))
     const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/dicom' }))
     const link = document.createElement('a')
     link.href = url
     link.download = `parallax-read-${read.id}-v${read.version}.dcm`
     link.click()
     setTimeout(() => URL.revokeObjectURL(url), 10_000)
-    void recordExport(read.id, 'download', null).catch((error: Error) => onError(error.message))
   }
 
   async function store() {
@@ -77,8 +87,9 @@ export function SrExport({ read, series, study, onError }: { read: ReadDto; seri
     if (!bytes || !study.sourceRef) return
     try {
       const pacs = await pacsById(study.sourceRef)
-      await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
+      // Audited first: a store that then fails leaves an attempt on record, never a report without one.
       await recordExport(read.id, 'pacs', pacs.id)
+      await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
       setStored(`Stored to ${pacs.name}.`)
     } catch (error) {
       onError((error as Error).message)
@@ -90,7 +101,7 @@ export function SrExport({ read, series, study, onError }: { read: ReadDto; seri
       <button type="button" data-testid="export-sr" onClick={download}>
         Download DICOM SR
       </button>
-      {study.source === 'dicomweb' && study.sourceRef && (
+      {canStore && study.source === 'dicomweb' && study.sourceRef && (
         <button type="button" data-testid="store-sr" onClick={() => void store()}>
           Store SR to the PACS
         </button>

@@ -76,8 +76,8 @@ export const proposedFindingSchema = z.object({
   location: findingLocationSchema,
   /** Long-axis diameter in mm on the key image, when the model gives an extent. */
   measurementMm: z.number().positive().max(1000).nullable(),
-  /** Calibrated probability, 0..1. */
-  probability: z.number().min(0).max(1),
+  /** Calibrated probability, 0..1; null when the model gives none. */
+  probability: z.number().min(0).max(1).nullable(),
 })
 export type ProposedFinding = z.infer<typeof proposedFindingSchema>
 

@@ -163,7 +163,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
         explanationMethod: explanationShown,
         findings,
       })
-      setProposal({ status: 'sent', message: `${findings.length} finding${findings.length === 1 ? '' : 's'} sent to review.` })
+      setProposal({ status: 'sent', message: findings.length === 0 ? 'Recorded: the model found nothing.' : `${findings.length} finding${findings.length === 1 ? '' : 's'} sent to review.` })
     } catch (error) {
       setProposal({ status: 'failed', message: `The findings could not be sent: ${(error as Error).message}` })
     }
@@ -264,10 +264,12 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
                 className="primary"
                 data-testid="propose-findings"
                 data-count={proposedFindings(state, series).length}
-                disabled={proposal?.status === 'sending' || proposal?.status === 'sent' || proposedFindings(state, series).length === 0}
+                disabled={proposal?.status === 'sending' || proposal?.status === 'sent'}
                 onClick={() => void propose(state)}
               >
-                {proposedFindings(state, series).length === 0 ? 'No findings to review' : `Send ${proposedFindings(state, series).length} finding${proposedFindings(state, series).length === 1 ? '' : 's'} to review`}
+                {proposedFindings(state, series).length === 0
+                  ? 'Record "no findings" for review'
+                  : `Send ${proposedFindings(state, series).length} finding${proposedFindings(state, series).length === 1 ? '' : 's'} to review`}
               </button>
               {proposal && (
                 <span className={proposal.status === 'failed' ? 'error' : 'muted'} role={proposal.status === 'failed' ? 'alert' : undefined} data-testid="proposal-status" data-status={proposal.status}>

@@ -392,12 +392,14 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
-        {reviewer && study && current && (
+        {reviewer && study && current && studySet && (
           <ReviewPanel
+            key={study.studyInstanceUid}
             refreshKey={reviewRefresh}
             context={{
               study,
               series: current.series,
+              studySeries: allSeries(studySet.result).filter((entry) => entry.first.studyInstanceUid === study.studyInstanceUid).map((entry) => entry.series),
               imageIds: studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid) ?? [],
               sliceIndex: layout === 'stack' && state.image ? state.image.index : null,
               measurements: state.measurements,

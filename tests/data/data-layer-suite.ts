@@ -35,6 +35,7 @@ async function loadModules() {
     errors: await import('../../lib/errors'),
     reads: await import('../../lib/findings/reads.server'),
     signedContent: await import('../../lib/findings/signed-content'),
+    agreement: await import('../../lib/findings/agreement.server'),
     identifiers: await import('../../lib/audit/identifiers.server'),
   }
 }
@@ -510,7 +511,8 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       })
 
       it('openReadFor opens one clinical read per study and radiologist, and gives it back on the next call', async () => {
-        const read = await m.reads.openReadFor(db, radiologist, study)
+        const head = (await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }))?.seq ?? 0
+        const read = await m.reads.openReadFor(db, radiologist, ip, study)
         assert.equal(read.purpose, 'clinical')
         assert.equal(read.status, 'open')
         assert.equal(read.version, 1)
@@ -520,15 +522,21 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         assert.deepEqual(read.reader, { id: radiologist.id, name: 'Dr. Rada Reader' })
         assert.deepEqual(read.findings, [])
         assert.equal(read.signature, null)
-        assert.deepEqual(await m.reads.openReadFor(db, radiologist, study), read)
+        assert.deepEqual(await m.reads.openReadFor(db, radiologist, ip, study), read)
+        const opened = await auditSince(head)
+        assert.deepEqual(opened.map((event) => [event.eventType, event.eventCode, event.action]), [['read-opened', '110111', 'C']], 'audited once, when created')
+        const [readEntity, studyEntity] = JSON.parse(opened[0]!.entities) as { id: string; type: string }[]
+        assert.deepEqual(readEntity, { id: read.id, type: 'read' })
+        assert.equal(studyEntity!.type, 'study')
+        assert.notEqual(studyEntity!.id, study.studyInstanceUid, 'the study UID is stored hashed')
         assert.equal(await db.read.count({ where: { studyInstanceUid: study.studyInstanceUid } }), 1)
         // Another radiologist gets a read of their own.
-        const theirs = await m.reads.openReadFor(db, colleague, study)
+        const theirs = await m.reads.openReadFor(db, colleague, ip, study)
         assert.notEqual(theirs.id, read.id)
         assert.equal(theirs.reader.id, colleague.id)
         // Only roles that read studies may open a read.
-        await assertAppError(m.reads.openReadFor(db, admin, study), 'forbidden:findings')
-        await assertAppError(m.reads.openReadFor(db, auditor, study), 'forbidden:findings')
+        await assertAppError(m.reads.openReadFor(db, admin, ip, study), 'forbidden:findings')
+        await assertAppError(m.reads.openReadFor(db, auditor, ip, study), 'forbidden:findings')
         openRead = read
       })
 
@@ -566,7 +574,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
           assert.equal(finding.decidedAt, null)
           assert.equal(finding.rejectReason, null)
         }
-        assert.equal(await auditCount(), headBeforeProposals + 3)
+        assert.equal(await auditCount(), headBeforeProposals + 4, "the model's result and its three findings")
         openRead = read
       })
 
@@ -611,8 +619,11 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       })
 
       it('audits every proposal and decision, in order, as 110111 events naming the finding and the read', async () => {
-        const events = await auditSince(headBeforeProposals)
+        const [result, ...events] = await auditSince(headBeforeProposals)
         const ids = findingIds(openRead)
+        // The model's result on the read comes first: its model, bytes and how many findings.
+        assert.deepEqual([result!.eventType, result!.eventCode, result!.action], ['model-result-recorded', '110111', 'C'])
+        assert.deepEqual(JSON.parse(result!.details), { readVersion: 1, modelVersion: model.version, modelSha256: model.sha256, executionProvider: 'webgpu', findingCount: 3 })
         assert.deepEqual(
           events.map((event) => [event.eventType, event.eventCode, event.eventTypeCode, event.action, event.outcome]),
           [
@@ -682,7 +693,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       })
 
       it('signRefusal: pending AI findings, another reader, or a research read cannot be signed', async () => {
-        const pending = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, otherStudy)).id, {
+        const pending = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, otherStudy)).id, {
           model,
           executionProvider: 'wasm',
           explanationMethod: null,
@@ -697,16 +708,17 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
 
         // A researcher has no clinical reads: theirs are research reads, which nobody signs.
         assert.equal(m.reads.purposeForRole('researcher'), 'research')
-        const research = await m.reads.openReadFor(db, researcher, study)
+        const research = await m.reads.openReadFor(db, researcher, ip, study)
+        assert.equal(await auditCount(), head + 1, 'opening a read is audited')
         assert.equal(research.purpose, 'research')
         assert.equal(research.status, 'open')
         assert.equal(m.reads.signRefusal(research, researcher), 'not-reader')
         assert.equal(m.reads.signRefusal(openRead, researcher), 'not-reader')
         assert.equal(m.reads.signRefusal(openRead, colleague), 'not-reader')
         assert.equal(m.reads.signRefusal(openRead, radiologist), null)
-        await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague }), 'conflict:findings')
-        await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher }), 'conflict:findings')
-        assert.equal(await auditCount(), head)
+        await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague }), 'forbidden:findings')
+        await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher }), 'forbidden:findings')
+        assert.equal(await auditCount(), head + 1, "refusals inside the service write nothing")
         await assertAppError(m.reads.getRead(db, radiologist, research.id), 'not_found:findings')
 
         // The route records a refusal: read-sign-refused, outcome 4 (serious failure).
@@ -824,7 +836,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       })
 
       it('the database keeps open reads and their findings too (no DELETE)', async () => {
-        const open = await m.reads.openReadFor(db, radiologist, otherStudy)
+        const open = await m.reads.openReadFor(db, radiologist, ip, otherStudy)
         await assertRefusedByDatabase('finding.delete', () => db.finding.delete({ where: { id: open.findings[0]!.id } }), /Finding records are kept: DELETE refused/)
         await assertRefusedByDatabase('read.delete', () => db.read.delete({ where: { id: open.id } }), /Read records are kept: DELETE refused/)
         assert.deepEqual(await m.reads.getRead(db, radiologist, open.id), open)
@@ -876,7 +888,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         assert.deepEqual(JSON.parse(event!.details), { readVersion: 2, amends: signed.id, reason: 'Nodule size corrected after comparison with the prior.' })
 
         // The amendment is the reader's open read of the study now.
-        assert.deepEqual(await m.reads.openReadFor(db, radiologist, study), amendment)
+        assert.deepEqual(await m.reads.openReadFor(db, radiologist, ip, study), amendment)
         assert.deepEqual(
           (await m.reads.readsOfStudy(db, radiologist, study.studyInstanceUid)).filter((read) => read.reader.id === radiologist.id).map((read) => [read.id, read.version]),
           [
@@ -951,16 +963,14 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         assert.equal((await m.reads.getRead(db, radiologist, signed.id)).signature!.valid, true)
       })
 
-      it('worklist: open reads with their pending count, no signed reads, each role its own kind', async () => {
-        const pending = await m.reads.openReadFor(db, radiologist, otherStudy)
-        const research = await m.reads.openReadFor(db, researcher, study)
-        const colleagues = await m.reads.openReadFor(db, colleague, study)
+      it("worklist: the reader's own open reads with their pending count, no signed reads, each role its own kind", async () => {
+        const pending = await m.reads.openReadFor(db, radiologist, ip, otherStudy)
+        const research = await m.reads.openReadFor(db, researcher, ip, study)
+        const colleagues = await m.reads.openReadFor(db, colleague, ip, study)
 
         const clinical = await m.reads.worklist(db, radiologist)
-        assert.deepEqual(
-          clinical.map((entry) => entry.readId).sort(),
-          [pending.id, colleagues.id].sort(),
-        )
+        assert.deepEqual(clinical.map((entry) => entry.readId), [pending.id])
+        assert.deepEqual((await m.reads.worklist(db, colleague)).map((entry) => entry.readId), [colleagues.id], "a colleague's read is theirs to finish")
         const entry = clinical.find((candidate) => candidate.readId === pending.id)!
         assert.deepEqual(entry, {
           readId: pending.id,
@@ -999,14 +1009,14 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       it(
         'the database refuses to move a finding of an open read into a signed read',
         async () => {
-          const target = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(30001))).id, {
+          const target = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30001))).id, {
             label: 'Mass',
             location: newBox,
             measurementMm: 14,
             note: null,
           })
           const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist })
-          const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(30002))).id, {
+          const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30002))).id, {
             label: 'Other',
             location: point,
             measurementMm: null,
@@ -1041,7 +1051,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
         async () => {
           const outcomes: string[] = []
           for (let index = 0; index < 8; index++) {
-            const proposed = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, studyNumbered(31000 + index))).id, {
+            const proposed = await m.reads.proposeFindings(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(31000 + index))).id, {
               model,
               executionProvider: 'wasm',
               explanationMethod: null,
@@ -1062,6 +1072,65 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
           }
         },
       )
+
+      it("a run that found nothing is the AI's negative call: recorded, audited and counted in the agreement", async () => {
+        const negativeModel = { ...model, id: 'negative-call-model' }
+        const before = (await m.agreement.readerAgreementReport(db)).models.find((entry) => entry.modelId === `${negativeModel.id}@${model.version}`)
+        assert.equal(before, undefined)
+        // Read 1: the model finds nothing and neither does the reader (both negative).
+        const quiet = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40001))
+        const head = await auditCount()
+        await m.reads.proposeFindings(db, radiologist, ip, quiet.id, { model: negativeModel, executionProvider: 'wasm', explanationMethod: null, findings: [] })
+        const [recorded] = await auditSince(head)
+        assert.deepEqual([recorded!.eventType, JSON.parse(recorded!.details).findingCount], ['model-result-recorded', 0])
+        assert.equal(await db.modelRun.count({ where: { readId: quiet.id, findingCount: 0 } }), 1)
+        await m.reads.signRead(db, ip, quiet.id, { meaning: 'review', signer: radiologist })
+        // Read 2: the model finds nothing, the reader adds a nodule (the AI missed it).
+        const missed = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40002))
+        await m.reads.proposeFindings(db, radiologist, ip, missed.id, { model: negativeModel, executionProvider: 'wasm', explanationMethod: null, findings: [] })
+        await m.reads.addReaderFinding(db, radiologist, ip, missed.id, { label: 'Lung nodule', location: point, measurementMm: 6, note: null })
+        await m.reads.signRead(db, ip, missed.id, { meaning: 'review', signer: radiologist })
+        // Read 3: one AI finding, accepted.
+        const found = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40003))
+        const proposed = await m.reads.proposeFindings(db, radiologist, ip, found.id, {
+          model: negativeModel,
+          executionProvider: 'wasm',
+          explanationMethod: null,
+          findings: [{ label: 'Lung nodule', location: box, measurementMm: 9, probability: 0.8 }],
+        })
+        await m.reads.decideFinding(db, radiologist, ip, found.id, proposed.findings[0]!.id, { action: 'accept' })
+        await m.reads.signRead(db, ip, found.id, { meaning: 'review', signer: radiologist })
+
+        const row = (await m.agreement.readerAgreementReport(db)).models.find((entry) => entry.modelId === `${negativeModel.id}@${model.version}`)!
+        assert.deepEqual(row.table, { both: 1, aiOnly: 0, readerOnly: 1, neither: 1 })
+        assert.equal(row.reads, 3)
+        assert.equal(row.sensitivity, 0.5)
+        // po = 2/3; pe = (1/3)(2/3) + (2/3)(1/3) = 4/9; kappa = (2/3 - 4/9) / (5/9) = 0.4
+        assert.ok(Math.abs(row.kappa! - 0.4) < 1e-12, String(row.kappa))
+
+        // A reader who signed a study amends it rather than starting a second, unlinked read.
+        await assertAppError(m.reads.openReadFor(db, radiologist, ip, studyNumbered(40001)), 'conflict:findings')
+        // An amendment under way keeps the signed original in the statistics until it is signed.
+        await m.reads.amendRead(db, radiologist, ip, quiet.id, 'second look')
+        const during = (await m.agreement.readerAgreementReport(db)).models.find((entry) => entry.modelId === `${negativeModel.id}@${model.version}`)!
+        assert.deepEqual(during.table, row.table)
+      })
+
+      it('exports: a download by any reader of the read; a PACS store only by a radiologist, to the PACS the study came from', async () => {
+        const pacsStudy = { ...studyNumbered(40010), source: 'dicomweb' as const, sourceRef: 'pacs-1' }
+        const read = await m.reads.openReadFor(db, radiologist, ip, pacsStudy)
+        await m.reads.addReaderFinding(db, radiologist, ip, read.id, { label: 'Other', location: point, measurementMm: null, note: null })
+        await assertAppError(m.reads.recordReadExport(db, radiologist, ip, read.id, 'download', null), 'conflict:findings')
+        await m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist })
+        await m.reads.recordReadExport(db, auditor, ip, read.id, 'download', null)
+        await assertAppError(m.reads.recordReadExport(db, auditor, ip, read.id, 'pacs', 'pacs-1'), 'forbidden:findings')
+        await assertAppError(m.reads.recordReadExport(db, radiologist, ip, read.id, 'pacs', 'another-pacs'), 'bad_request:findings')
+        await assertAppError(m.reads.recordReadExport(db, radiologist, ip, read.id, 'pacs', null), 'bad_request:findings')
+        const head = await auditCount()
+        await m.reads.recordReadExport(db, radiologist, ip, read.id, 'pacs', 'pacs-1')
+        const [event] = await auditSince(head)
+        assert.deepEqual([event!.eventType, event!.eventCode, JSON.parse(event!.details).destination], ['read-exported', '110106', 'pacs'])
+      })
 
       it('leaves an audit chain that verifies', async () => {
         const verdict = await m.verify.verifyAuditChain(db)

@@ -101,7 +101,7 @@ const apiCases: ApiCase[] = [
   },
   { method: 'POST', path: '/api/reads/[signed]/amendments', allowed: ['radiologist'], okStatus: 201, body: async () => ({ reason: 'access matrix amendment' }) },
   { method: 'POST', path: '/api/reads/[signed]/exports', allowed: ['radiologist', 'auditor'], okStatus: 204, body: async () => ({ destination: 'download', pacsId: null }) },
-  { method: 'GET', path: '/api/audit/statistics', allowed: ['auditor', 'admin'], okStatus: 200 },
+  { method: 'GET', path: '/api/audit/statistics', allowed: ['auditor'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/export', allowed: ['auditor', 'admin'], okStatus: 200, query: () => '?format=csv&type=read-signed' },
 ]
 const publicApi = ['/api/health', '/api/auth/[...nextauth]']
@@ -199,6 +199,25 @@ test.describe('pages', () => {
       await context.close()
     })
   }
+})
+
+test("a read is its reader's: another radiologist cannot change or sign it, a researcher cannot see a clinical one", async ({ baseURL }) => {
+  const admin = await apiSession(baseURL!, demoAccount('admin').username, demoAccount('admin').password)
+  const username = uniqueUsername('second-reader')
+  const password = 'second-reader-password'
+  expect((await admin.post('/api/admin/users', { data: { username, displayName: 'Second Reader', role: 'radiologist', password } })).status()).toBe(201)
+  await admin.dispose()
+  const reads = await readFixture(baseURL!, 'radiologist')
+  const colleague = await apiSession(baseURL!, username, password)
+  expect((await colleague.patch(`/api/reads/${reads.openId}/findings/${reads.findingId}`, { data: { action: 'modify', label: 'Mass' } })).status()).toBe(403)
+  expect((await colleague.post(`/api/reads/${reads.openId}/findings`, { data: readerFinding() })).status()).toBe(403)
+  expect((await colleague.post(`/api/reads/${reads.openId}/signature`, { data: { password, meaning: 'review' } })).status()).toBe(403)
+  expect((await colleague.get(`/api/reads/${reads.openId}`)).status(), 'radiologists may read clinical reads').toBe(200)
+  await colleague.dispose()
+  const researcher = await apiSession(baseURL!, demoAccount('researcher').username, demoAccount('researcher').password)
+  expect((await researcher.get(`/api/reads/${reads.signedId}`)).status()).toBe(404)
+  expect((await researcher.get(`/api/reads/${reads.openId}`)).status()).toBe(404)
+  await researcher.dispose()
 })
 
 test.describe('API route handlers', () => {

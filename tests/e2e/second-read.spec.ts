@@ -34,7 +34,7 @@ async function agreementCounts(auditor: APIRequestContext): Promise<ModelRow & {
   const response = await auditor.get('/api/audit/statistics')
   expect(response.status()).toBe(200)
   const report = (await response.json()) as { models: (ModelRow & { modelId: string; table: { neither: number } })[] }
-  const row = report.models.find((model) => model.modelId === 'lesion-seg-2d')
+  const row = report.models.find((model) => model.modelId.startsWith('lesion-seg-2d@'))
   return row ? { accepted: row.accepted, modified: row.modified, rejected: row.rejected, added: row.added, neither: row.table.neither } : { accepted: 0, modified: 0, rejected: 0, added: 0, neither: 0 }
 }
 
@@ -176,6 +176,8 @@ test.describe('second read across roles', () => {
     }
     const trail = [...events.events].reverse().filter((event) => event.eventType !== 'study-opened')
     const expected = [
+      ['read-opened', '110111', 'C', 0],
+      ['model-result-recorded', '110111', 'C', 0],
       ...Array.from({ length: proposedCount }, () => ['finding-proposed', '110111', 'C', 0]),
       ['finding-accepted', '110111', 'U', 0],
       ['finding-modified', '110111', 'U', 0],
@@ -208,7 +210,7 @@ test.describe('second read across roles', () => {
       added: before.added + 1,
       neither: before.neither,
     })
-    const row = dashboard.locator('[data-testid="model-agreement"][data-model-id="lesion-seg-2d"]')
+    const row = dashboard.locator('[data-testid="model-agreement"][data-model-id^="lesion-seg-2d@"]')
     const decided = after.accepted + after.modified + after.rejected
     expect(Number(await row.getAttribute('data-acceptance'))).toBeCloseTo(after.accepted / decided, 9)
     expect(Number(await row.getAttribute('data-kappa'))).toBeCloseTo(

@@ -25,7 +25,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const query = parsed.success ? parsed.data : { limit: 50 }
   const { before: _before, limit: _limit, ...filter } = query
   const db = getDb()
-  const [verdict, page, agreement] = await Promise.all([verifyAuditTrail(db), listAuditEvents(db, query), readerAgreementReport(db)])
+  // Agreement names studies and readers' notes: shown to auditors, not to admins.
+  const [verdict, page, agreement] = await Promise.all([verifyAuditTrail(db), listAuditEvents(db, query), user.role === 'auditor' ? readerAgreementReport(db) : null])
   await recordAudit(db, { type: 'audit-log-viewed', view: 'events' }, { actor: user, sourceIp: clientAddress(await headers()) })
   const filtered = activeFilters(filter).length > 0
   return (
@@ -43,7 +44,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </span>
         )}
       </section>
-      <AgreementView report={agreement} />
+      {agreement && <AgreementView report={agreement} />}
       <h2>Events, newest first</h2>
       {!parsed.success && <p className="error">Some filters were not understood and were ignored: {parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}.</p>}
       <form method="get" className="form-row" data-testid="audit-filters" style={{ marginBottom: '.6rem' }}>

@@ -1,3 +1,4 @@
+import { clientAddress } from '@/lib/auth/client-address'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
 import { openReadFor, readsOfStudy } from '@/lib/findings/reads.server'
@@ -9,6 +10,6 @@ export const GET = route({ roles: ['radiologist', 'researcher', 'auditor'], quer
 )
 
 /** The user's open read of a study, created on first use. */
-export const POST = route({ roles: ['radiologist', 'researcher'], body: openReadBodySchema }, async ({ body, user }) =>
-  Response.json(await openReadFor(getDb(), user, body.study)),
+export const POST = route({ roles: ['radiologist', 'researcher'], body: openReadBodySchema }, async ({ body, user, request }) =>
+  Response.json(await openReadFor(getDb(), user, clientAddress(request.headers), body.study)),
 )

@@ -16,7 +16,7 @@ export const POST = route({ roles: ['radiologist'], params: readParamsSchema, bo
   const refusal = signRefusal(read, user)
   if (refusal) {
     await recordSignRefusal(db, user, sourceIp, read, refusal)
-    throw new AppError('conflict', 'findings', signRefusalMessages[refusal])
+    throw new AppError(refusal === 'not-reader' ? 'forbidden' : 'conflict', 'findings', signRefusalMessages[refusal])
   }
   const throttle = await checkLoginThrottle(db, user.username, sourceIp)
   if (throttle.throttled) {
