@@ -1,5 +1,5 @@
 'use client'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DicomSeries } from '../dicom/types'
 import type { Measurement } from '../viewer/measurements'
 import { pixelToPatient, seriesFrameOf } from './proposals'
@@ -108,8 +108,15 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
   const findings = shown?.findings ?? []
   const selected = findings.find((finding) => finding.id === selectedId) ?? null
 
+  // What the key handler acts on. Keys pressed faster than React renders (n then a) must act
+  // on the finding the first key selected, so handlers update this as they set state, and
+  // each render (which includes those updates) writes it again.
+  const latest = useRef({ findings, selectedId, busy, form })
+  latest.current = { findings, selectedId, busy, form }
+
   const apply = useCallback(
     async (action: () => Promise<ReadDto>) => {
+      latest.current.busy = true
       setBusy(true)
       setError(null)
       try {
@@ -121,6 +128,7 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
         setError((failure as Error).message)
         return null
       } finally {
+        latest.current.busy = false
         setBusy(false)
       }
     },
@@ -129,6 +137,7 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
 
   const select = useCallback(
     (finding: FindingDto | null) => {
+      latest.current.selectedId = finding?.id ?? null
       setSelectedId(finding?.id ?? null)
       setForm(null)
       if (finding && finding.location.seriesInstanceUid === context.series.seriesInstanceUid) context.goToSlice(finding.location.sliceIndex)
@@ -143,11 +152,13 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null
       if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+      const { findings, selectedId, busy, form } = latest.current
       // One decision per key press, none while a form is open or a request is on its way.
       if (busy || event.repeat || form) return
       const command = reviewCommandForKey(event.key, { ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey })
       if (!command) return
       event.preventDefault()
+      const selected = findings.find((finding) => finding.id === selectedId) ?? null
       const index = selected ? findings.indexOf(selected) : -1
       if (command === 'next' || command === 'previous') {
         const pending = findings.findIndex((finding, position) => position > index && finding.status === 'proposed')
@@ -160,11 +171,14 @@ export function ReviewPanel({ context, refreshKey }: { context: ReviewContext; r
         return
       }
       if (command === 'accept') accept(selected)
-      else setForm({ kind: command, findingId: selected.id })
+      else {
+        latest.current.form = { kind: command, findingId: selected.id }
+        setForm(latest.current.form)
+      }
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [writable, findings, selected, select, accept, busy, form])
+  }, [writable, select, accept])
 
   const pending = findings.filter((finding) => finding.status === 'proposed').length
   const canStart = !mine && context.role !== 'auditor'

@@ -94,11 +94,11 @@ test.describe('second read across roles', () => {
     await worklist.close()
 
     // Keyboard review: n selects the next pending finding; a accepts, m modifies, x rejects.
+    // Keys typed faster than the page renders still act on the finding just selected.
     await blurControls(page)
     await page.keyboard.press('n')
-    const first = await selectedFinding(page)
-    await expect(first).toHaveAttribute('data-ordinal', '1')
     await page.keyboard.press('a')
+    await expect(await selectedFinding(page)).toHaveAttribute('data-ordinal', '1')
     await expect(panel.locator('[data-testid="finding"][data-ordinal="1"]')).toHaveAttribute('data-status', 'accepted')
     await page.keyboard.press('n')
     await expect(await selectedFinding(page)).toHaveAttribute('data-ordinal', '2')
