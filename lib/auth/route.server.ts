@@ -2,6 +2,7 @@ import 'server-only'
 import type { NextRequest } from 'next/server'
 import { z } from 'zod'
 import { AppError } from '../errors'
+import { readCappedBytes } from '../security/capped-body'
 import { auditAccessDenied, getCurrentUser } from './guard.server'
 import type { Role } from './roles'
 import type { SessionUser } from './session-user'
@@ -56,20 +57,7 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) throw tooLarge()
   if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
+  return new TextDecoder().decode(await readCappedBytes(request.body, maxBytes, tooLarge))
 }
 
 function parseWith<S extends Schema>(schema: S, value: unknown, what: string): Parsed<S> {

@@ -1,7 +1,7 @@
 import 'server-only'
 import type { Db } from '../db/client.server'
 import { computeReaderAgreement, type AgreementFinding, type ModelAgreement } from './reader-agreement'
-import { rejectReasons, type RejectReason } from './types'
+import { isDiscordant, rejectReasons, type FindingDto, type RejectReason } from './types'
 
 // The auditor's view of AI against readers: per model version statistics over the final
 // reads (signed, and not replaced by a signed amendment), and the list of findings where
@@ -54,7 +54,7 @@ export async function readerAgreementReport(db: Db): Promise<ReaderAgreementRepo
   )
   const discordant = reads.flatMap((read) =>
     read.findings
-      .filter((finding) => (finding.origin === 'ai' && finding.status === 'rejected') || finding.origin === 'reader')
+      .filter((finding) => isDiscordant(finding as Pick<FindingDto, 'origin' | 'status'>))
       .map(
         (finding): DiscordantFinding => ({
           readId: read.id,

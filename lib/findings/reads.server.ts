@@ -72,6 +72,18 @@ export function toFindingDto(row: Finding): FindingDto {
   return dto
 }
 
+function studyOf(row: Read): StudyReference {
+  return {
+    studyInstanceUid: row.studyInstanceUid,
+    studyDescription: row.studyDescription,
+    studyDate: row.studyDate,
+    accessionNumber: row.accessionNumber,
+    modality: row.modality,
+    source: row.source as StudyReference['source'],
+    sourceRef: row.sourceRef,
+  }
+}
+
 export function toReadDto(row: ReadRow): ReadDto {
   const read: ReadDto = {
     id: row.id,
@@ -81,15 +93,7 @@ export function toReadDto(row: ReadRow): ReadDto {
     amendsId: row.amendsId,
     amendedById: row.amendedBy?.id ?? null,
     amendReason: row.amendReason,
-    study: {
-      studyInstanceUid: row.studyInstanceUid,
-      studyDescription: row.studyDescription,
-      studyDate: row.studyDate,
-      accessionNumber: row.accessionNumber,
-      modality: row.modality,
-      source: row.source as StudyReference['source'],
-      sourceRef: row.sourceRef,
-    },
+    study: studyOf(row),
     reader: { id: row.readerId, name: row.readerName },
     createdAt: row.createdAt.toISOString(),
     findings: row.findings.map(toFindingDto),
@@ -110,6 +114,8 @@ export function toReadDto(row: ReadRow): ReadDto {
 function readReference(read: Pick<Read, 'id' | 'studyInstanceUid' | 'version'>): ReadReference {
   return { id: read.id, studyUidHash: hashIdentifier(read.studyInstanceUid), version: read.version }
 }
+
+const readReferenceOf = (read: ReadDto) => readReference({ id: read.id, studyInstanceUid: read.study.studyInstanceUid, version: read.version })
 
 function findingReference(read: Read, finding: Pick<Finding, 'id' | 'label' | 'origin' | 'modelId'>): FindingReference {
   return { id: finding.id, read: readReference(read), label: finding.label, origin: finding.origin as 'ai' | 'reader', modelId: finding.modelId }
@@ -133,8 +139,8 @@ async function loadReadForUpdate(tx: Tx, id: string): Promise<ReadRow> {
 
 /** A read the user may see, or 404 (never revealing reads of another kind). */
 export async function getRead(db: Db, user: SessionUser, id: string): Promise<ReadDto> {
-  const row = await db.read.findUnique({ where: { id }, include: readInclude })
-  if (!row || !visiblePurposes(user.role).includes(row.purpose as ReadPurpose)) throw new AppError('not_found', 'findings', 'No such read.')
+  const row = await loadRead(db, id)
+  if (!visiblePurposes(user.role).includes(row.purpose as ReadPurpose)) throw new AppError('not_found', 'findings', 'No such read.')
   return toReadDto(row)
 }
 
@@ -365,7 +371,7 @@ export const signRefusalMessages: Record<NonNullable<ReturnType<typeof signRefus
 export async function recordSignRefusal(db: Db, user: SessionUser, sourceIp: string | null, read: ReadDto, reason: 'bad-password' | NonNullable<ReturnType<typeof signRefusal>>) {
   await recordAudit(
     db,
-    { type: 'read-sign-refused', read: { id: read.id, studyUidHash: hashIdentifier(read.study.studyInstanceUid), version: read.version }, reason },
+    { type: 'read-sign-refused', read: readReferenceOf(read), reason },
     auditContext(user, sourceIp),
   )
 }
@@ -452,7 +458,7 @@ export async function recordReadExport(db: Db, user: SessionUser, sourceIp: stri
     db,
     {
       type: 'read-exported',
-      read: { id: read.id, studyUidHash: hashIdentifier(read.study.studyInstanceUid), version: read.version },
+      read: readReferenceOf(read),
       format: 'dicom-sr',
       destination,
       ...(pacsId ? { pacsId } : {}),
@@ -489,7 +495,7 @@ export async function worklist(db: Db, user: SessionUser): Promise<WorklistEntry
       readId: row.id,
       purpose,
       version: row.version,
-      study: toReadDto({ ...row, findings: [], signature: null, amendedBy: null }).study,
+      study: studyOf(row),
       reader: row.readerName,
       createdAt: row.createdAt.toISOString(),
       pending,

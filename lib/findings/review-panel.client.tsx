@@ -356,6 +356,16 @@ function RejectForm({ busy, onSubmit, onCancel }: { busy: boolean; onSubmit: (re
 
 type Drawn = ReturnType<typeof locationFromMeasurement>
 
+function LabelSelect({ testId, value, onChange, autoFocus }: { testId: string; value: FindingLabel; onChange: (label: FindingLabel) => void; autoFocus?: boolean }) {
+  return (
+    <select aria-label="Label" data-testid={testId} autoFocus={autoFocus} value={value} onChange={(event) => onChange(event.target.value as FindingLabel)}>
+      {findingLabels.map((entry) => (
+        <option key={entry}>{entry}</option>
+      ))}
+    </select>
+  )
+}
+
 function ModifyForm({
   finding,
   busy,
@@ -386,11 +396,7 @@ function ModifyForm({
         })
       }}
     >
-      <select aria-label="Label" data-testid="modify-label" autoFocus value={label} onChange={(event) => setLabel(event.target.value as FindingLabel)}>
-        {findingLabels.map((entry) => (
-          <option key={entry}>{entry}</option>
-        ))}
-      </select>
+      <LabelSelect testId="modify-label" autoFocus value={label} onChange={setLabel} />
       <input aria-label="Long axis (mm)" data-testid="modify-measurement" type="number" step="0.1" min="0" style={{ width: '5rem' }} value={measurement} onChange={(event) => setMeasurement(event.target.value)} />
       {drawn && drawn.location.kind !== 'slice' && (
         <label style={{ fontSize: '.75rem' }}>
@@ -420,11 +426,7 @@ function AddForm({ busy, drawn, onSubmit, onCancel }: { busy: boolean; drawn: Dr
         onSubmit({ label, location: drawn.location, measurementMm: drawn.measurementMm, note: note.trim() || null })
       }}
     >
-      <select aria-label="Label" data-testid="add-label" value={label} onChange={(event) => setLabel(event.target.value as FindingLabel)}>
-        {findingLabels.map((entry) => (
-          <option key={entry}>{entry}</option>
-        ))}
-      </select>
+      <LabelSelect testId="add-label" value={label} onChange={setLabel} />
       <input aria-label="Note" data-testid="add-note" placeholder="Note" value={note} onChange={(event) => setNote(event.target.value)} />
       <span className="muted" style={{ fontSize: '.72rem' }} data-testid="add-location" data-kind={drawn.location.kind}>
         {drawn.location.kind === 'slice' ? `on image ${drawn.location.sliceIndex + 1} (draw a length or rectangle to locate it)` : `at your ${drawn.location.kind === 'polyline' ? 'length' : 'rectangle'} on image ${drawn.location.sliceIndex + 1}`}

@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import type { DicomSeries } from '../dicom/types'
 import { storeInstance } from '../dicomweb/stow.client'
+import { downloadBlob } from '../ui/download.client'
 import { pacsById } from '../viewer/dicomweb-study.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
 import { recordExport } from './reads.client'
@@ -74,12 +75,7 @@ export function SrExport({ read, studySeries, study, canStore, onError }: SrExpo
     const bytes = build()
     if (!bytes) return
     void recordExport(read.id, 'download', null).catch((error: Error) => onError(error.message))
-    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/dicom' }))
-    const link = document.createElement('a')
-    link.href = url
-    link.download = `parallax-read-${read.id}-v${read.version}.dcm`
-    link.click()
-    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+    downloadBlob(`parallax-read-${read.id}-v${read.version}.dcm`, new Blob([bytes as BlobPart], { type: 'application/dicom' }))
   }
 
   async function store() {

@@ -1,5 +1,5 @@
 'use client'
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
 import { downloadJson } from '../ui/download.client'
 import { ExplainPanel } from '../explain/explain-panel.client'
@@ -80,6 +80,9 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
     void viewer?.showLabelmap(null)
   }, [seriesUid, viewer])
 
+  // What the run proposes for review, derived once per result.
+  const proposals = useMemo(() => (state.status === 'done' && series ? proposedFindings(state, series) : []), [state, series])
+
   const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.modalities.includes(series.modality))
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
 
@@ -153,8 +156,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
   }
 
   async function propose(done: Extract<PanelState, { status: 'done' }>) {
-    if (!series || !onPropose) return
-    const findings = proposedFindings(done, series)
+    if (!onPropose) return
+    const findings = proposals
     setProposal({ status: 'sending', message: 'Sending…' })
     try {
       await onPropose({
@@ -263,13 +266,11 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
                 type="button"
                 className="primary"
                 data-testid="propose-findings"
-                data-count={proposedFindings(state, series).length}
+                data-count={proposals.length}
                 disabled={proposal?.status === 'sending' || proposal?.status === 'sent'}
                 onClick={() => void propose(state)}
               >
-                {proposedFindings(state, series).length === 0
-                  ? 'Record "no findings" for review'
-                  : `Send ${proposedFindings(state, series).length} finding${proposedFindings(state, series).length === 1 ? '' : 's'} to review`}
+                {proposals.length === 0 ? 'Record "no findings" for review' : `Send ${proposals.length} finding${proposals.length === 1 ? '' : 's'} to review`}
               </button>
               {proposal && (
                 <span className={proposal.status === 'failed' ? 'error' : 'muted'} role={proposal.status === 'failed' ? 'alert' : undefined} data-testid="proposal-status" data-status={proposal.status}>
@@ -306,24 +307,16 @@ function reviewable(model: ModelSummary): boolean {
   return model.manifest.parallax.dimensionality === '2d' && model.manifest.parallax.labels.some((label) => label.finding)
 }
 
-const proposalCache = new WeakMap<InferenceResult, ProposedFinding[]>()
-
 function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series: DicomSeries): ProposedFinding[] {
-  const cached = proposalCache.get(done.result)
-  if (cached) return cached
   const frame = seriesFrameOf(series)
   const label = done.model.manifest.parallax.labels.find((entry) => entry.finding)
   if (!frame || !label?.finding) return []
   const { result } = done
   const threshold = done.model.manifest.parallax.postprocessing.decisionThreshold ?? 0.5
-  const findings =
-    result.kind === 'segmentation' && result.labels
-      ? findingsFromSegmentation({ labels: result.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
-      : result.sliceProbabilities
-        ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold)
-        : []
-  proposalCache.set(result, findings)
-  return findings
+  if (result.kind === 'segmentation' && result.labels) {
+    return findingsFromSegmentation({ labels: result.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
+  }
+  return result.sliceProbabilities ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold) : []
 }
 
 function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {

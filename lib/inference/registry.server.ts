@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../errors'
+import { readCappedBytes } from '../security/capped-body'
 import { parseManifest, type ModelManifest } from './manifest'
 import { OnnxFormatError, readModelIo } from './onnx-model-io'
 
@@ -141,20 +142,7 @@ export async function fetchModelBytes(url: string): Promise<Uint8Array> {
     throw new AppError('bad_request', 'models', `Could not download the model from ${parsed.origin}: ${error instanceof Error ? error.message : String(error)}`)
   }
   if (!response.ok || !response.body) throw new AppError('bad_request', 'models', `Downloading the model failed: HTTP ${response.status}.`)
-  const chunks: Uint8Array[] = []
-  let total = 0
-  const reader = response.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxModelBytes) {
-      await reader.cancel()
-      throw new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`)
-    }
-    chunks.push(value)
-  }
-  return new Uint8Array(Buffer.concat(chunks))
+  return readCappedBytes(response.body, maxModelBytes, () => new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`))
 }
 
 /** The manifest shipped in models/<id>/, for adding its file from the CLI. */

@@ -50,6 +50,10 @@ function allSeries(result: IngestResult): { series: DicomSeries; first: DicomIns
   )
 }
 
+function seriesOfStudy(result: IngestResult, studyInstanceUid: string) {
+  return allSeries(result).filter((candidate) => candidate.first.studyInstanceUid === studyInstanceUid)
+}
+
 export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudySet>; reviewer: Reviewer | null }) {
   const refs: ViewportRefs = { main: useRef(null), axial: useRef(null), sagittal: useRef(null), coronal: useRef(null) }
   const { viewer, state } = useViewer(() =>
@@ -100,12 +104,12 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
       const study = entry.first.studyInstanceUid
       if (!openedStudies.current.has(study)) {
         openedStudies.current.add(study)
-        const seriesOfStudy = allSeries(set.result).filter((candidate) => candidate.first.studyInstanceUid === study)
+        const studySeries = seriesOfStudy(set.result, study)
         void reportStudyOpened({
           source: set.source === 'dicomweb' ? 'dicomweb' : 'local',
           studyInstanceUid: study,
-          seriesInstanceUids: seriesOfStudy.map((candidate) => candidate.series.seriesInstanceUid),
-          instanceCount: seriesOfStudy.reduce((sum, candidate) => sum + candidate.series.instances.length, 0),
+          seriesInstanceUids: studySeries.map((candidate) => candidate.series.seriesInstanceUid),
+          instanceCount: studySeries.reduce((sum, candidate) => sum + candidate.series.instances.length, 0),
         })
       }
     },
@@ -219,6 +223,8 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
   }
 
   const first = current?.first
+  const currentImageIds = (current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []
+  const sliceIndex = layout === 'stack' && state.image ? state.image.index : null
   const [reviewRefresh, setReviewRefresh] = useState(0)
   const study: StudyReference | null =
     first && studySet
@@ -399,9 +405,9 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
             context={{
               study,
               series: current.series,
-              studySeries: allSeries(studySet.result).filter((entry) => entry.first.studyInstanceUid === study.studyInstanceUid).map((entry) => entry.series),
-              imageIds: studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid) ?? [],
-              sliceIndex: layout === 'stack' && state.image ? state.image.index : null,
+              studySeries: seriesOfStudy(studySet.result, study.studyInstanceUid).map((entry) => entry.series),
+              imageIds: currentImageIds,
+              sliceIndex,
               measurements: state.measurements,
               goToSlice: (index) => {
                 if (layout === 'stack') viewer?.scrollTo(index)
@@ -414,8 +420,8 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
         <ModelPanel
           viewer={viewer}
           series={current?.series ?? null}
-          imageIds={(current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []}
-          sliceIndex={layout === 'stack' && state.image ? state.image.index : null}
+          imageIds={currentImageIds}
+          sliceIndex={sliceIndex}
           onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
         />
         <h2 style={{ margin: 0 }}>Measurements</h2>

@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { expect, test, type Page } from '@playwright/test'
 import { decodeLabelRuns } from '../../lib/inference/labels-rle'
 import { diceCoefficient } from '../../lib/inference/postprocess'
 import { generateChestPhantom, type ChestPhantom } from '../../lib/synthetic/chest-phantom'
 import { studyIdentity } from '../../lib/synthetic/studies'
-import { writeCtSeries } from '../../lib/synthetic/write-ct-series'
 import { demoAccount } from '../support/accounts'
 import { signInBrowser } from '../support/browser'
+import { writePhantomStudy } from '../support/phantom-study'
 import { pixelLeak, recordRequests } from '../support/request-log'
 import { meanDifference, ViewerPage } from '../pages/viewer-page'
 
@@ -17,14 +15,7 @@ import { meanDifference, ViewerPage } from '../pages/viewer-page'
 // calibrated probability stays under the operating point. Studies are generated here, from
 // seeds outside the training range, so they were never seen in training.
 
-function writeStudy(phantom: ChestPhantom, seed: number): string[] {
-  const dir = mkdtempSync(path.join(tmpdir(), `parallax-phantom-${seed}-`))
-  return writeCtSeries(phantom, studyIdentity(seed, `E2E${seed}`)).map((bytes, index) => {
-    const file = path.join(dir, `slice${String(index + 1).padStart(3, '0')}.dcm`)
-    writeFileSync(file, bytes)
-    return file
-  })
-}
+const writeStudy = (phantom: ChestPhantom, seed: number) => writePhantomStudy(phantom, studyIdentity(seed, `E2E${seed}`))
 
 async function runModel(page: Page, id: string) {
   await page.getByTestId('model-picker').selectOption(id)

@@ -1,16 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
 import { cohensKappa } from '../../lib/findings/reader-agreement'
 import type { ReadDto } from '../../lib/findings/types'
 import { generateChestPhantom } from '../../lib/synthetic/chest-phantom'
 import { studyIdentity } from '../../lib/synthetic/studies'
-import { writeCtSeries } from '../../lib/synthetic/write-ct-series'
 import { demoAccount } from '../support/accounts'
 import { apiSession } from '../support/api'
 import { dciodvfyFile, missingDciodvfy } from '../support/dciodvfy'
 import { signInBrowser } from '../support/browser'
+import { writePhantomStudy } from '../support/phantom-study'
 import { pixelLeak, recordRequests } from '../support/request-log'
 import { ViewerPage } from '../pages/viewer-page'
 
@@ -53,12 +50,7 @@ test.describe('second read across roles', () => {
   test('review, sign, refuse a researcher, audit, export, amend', async ({ browser, baseURL }) => {
     const phantom = generateChestPhantom({ seed, noduleCount: 3, diameterRange: [16, 26] })
     const identity = studyIdentity(seed, `Read${seed}`)
-    const dir = mkdtempSync(path.join(tmpdir(), 'parallax-read-'))
-    const files = writeCtSeries(phantom, identity).map((bytes, index) => {
-      const file = path.join(dir, `slice${String(index + 1).padStart(3, '0')}.dcm`)
-      writeFileSync(file, bytes)
-      return file
-    })
+    const files = writePhantomStudy(phantom, identity)
     const auditorAccount = demoAccount('auditor')
     const auditorApi = await apiSession(baseURL!, auditorAccount.username, auditorAccount.password)
     const before = await agreementCounts(auditorApi)
