@@ -1,18 +1,14 @@
 'use client'
 import { wadouri } from '@cornerstonejs/dicom-image-loader'
 import type { IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
-import type { DicomInstance, IngestResult } from './types'
+import type { StudyOrigin, StudySet } from './study-set'
+import type { DicomInstance } from './types'
 
 export interface LocalFileInput {
   name: string
   file: Blob
 }
 
-export interface LocalStudySet {
-  result: IngestResult
-  /** Cornerstone image ids (`dicomfile:` scheme, one per frame) for each series. */
-  imageIdsBySeries: Map<string, string[]>
-}
 
 let worker: Worker | undefined
 let nextId = 1
@@ -49,8 +45,8 @@ function imageIdsFor(instance: DicomInstance, blob: Blob): string[] {
   return Array.from({ length: instance.numberOfFrames }, (_, frame) => `${base}?frame=${frame + 1}`)
 }
 
-/** Parses headers off the main thread, then registers the valid files with Cornerstone. */
-export async function openLocalFiles(inputs: LocalFileInput[], onProgress?: (read: number, total: number) => void): Promise<LocalStudySet> {
+/** Parses headers off the main thread, then registers the valid files with Cornerstone (`dicomfile:` image ids). */
+export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrigin, onProgress?: (read: number, total: number) => void): Promise<StudySet> {
   const id = nextId++
   const files: IngestFile[] = inputs.map(({ name, file }) => ({ name, file }))
   const response = await new Promise<Extract<IngestResponse, { type: 'result' }>>((resolve, reject) => {
@@ -73,5 +69,5 @@ export async function openLocalFiles(inputs: LocalFileInput[], onProgress?: (rea
       }
     }
   }
-  return { result: response.result, imageIdsBySeries }
+  return { result: response.result, imageIdsBySeries, ...origin }
 }

@@ -24,7 +24,6 @@ import {
   WindowLevelTool,
   ZoomTool,
   annotation,
-  segmentation,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools'
 import { initCornerstone } from './cornerstone.client'
@@ -33,6 +32,7 @@ import { kindForToolName, type Measurement } from './measurements'
 import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
 import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
+import { LabelmapLayer, type LabelmapBinding } from './labelmap-layer.client'
 import type { Vec3 } from '../dicom/types'
 
 // One viewer per page: a rendering engine with either a single stack viewport ('stack')
@@ -57,12 +57,6 @@ export interface PixelChecksum {
   max: number
 }
 
-/** A label per pixel of each image of the displayed series (images in `imageIds` order). */
-export interface LabelmapOverlay {
-  imageIds: string[]
-  labels: Uint8Array
-  segments: { value: number; color: [number, number, number] }[]
-}
 
 export interface Viewer {
   readonly layout: ViewerLayout
@@ -86,8 +80,8 @@ export interface Viewer {
   imageSize(imageId: string): { columns: number; rows: number }
   /** Decoded modality values (rescale applied) of each image, loading any not yet decoded. */
   imagePixels(imageIds: string[]): Promise<Float32Array[]>
-  /** Overlays a labelmap on the series in every viewport of the current layout (null removes it). */
-  showLabelmap(overlay: LabelmapOverlay | null): Promise<void>
+  /** Renders a labelmap document on the series in every viewport of the current layout (null removes it). */
+  showLabelmap(binding: LabelmapBinding | null): Promise<void>
   setLabelmapVisible(visible: boolean): void
   /** Draws a heatmap over one image of the stack (null removes it). */
   showHeatmap(overlay: HeatmapOverlay | null): void
@@ -136,9 +130,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   let cinePlaying = false
   let destroyed = false
   let loadGeneration = 0
-  let labelmap: { overlay: LabelmapOverlay; segmentationId: string; visible: boolean } | null = null
-  let labelmapCount = 0
   const heatmap = new HeatmapLayer(elements.main)
+  const labelmap = new LabelmapLayer(engine, () => activeViewportIds())
   const renderHeatmap = () => heatmap.render(layout === 'stack' ? (viewport('main') as Types.IStackViewport | undefined) : undefined)
 
   const throwIfDestroyed = () => {
@@ -262,24 +255,6 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     if (failed > 0 && generation === loadGeneration) events.emit('error', { message: `${failed} of ${imageIds.length} images could not be decoded.` })
   }
 
-  /** Shows the current labelmap in the active viewports, if it belongs to these images. */
-  async function attachLabelmap(imageIds: string[]) {
-    if (!labelmap || labelmap.overlay.imageIds.length !== imageIds.length || labelmap.overlay.imageIds[0] !== imageIds[0]) return
-    const { segmentationId, overlay, visible } = labelmap
-    for (const id of activeViewportIds()) {
-      await segmentation.addLabelmapRepresentationToViewport(id, [{ segmentationId }])
-      for (const segment of overlay.segments) segmentation.config.color.setSegmentIndexColor(id, segmentationId, segment.value, [...segment.color, 150])
-      if (!visible) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId }, false)
-    }
-    engine.renderViewports(activeViewportIds())
-  }
-
-  function removeLabelmap() {
-    if (!labelmap) return
-    segmentation.removeSegmentation(labelmap.segmentationId)
-    labelmap = null
-  }
-
   const viewer: Viewer = {
     get layout() {
       return layout
@@ -303,7 +278,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       performance.mark('parallax:first-image', { detail: { images: imageIds.length } })
       emitImage('main')
       emitCamera('main')
-      await attachLabelmap(imageIds)
+      await labelmap.attach(imageIds)
       await loading
       if (generation === loadGeneration) performance.mark('parallax:series-ready', { detail: { images: imageIds.length } })
     },
@@ -332,7 +307,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
         emitImage(id)
         emitCamera(id)
       }
-      await attachLabelmap(imageIds)
+      await labelmap.attach(imageIds)
     },
 
     clear() {
@@ -501,31 +476,13 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       )
     },
 
-    async showLabelmap(overlay) {
+    async showLabelmap(binding) {
       throwIfDestroyed()
-      removeLabelmap()
-      if (!overlay) return
-      labelmapCount += 1
-      labelmap = { overlay, segmentationId: `parallax-labelmap-${viewerCount}-${labelmapCount}`, visible: true }
-      const derived = imageLoader.createAndCacheDerivedLabelmapImages(overlay.imageIds)
-      const sliceSize = overlay.labels.length / overlay.imageIds.length
-      derived.forEach((image, index) => {
-        const target = image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)
-        target.set(overlay.labels.subarray(index * sliceSize, (index + 1) * sliceSize))
-      })
-      segmentation.addSegmentations([
-        { segmentationId: labelmap.segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: derived.map((image) => image.imageId) } } },
-      ])
-      await attachLabelmap(overlay.imageIds)
+      await labelmap.show(binding)
     },
 
     setLabelmapVisible(visible) {
-      if (!labelmap) return
-      labelmap.visible = visible
-      for (const id of activeViewportIds()) {
-        segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId: labelmap.segmentationId }, visible)
-      }
-      engine.renderViewports(activeViewportIds())
+      labelmap.setVisible(visible)
     },
 
     showHeatmap(overlay) {
@@ -552,7 +509,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       if (cinePlaying) toolUtilities.cine.stopClip(elementFor(layout === 'stack' ? 'main' : 'axial'))
       for (const cleanup of cleanups.splice(0)) cleanup()
       annotation.state.removeAllAnnotations()
-      removeLabelmap()
+      labelmap.remove()
       heatmap.destroy()
       disableAll()
       engine.destroy()
@@ -562,4 +519,4 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   return viewer
 }
 
-export type { ViewerEventMap }
+export type { LabelmapBinding, ViewerEventMap }

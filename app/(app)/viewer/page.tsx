@@ -1,6 +1,6 @@
 import { pageRoles } from '@/lib/auth/access'
 import { requirePageUser } from '@/lib/auth/guard.server'
-import { ViewerLoader } from '@/lib/viewer/viewer-loader.client'
+import { ViewerLoader } from '@/lib/workspace/viewer-loader.client'
 
 export default async function ViewerPage() {
   const user = await requirePageUser('/viewer', pageRoles.viewer)

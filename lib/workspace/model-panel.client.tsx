@@ -2,20 +2,26 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
 import { downloadJson } from '../ui/download.client'
-import { ExplainPanel } from '../explain/explain-panel.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
-import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
-import type { ExecutionProvider, ProviderPreference } from './inference-protocol'
-import { encodeLabelRuns } from './labels-rle'
-import { stackGeometryOf } from './slice-stack'
-import type { ModelSummary } from './model-summary'
+import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from '../inference/inference.client'
+import type { ExecutionProvider, ProviderPreference } from '../inference/inference-protocol'
+import { encodeLabelRuns } from '../inference/labels-rle'
+import { stackGeometryOf } from '../inference/slice-stack'
+import type { ModelSummary } from '../inference/model-summary'
 import { findingsFromClassification, findingsFromSegmentation, seriesFrameOf } from '../findings/proposals'
 import type { ProposedFinding } from '../findings/types'
+import type { LabelmapDocument } from '../annotation/labelmap-document'
+import { ExplainPanel } from './explain-panel.client'
+import type { LabelmapStore } from './labelmap-store'
+import { labelmapFromModel } from './model-labelmap'
+import { useStore } from './use-store.client'
 
 // The AI panel of the viewer: pick a model that fits the series, run it in this browser
 // (never on the server), follow its progress, cancel it, see what it found and where it
 // ran, and overlay the result. Each run is audited with the model's identity and SHA-256.
+// A segmentation becomes the series' labelmap document in the workspace: the viewer
+// renders it, and the counts, the export and the proposals read it (with any edits).
 
 type PanelState =
   | { status: 'idle' }
@@ -37,6 +43,8 @@ interface ModelPanelProps {
   imageIds: string[]
   /** The image shown in the main viewport, for per-slice results. */
   sliceIndex: number | null
+  /** The page's labelmap documents: a segmentation run writes the series' document. */
+  labelmaps: LabelmapStore
   /** Where a result's findings go for review; absent for roles that do not review. */
   onPropose?: (proposal: FindingProposal) => Promise<void>
 }
@@ -49,13 +57,12 @@ export interface FindingProposal {
   findings: ProposedFinding[]
 }
 
-export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: ModelPanelProps) {
+export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, onPropose }: ModelPanelProps) {
   const [models, setModels] = useState<ModelSummary[] | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [chosen, setChosen] = useState('')
   const [provider, setProvider] = useState<ProviderPreference>('auto')
   const [state, setState] = useState<PanelState>({ status: 'idle' })
-  const [overlayVisible, setOverlayVisible] = useState(true)
   const [explanationShown, setExplanationShown] = useState<string | null>(null)
   const [proposal, setProposal] = useState<{ status: 'sending' | 'sent' | 'failed'; message: string } | null>(null)
   const run = useRef<InferenceRun | null>(null)
@@ -75,13 +82,35 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
     run.current?.cancel()
     run.current = null
     setState({ status: 'idle' })
-    setOverlayVisible(true)
     setProposal(null)
-    void viewer?.showLabelmap(null)
   }, [seriesUid, viewer])
 
-  // What the run proposes for review, derived once per result.
-  const proposals = useMemo(() => (state.status === 'done' && series ? proposedFindings(state, series) : []), [state, series])
+  const { visible: overlayVisible, revision } = useStore(labelmaps)
+  const labelmap = state.status === 'done' && state.result.labels ? (labelmaps.entryFor(seriesUid)?.document ?? null) : null
+  // What the run proposes for review, derived once per result and labelmap edit.
+  const proposals = useMemo(
+    () => (state.status === 'done' && series ? proposedFindings(state, series, labelmap) : []),
+    // `revision` changes on every edit of the document, which is edited in place.
+    [state, series, labelmap, revision],
+  )
+  useEffect(() => {
+    if (!labelmap) return
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null
+      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return
+      event.preventDefault()
+      if (event.shiftKey) labelmap.redo()
+      else labelmap.undo()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [labelmap])
+  const labelCounts = useMemo(
+    () => (state.status === 'done' ? (labelmap?.counts() ?? state.result.labelCounts) : []),
+    // Counted again on each edit (`revision`), not on each render.
+    [state, labelmap, revision],
+  )
 
   const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.modalities.includes(series.modality))
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
@@ -122,8 +151,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
       run.current = current
       const result = await current.result
       run.current = null
-      if (result.labels) await viewer.showLabelmap({ imageIds, labels: result.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
-      setOverlayVisible(true)
+      if (result.labels) labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.labels, selected.manifest), imageIds })
       setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
       void report('success', result.executionProvider)
     } catch (error) {
@@ -146,9 +174,9 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
       seriesInstanceUid: series.seriesInstanceUid,
       images: series.instances.map((instance) => instance.sopInstanceUid),
       imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
-      labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, done.result.labelCounts[label.value] ?? 0])),
+      labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
-      labelRuns: done.result.labels ? encodeLabelRuns(done.result.labels) : null,
+      labelRuns: labelmap ? encodeLabelRuns(labelmap.labels) : null,
       seriesProbabilities: done.result.seriesProbabilities,
       sliceProbabilities: done.result.sliceProbabilities,
     }
@@ -232,7 +260,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
           data-execution-provider={state.result.executionProvider}
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
-          data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, state.result.labelCounts[label.value] ?? 0])))}
+          data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
           {state.result.kind === 'classification' && state.result.seriesProbabilities && (
             <ClassificationSummary
@@ -249,7 +277,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
                     <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: `rgb(${label.color.join(',')})`, marginRight: '.3rem' }} />
                     {label.name}
                   </td>
-                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${((state.result.labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${state.result.labelCounts[label.value] ?? 0} voxels`}</td>
+                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${((labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${labelCounts[label.value] ?? 0} voxels`}</td>
                 </tr>
               ))}
             </tbody>
@@ -285,13 +313,20 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
                 type="checkbox"
                 data-testid="labelmap-toggle"
                 checked={overlayVisible}
-                onChange={(event) => {
-                  setOverlayVisible(event.target.checked)
-                  viewer?.setLabelmapVisible(event.target.checked)
-                }}
+                onChange={(event) => labelmaps.setVisible(event.target.checked)}
               />{' '}
               Show labelmap
             </label>}
+            {labelmap && (
+              <>
+                <button type="button" data-testid="labelmap-undo" disabled={!labelmap.canUndo} title="Undo the last labelmap edit (Ctrl+Z)" onClick={() => labelmap.undo()}>
+                  Undo
+                </button>
+                <button type="button" data-testid="labelmap-redo" disabled={!labelmap.canRedo} title="Redo (Ctrl+Shift+Z)" onClick={() => labelmap.redo()}>
+                  Redo
+                </button>
+              </>
+            )}
             <button type="button" data-testid="export-labels" onClick={() => exportLabels(state)}>
               Export labels
             </button>
@@ -307,14 +342,14 @@ function reviewable(model: ModelSummary): boolean {
   return model.manifest.parallax.dimensionality === '2d' && model.manifest.parallax.labels.some((label) => label.finding)
 }
 
-function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series: DicomSeries): ProposedFinding[] {
+function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series: DicomSeries, labelmap: LabelmapDocument | null): ProposedFinding[] {
   const frame = seriesFrameOf(series)
   const label = done.model.manifest.parallax.labels.find((entry) => entry.finding)
   if (!frame || !label?.finding) return []
   const { result } = done
   const threshold = done.model.manifest.parallax.postprocessing.decisionThreshold ?? 0.5
-  if (result.kind === 'segmentation' && result.labels) {
-    return findingsFromSegmentation({ labels: result.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
+  if (result.kind === 'segmentation' && labelmap) {
+    return findingsFromSegmentation({ labels: labelmap.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
   }
   return result.sliceProbabilities ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold) : []
 }

@@ -2,26 +2,27 @@
 import dynamic from 'next/dynamic'
 import { useSearchParams } from 'next/navigation'
 import { useMemo } from 'react'
-import type { LoadedStudySet, Reviewer } from './viewer-app.client'
+import type { StudySet } from '../dicom/study-set'
+import type { Reviewer } from './viewer-page.client'
 
 // Cornerstone touches window, WebGL and workers at import time: load it in the browser only.
-const ViewerApp = dynamic(() => import('./viewer-app.client').then((module) => module.ViewerApp), {
+const ViewerPage = dynamic(() => import('./viewer-page.client').then((module) => module.ViewerPage), {
   ssr: false,
   loading: () => <p className="muted">Starting the viewer…</p>,
 })
 
 /** The study of a read, from where it was first opened: its PACS, or the demo set. */
-async function openReadStudy(readId: string): Promise<LoadedStudySet> {
+async function openReadStudy(readId: string): Promise<StudySet> {
   const { fetchRead } = await import('../findings/reads.client')
   const read = await fetchRead(readId)
   const { source, sourceRef, studyInstanceUid } = read.study
-  if (source === 'dicomweb' && sourceRef) return (await import('./dicomweb-study.client')).openPacsStudy(sourceRef, studyInstanceUid)
+  if (source === 'dicomweb' && sourceRef) return (await import('./pacs-study.client')).openPacsStudy(sourceRef, studyInstanceUid)
   if (source === 'demo' && sourceRef) {
     const { fetchDemoFiles, listDemoStudies } = await import('./demo-study.client')
     const demo = (await listDemoStudies()).find((entry) => entry.key === sourceRef)
     if (!demo) throw new Error('This demo study is no longer available on this server.')
     const { openLocalFiles } = await import('../dicom/ingest.client')
-    return { ...(await openLocalFiles(await fetchDemoFiles(demo))), source, sourceRef }
+    return openLocalFiles(await fetchDemoFiles(demo), { source, sourceRef })
   }
   throw new Error('This study was read from local files: open the same files here and its read appears beside them.')
 }
@@ -36,9 +37,9 @@ export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
   const study = params.get('study')
   const read = params.get('read')
   const initial = useMemo(() => {
-    if (pacs && study) return import('./dicomweb-study.client').then((module) => module.openPacsStudy(pacs, study))
+    if (pacs && study) return import('./pacs-study.client').then((module) => module.openPacsStudy(pacs, study))
     if (read) return openReadStudy(read)
     return undefined
   }, [pacs, study, read])
-  return <ViewerApp initial={initial} reviewer={reviewer} />
+  return <ViewerPage initial={initial} reviewer={reviewer} />
 }

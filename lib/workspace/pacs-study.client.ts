@@ -4,22 +4,14 @@ import { groupStudies } from '../dicom/group-studies'
 import type { DicomInstance } from '../dicom/types'
 import { instanceFromDicomJson, type DicomJsonDataset } from '../dicomweb/instance-metadata'
 import { DicomwebError, searchSeries } from '../dicomweb/qido'
-import { pacsServerDtoSchema, type PacsServerDto } from '../dicomweb/schema'
-import { setRootAuthorization } from './request-authorization.client'
-import type { LoadedStudySet } from './viewer-app.client'
+import type { PacsServerDto } from '../dicomweb/schema'
+import { setRootAuthorization } from '../viewer/request-authorization.client'
+import type { StudySet } from '../dicom/study-set'
+import { pacsById } from '../dicomweb/pacs.client'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
 // later by Cornerstone's WADO-RS loader, all fetched by this browser straight from the
 // PACS. Our server only says where the PACS is.
-
-export async function pacsById(pacsId: string): Promise<PacsServerDto> {
-  const response = await fetch('/api/pacs')
-  if (!response.ok) throw new Error(`The list of PACS servers could not be read (HTTP ${response.status}).`)
-  const list = pacsServerDtoSchema.array().parse(await response.json())
-  const pacs = list.find((candidate) => candidate.id === pacsId)
-  if (!pacs) throw new Error('This PACS is no longer configured. Choose the study again from the study list.')
-  return pacs
-}
 
 async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
   const url = `${pacs.wadoRoot}/studies/${studyUid}/series/${seriesUid}/metadata`
@@ -37,7 +29,7 @@ async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: 
   return json as DicomJsonDataset[]
 }
 
-export async function openPacsStudy(pacsId: string, studyUid: string): Promise<LoadedStudySet> {
+export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
   const pacs = await pacsById(pacsId)
   setRootAuthorization(pacs.wadoRoot, pacs.authHeader)
   const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: pacs.authHeader }, studyUid)

@@ -4,9 +4,9 @@ import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, startExplanation, type ExplainResult } from '../inference/inference.client'
 import type { ProviderPreference } from '../inference/inference-protocol'
 import type { ModelSummary } from '../inference/model-summary'
-import { colormapGradient, colormapNames, type ColormapName } from './colormap'
-import { methodLabels, methodsFor, type ExplainMethod } from './explain-slice'
-import { heatmapPeak } from './heatmap'
+import { colormapGradient, colormapNames, type ColormapName } from '../explain/colormap'
+import { methodLabels, methodsFor, type ExplainMethod } from '../explain/explain-slice'
+import { heatmapPeak } from '../explain/heatmap'
 
 // Why the model said what it said, on the slice in view: a heatmap by the method the reader
 // picks (CAM, EigenCAM, occlusion, RISE; probability and uncertainty for segmentations),

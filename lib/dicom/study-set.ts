@@ -1,0 +1,34 @@
+import type { DicomInstance, DicomSeries, IngestResult } from './types'
+
+// One type for every study the viewer holds, wherever it came from: local files, a demo
+// study (fetched whole, opened like local files) or a PACS (DICOMweb). Pure: the image ids
+// are strings for Cornerstone's loaders, registered by whoever built the set.
+
+export type StudySource = 'local' | 'dicomweb' | 'demo'
+
+export interface StudySet {
+  result: IngestResult
+  /** Cornerstone image ids (one per frame) for each series, in display order. */
+  imageIdsBySeries: Map<string, string[]>
+  source: StudySource
+  /** The PACS id (dicomweb) or demo key (demo): where to get the study again. */
+  sourceRef: string | null
+}
+
+export type StudyOrigin = Pick<StudySet, 'source' | 'sourceRef'>
+
+export interface SeriesEntry {
+  series: DicomSeries
+  first: DicomInstance
+}
+
+/** Every series with at least one instance, in display order. */
+export function allSeries(result: IngestResult): SeriesEntry[] {
+  return result.patients.flatMap((patient) =>
+    patient.studies.flatMap((study) => study.series.filter((series) => series.instances.length > 0).map((series) => ({ series, first: series.instances[0]! }))),
+  )
+}
+
+export function seriesOfStudy(result: IngestResult, studyInstanceUid: string): SeriesEntry[] {
+  return allSeries(result).filter((candidate) => candidate.first.studyInstanceUid === studyInstanceUid)
+}

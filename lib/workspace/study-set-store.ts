@@ -1,0 +1,42 @@
+import { allSeries, type SeriesEntry, type StudySet } from '../dicom/study-set'
+import type { DicomRejection } from '../dicom/types'
+import { Store } from './store'
+
+// The studies the viewer page holds and which series is shown, in which layout. The viewer
+// follows this store (so files chosen before the viewer has started are shown once it has),
+// and the panels read the selected series from it.
+
+export type Layout = 'stack' | 'mpr'
+
+export interface StudySetState {
+  set: StudySet | null
+  /** Every series of the set with at least one instance, in display order. */
+  series: SeriesEntry[]
+  selected: SeriesEntry | null
+  layout: Layout
+  rejected: DicomRejection[]
+  /** How many sets have been adopted (a test hook: each ingestion counts once). */
+  ingestCount: number
+}
+
+export class StudySetStore extends Store<StudySetState> {
+  constructor() {
+    super({ set: null, series: [], selected: null, layout: 'stack', rejected: [], ingestCount: 0 })
+  }
+
+  /** Replaces the held studies with a newly opened set and selects its first series. */
+  adopt(set: StudySet): void {
+    const series = allSeries(set.result)
+    this.update((state) => ({ set, series, selected: series[0] ?? null, layout: 'stack', rejected: set.result.rejected, ingestCount: state.ingestCount + 1 }))
+  }
+
+  select(seriesInstanceUid: string, layout: Layout = 'stack'): void {
+    const selected = this.snapshot.series.find((entry) => entry.series.seriesInstanceUid === seriesInstanceUid)
+    if (selected) this.update({ selected, layout })
+  }
+
+  /** Image ids of a series of the set (empty for a series without images). */
+  imageIdsOf(seriesInstanceUid: string): string[] {
+    return this.snapshot.set?.imageIdsBySeries.get(seriesInstanceUid) ?? []
+  }
+}

@@ -1,0 +1,350 @@
+'use client'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { reportStudyOpened } from '../audit/report.client'
+import { openLocalFiles, type LocalFileInput } from '../dicom/ingest.client'
+import { seriesOfStudy, type StudyOrigin, type StudySet } from '../dicom/study-set'
+import { ReviewPanel } from '../findings/review-panel.client'
+import { openRead, proposeFindings } from '../findings/reads.client'
+import type { StudyReference } from '../findings/types'
+import { commandForKey, type ViewerCommand } from '../viewer/hotkeys'
+import { initialSliceIndex } from '../viewer/initial-slice'
+import { mprEligibility } from '../viewer/mpr-eligibility'
+import { presetToVoiRange, voiRangeToWindow, windowPresets } from '../viewer/presets'
+import { useViewer } from '../viewer/use-viewer.client'
+import type { PrimaryTool } from '../viewer/viewer.client'
+import { ViewportGrid, type ViewportRefs } from '../viewer/viewport-grid.client'
+import { fetchDemoFiles, type DemoStudyEntry } from './demo-study.client'
+import { DetailsPanel } from './details-panel.client'
+import { LabelmapStore } from './labelmap-store'
+import { ModelPanel, type FindingProposal } from './model-panel.client'
+import { StudyPanel } from './study-panel.client'
+import { StudySetStore } from './study-set-store'
+import { useStore } from './use-store.client'
+
+// The viewer page: it owns the workspace's stores (the studies held, the labelmap
+// documents), creates the viewer, and keeps the viewer showing what the stores say — so a
+// study adopted before the viewer has started is shown as soon as it has.
+
+/** Who reviews in this viewer, if anyone (admins do not). */
+export interface Reviewer {
+  userId: string
+  role: 'radiologist' | 'researcher' | 'auditor'
+}
+
+const tools: { id: PrimaryTool; label: string }[] = [
+  { id: 'WindowLevel', label: 'W/L' },
+  { id: 'Pan', label: 'Pan' },
+  { id: 'Zoom', label: 'Zoom' },
+  { id: 'StackScroll', label: 'Scroll' },
+  { id: 'Length', label: 'Length' },
+  { id: 'Angle', label: 'Angle' },
+  { id: 'EllipticalROI', label: 'Ellipse' },
+  { id: 'RectangleROI', label: 'Rectangle' },
+  { id: 'Crosshairs', label: 'Crosshairs' },
+]
+
+/** Stores that live as long as the page (created once, destroyed on unmount). */
+function useWorkspaceStores() {
+  const [stores] = useState(() => ({ studies: new StudySetStore(), labelmaps: new LabelmapStore() }))
+  useEffect(() => {
+    window.parallaxWorkspace = stores
+    return () => {
+      if (window.parallaxWorkspace === stores) delete window.parallaxWorkspace
+      stores.studies.destroy()
+      stores.labelmaps.destroy()
+    }
+  }, [stores])
+  return stores
+}
+
+declare global {
+  interface Window {
+    /** Automation hook (like the data-testids): the page's stores, for scripts and end-to-end tests. */
+    parallaxWorkspace?: { studies: StudySetStore; labelmaps: LabelmapStore }
+  }
+}
+
+export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>; reviewer: Reviewer | null }) {
+  const refs: ViewportRefs = { main: useRef(null), axial: useRef(null), sagittal: useRef(null), coronal: useRef(null) }
+  const { viewer, state } = useViewer(() =>
+    refs.main.current && refs.axial.current && refs.sagittal.current && refs.coronal.current
+      ? { main: refs.main.current, axial: refs.axial.current, sagittal: refs.sagittal.current, coronal: refs.coronal.current }
+      : null,
+  )
+  const { studies, labelmaps } = useWorkspaceStores()
+  const { set, selected: current, layout, ingestCount } = useStore(studies)
+  const { visible: labelmapVisible } = useStore(labelmaps)
+  const [tool, setTool] = useState<PrimaryTool>('WindowLevel')
+  const [busy, setBusy] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [reviewRefresh, setReviewRefresh] = useState(0)
+  const openedStudies = useRef(new Set<string>())
+
+  const adopt = useCallback(
+    (next: StudySet) => {
+      studies.adopt(next)
+      if (studies.snapshot.selected) setNotice(null)
+      else setNotice(next.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
+    },
+    [studies],
+  )
+
+  // Show the selected series in the chosen layout, once the viewer is there.
+  const selectedUid = current?.series.seriesInstanceUid ?? null
+  useEffect(() => {
+    if (!viewer || !set || !current) return
+    const imageIds = studies.imageIdsOf(current.series.seriesInstanceUid)
+    for (const uid of labelmaps.snapshot.bySeries.keys()) if (uid !== current.series.seriesInstanceUid) labelmaps.remove(uid)
+    if (imageIds.length === 0) {
+      viewer.clear()
+      setNotice(`This series holds no images (a ${current.series.modality || 'non-image'} object); there is nothing to display.`)
+      return
+    }
+    setNotice(null)
+    const shown = layout === 'mpr' ? viewer.showMpr(imageIds) : viewer.showStack(imageIds, initialSliceIndex(current.series))
+    shown.catch((error: Error) => setNotice(`This series could not be displayed: ${error.message}`))
+    const study = current.first.studyInstanceUid
+    if (!openedStudies.current.has(study)) {
+      openedStudies.current.add(study)
+      const studySeries = seriesOfStudy(set.result, study)
+      void reportStudyOpened({
+        source: set.source === 'dicomweb' ? 'dicomweb' : 'local',
+        studyInstanceUid: study,
+        seriesInstanceUids: studySeries.map((entry) => entry.series.seriesInstanceUid),
+        instanceCount: studySeries.reduce((sum, entry) => sum + entry.series.instances.length, 0),
+      })
+    }
+  }, [viewer, set, selectedUid, layout, studies, labelmaps])
+
+  // The viewer renders the selected series' labelmap document itself (no copy).
+  const labelmapEntry = useStore(labelmaps).bySeries.get(selectedUid ?? '') ?? null
+  useEffect(() => {
+    if (!viewer) return
+    viewer.showLabelmap(labelmapEntry).catch((error: Error) => setNotice(`The labelmap could not be shown: ${error.message}`))
+  }, [viewer, labelmapEntry])
+  useEffect(() => {
+    viewer?.setLabelmapVisible(labelmapVisible)
+  }, [viewer, labelmapVisible])
+
+  useEffect(() => {
+    if (!initial) return
+    setBusy('Retrieving the study…')
+    initial.then(adopt, (error: Error) => setNotice(error.message)).finally(() => setBusy(null))
+  }, [initial, adopt])
+
+  async function open(inputs: LocalFileInput[], origin: StudyOrigin = { source: 'local', sourceRef: null }) {
+    if (inputs.length === 0) return
+    performance.mark('parallax:files-selected', { detail: { files: inputs.length } })
+    setBusy(`Reading ${inputs.length} file${inputs.length === 1 ? '' : 's'}…`)
+    try {
+      adopt(await openLocalFiles(inputs, origin, (read, total) => setBusy(`Reading files… ${read} / ${total}`)))
+    } catch (error) {
+      setNotice(`The files could not be read: ${(error as Error).message}`)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  async function openDemo(demo: DemoStudyEntry) {
+    setBusy(`Fetching ${demo.title}…`)
+    try {
+      await open(await fetchDemoFiles(demo), { source: 'demo', sourceRef: demo.key })
+    } catch (error) {
+      setNotice(`The demo study could not be fetched: ${(error as Error).message}`)
+      setBusy(null)
+    }
+  }
+
+  const run = useCallback(
+    (command: ViewerCommand) => {
+      if (!viewer) return
+      switch (command.type) {
+        case 'zoom-in':
+          return viewer.zoomBy(1.25)
+        case 'zoom-out':
+          return viewer.zoomBy(0.8)
+        case 'zoom-fit':
+        case 'reset':
+          return viewer.reset()
+        case 'rotate-right':
+          return viewer.rotate(90)
+        case 'rotate-left':
+          return viewer.rotate(-90)
+        case 'flip-horizontal':
+          return viewer.flip('horizontal')
+        case 'flip-vertical':
+          return viewer.flip('vertical')
+        case 'invert':
+          return viewer.invert()
+        case 'cine':
+          return viewer.toggleCine()
+        case 'next-image':
+          return viewer.scrollBy(1)
+        case 'previous-image':
+          return viewer.scrollBy(-1)
+        case 'first-image':
+          return viewer.scrollTo(0)
+        case 'last-image':
+          return viewer.scrollTo((state.image?.total ?? 1) - 1)
+        case 'preset': {
+          const preset = windowPresets.find((candidate) => candidate.id === command.presetId)
+          if (preset) viewer.setVoiRange(presetToVoiRange(preset))
+        }
+      }
+    },
+    [viewer, state.image?.total],
+  )
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null
+      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+      const command = commandForKey(event.key, { ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey })
+      if (command && viewer) {
+        event.preventDefault()
+        run(command)
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [run, viewer])
+
+  function chooseTool(next: PrimaryTool) {
+    setTool(next)
+    viewer?.setPrimaryTool(next)
+  }
+
+  const first = current?.first
+  const currentImageIds = current ? studies.imageIdsOf(current.series.seriesInstanceUid) : []
+  const sliceIndex = layout === 'stack' && state.image ? state.image.index : null
+  const mpr = current ? mprEligibility(current.series) : null
+  const study: StudyReference | null =
+    first && set
+      ? {
+          studyInstanceUid: first.studyInstanceUid,
+          studyDescription: first.studyDescription.slice(0, 200),
+          studyDate: first.studyDate,
+          accessionNumber: first.accessionNumber,
+          modality: first.modality,
+          source: set.source,
+          sourceRef: set.sourceRef,
+        }
+      : null
+  async function onPropose(proposal: FindingProposal) {
+    if (!study) return
+    const read = await openRead(study)
+    await proposeFindings(read.id, proposal)
+    setReviewRefresh((count) => count + 1)
+  }
+  const window_ = state.voi ? voiRangeToWindow(state.voi) : null
+  const overlay = {
+    topLeft: first ? [first.patientName || 'Anonymous', first.patientId, first.patientSex && first.patientBirthDate ? `${first.patientSex} · ${first.patientBirthDate}` : ''] : [],
+    topRight: first ? [first.studyDescription, first.studyDate, `${first.modality} · ${current?.series.seriesDescription ?? ''}`] : [],
+    bottomLeft: state.image ? [`Im ${state.image.index + 1} / ${state.image.total}`, `Zoom ${state.zoom.toFixed(2)}`] : [],
+    bottomRight: window_ ? [`W ${Math.round(window_.width)} L ${Math.round(window_.center)}`] : [],
+  }
+  const position = state.image?.imagePosition
+  const mainAttributes: Record<string, string | number> = {
+    'data-series-uid': selectedUid ?? '',
+    'data-slice-index': state.image && layout === 'stack' ? state.image.index : -1,
+    'data-loaded-slices': state.progress?.loaded ?? 0,
+    'data-failed-slices': state.progress?.failed ?? 0,
+    'data-total-slices': state.progress?.total ?? 0,
+    'data-image-position': position ? position.join('\\') : '',
+    'data-window': window_ ? `${Math.round(window_.width)}/${Math.round(window_.center)}` : '',
+  }
+  const progress = state.progress
+
+  return (
+    <div className="viewer" data-testid="viewer" data-ready={viewer ? 'true' : 'false'} data-ingest-count={ingestCount}>
+      <StudyPanel studies={studies} busy={busy} onFiles={(inputs) => void open(inputs)} onDemo={(demo) => void openDemo(demo)} />
+      <section className="viewer-center">
+        <div className="toolbar" role="toolbar" aria-label="Viewer tools">
+          {tools.map((entry) => (
+            <button key={entry.id} type="button" aria-pressed={tool === entry.id} data-testid={`tool-${entry.id}`} onClick={() => chooseTool(entry.id)}>
+              {entry.label}
+            </button>
+          ))}
+          <span className="sep" />
+          <select
+            aria-label="Window preset"
+            data-testid="window-preset"
+            value=""
+            onChange={(event) => {
+              const preset = windowPresets.find((candidate) => candidate.id === event.target.value)
+              if (preset) viewer?.setVoiRange(presetToVoiRange(preset))
+            }}
+          >
+            <option value="">Window…</option>
+            {windowPresets.map((preset) => (
+              <option key={preset.id} value={preset.id}>
+                {preset.label} ({preset.width}/{preset.center})
+              </option>
+            ))}
+          </select>
+          <button type="button" data-testid="rotate" onClick={() => run({ type: 'rotate-right' })}>Rotate</button>
+          <button type="button" data-testid="flip-h" onClick={() => run({ type: 'flip-horizontal' })}>Flip H</button>
+          <button type="button" data-testid="flip-v" onClick={() => run({ type: 'flip-vertical' })}>Flip V</button>
+          <button type="button" data-testid="invert" onClick={() => run({ type: 'invert' })}>Invert</button>
+          <button type="button" data-testid="cine" aria-pressed={state.cinePlaying} onClick={() => run({ type: 'cine' })}>Cine</button>
+          <button type="button" data-testid="reset" onClick={() => run({ type: 'reset' })}>Reset</button>
+          <span className="sep" />
+          <button type="button" data-testid="layout-stack" aria-pressed={layout === 'stack'} disabled={!current} onClick={() => current && studies.select(current.series.seriesInstanceUid, 'stack')}>
+            Stack
+          </button>
+          <button
+            type="button"
+            data-testid="layout-mpr"
+            aria-pressed={layout === 'mpr'}
+            disabled={!mpr?.allowed}
+            title={mpr?.reason ?? (mpr?.caveats.length ? `MPR with caveats: ${mpr.caveats.join(' ')}` : 'Axial, sagittal and coronal')}
+            onClick={() => current && studies.select(current.series.seriesInstanceUid, 'mpr')}
+          >
+            MPR
+          </button>
+        </div>
+        {progress && progress.total > 0 && (
+          <div className="progress" data-testid="load-progress" title={`${progress.loaded} of ${progress.total} images loaded`}>
+            <div style={{ width: `${(100 * progress.loaded) / progress.total}%` }} />
+          </div>
+        )}
+        {(notice || state.error) && (
+          <div className="error" role="alert" data-testid="viewer-error">
+            {notice ?? state.error}
+          </div>
+        )}
+        <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
+      </section>
+      <aside className="viewer-panel">
+        {reviewer && study && current && set && (
+          <ReviewPanel
+            key={study.studyInstanceUid}
+            refreshKey={reviewRefresh}
+            context={{
+              study,
+              series: current.series,
+              studySeries: seriesOfStudy(set.result, study.studyInstanceUid).map((entry) => entry.series),
+              imageIds: currentImageIds,
+              sliceIndex,
+              measurements: state.measurements,
+              goToSlice: (index) => {
+                if (layout === 'stack') viewer?.scrollTo(index)
+              },
+              role: reviewer.role,
+              userId: reviewer.userId,
+            }}
+          />
+        )}
+        <ModelPanel
+          viewer={viewer}
+          series={current?.series ?? null}
+          imageIds={currentImageIds}
+          sliceIndex={sliceIndex}
+          labelmaps={labelmaps}
+          onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
+        />
+        <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
+      </aside>
+    </div>
+  )
+}
