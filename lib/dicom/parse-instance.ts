@@ -10,7 +10,8 @@ import { DicomReadError, errorMessage } from './read-error'
 import { TAG, formatTag } from './tags'
 import { transferSyntax } from './transfer-syntax'
 import { mebibytes } from './units'
-import type { DicomInstance, DicomRejection, Vec3 } from './types'
+import type { Vec3 } from './geometry'
+import type { DicomInstance, DicomRejection } from './types'
 
 export type ParseResult = { ok: true; instance: DicomInstance } | { ok: false; rejection: DicomRejection }
 

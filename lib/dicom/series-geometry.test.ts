@@ -4,7 +4,8 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
 import { parseInstance } from './parse-instance'
 import { orderSeries } from './series-geometry'
-import type { DicomInstance, Vec3 } from './types'
+import type { Vec3 } from './geometry'
+import type { DicomInstance } from './types'
 
 type Orientation = NonNullable<DicomInstance['imageOrientationPatient']>
 

@@ -3,10 +3,9 @@
 // oblique included; InstanceNumber is only a fallback, because scanners number slices in
 // acquisition order, which need not be spatial. The warnings explain why a series is not
 // offered as a volume (MPR needs one orientation, one size and even spacing).
-import type { DicomInstance, GeometryWarning, SeriesGeometry, Vec3 } from './types'
+import { dot, norm, normalize, orientationDirections, positionAlongNormal, SAME_POSITION_MM, scale, sliceNormal, sliceSpacing, sliceSteps, subtract, type Vec3 } from './geometry'
+import type { DicomInstance, GeometryWarning, SeriesGeometry } from './types'
 
-/** Positions closer than this along the normal are the same slice position. */
-const SAME_POSITION_MM = 0.01
 /** A step may differ from the median spacing by this fraction and still be regular. */
 const SPACING_TOLERANCE = 0.05
 /** Direction cosines must be unit length and orthogonal to within this. */
@@ -45,7 +44,7 @@ function orderImages(images: DicomInstance[]): { ordered: DicomInstance[]; geome
 
   const cosines = images.map((image) => directionCosines(image.imageOrientationPatient))
   const referenceCosines = cosines[0]
-  const referenceNormal = referenceCosines ? normalize(cross(referenceCosines[0], referenceCosines[1])) : null
+  const referenceNormal = referenceCosines ? sliceNormal(referenceCosines[0], referenceCosines[1]) : null
 
   if (images.some((image) => image.numberOfFrames > 1)) {
     warnings.push({ kind: 'multi-frame', message: 'Multi-frame images: frames are not checked for volume geometry' })
@@ -67,34 +66,28 @@ function orderImages(images: DicomInstance[]): { ordered: DicomInstance[]; geome
   }
 
   const slices = images
-    .map((image) => ({ image, position: image.imagePositionPatient as Vec3, distance: dot(image.imagePositionPatient as Vec3, referenceNormal) }))
+    .map((image) => ({ image, position: image.imagePositionPatient as Vec3, distance: positionAlongNormal(image.imagePositionPatient as Vec3, referenceNormal) }))
     .sort((a, b) => a.distance - b.distance || byInstanceNumber(a.image, b.image))
   const ordered = slices.map((slice) => slice.image)
 
-  const steps: number[] = []
-  let duplicates = 0
-  for (let i = 1; i < slices.length; i++) {
-    const step = slices[i]!.distance - slices[i - 1]!.distance
-    if (step < SAME_POSITION_MM) duplicates++
-    else steps.push(step)
-  }
+  const { steps, duplicates } = sliceSteps(slices.map((slice) => slice.distance))
   if (duplicates > 0) {
     warnings.push({ kind: 'duplicate-position', message: `${duplicates} image(s) share a slice position with another` })
   }
 
-  const sliceSpacing = median(steps)
-  if (sliceSpacing !== null) {
-    warnings.push(...spacingWarnings(steps, sliceSpacing))
+  const spacing = sliceSpacing(steps)
+  if (spacing !== null) {
+    warnings.push(...spacingWarnings(steps, spacing))
     const travel = subtract(slices[slices.length - 1]!.position, slices[0]!.position)
     const along = dot(travel, referenceNormal)
-    const sideways = length(subtract(travel, scale(referenceNormal, along)))
+    const sideways = norm(subtract(travel, scale(referenceNormal, along)))
     if (sideways > SHEAR_TOLERANCE * Math.abs(along) + SAME_POSITION_MM) {
       warnings.push({ kind: 'sheared', message: 'Slices shift sideways through the stack (gantry tilt?): not a rectilinear volume' })
     }
   }
 
   const isVolume = warnings.length === 0 && slices.length >= MIN_VOLUME_SLICES
-  return { ordered, geometry: { normal: referenceNormal, sliceSpacing, isVolume, warnings } }
+  return { ordered, geometry: { normal: referenceNormal, sliceSpacing: spacing, isVolume, warnings } }
 }
 
 function spacingWarnings(steps: number[], spacing: number): GeometryWarning[] {
@@ -121,9 +114,8 @@ function spacingWarnings(steps: number[], spacing: number): GeometryWarning[] {
 /** Row and column direction cosines, normalized; null unless unit length and orthogonal. */
 function directionCosines(orientation: DicomInstance['imageOrientationPatient']): [Vec3, Vec3] | null {
   if (!orientation) return null
-  const row: Vec3 = [orientation[0], orientation[1], orientation[2]]
-  const column: Vec3 = [orientation[3], orientation[4], orientation[5]]
-  const unit = (v: Vec3) => Math.abs(length(v) - 1) <= COSINE_TOLERANCE
+  const [row, column] = orientationDirections(orientation)
+  const unit = (v: Vec3) => Math.abs(norm(v) - 1) <= COSINE_TOLERANCE
   if (!unit(row) || !unit(column) || Math.abs(dot(row, column)) > COSINE_TOLERANCE) return null
   return [normalize(row), normalize(column)]
 }
@@ -133,37 +125,6 @@ function byInstanceNumber(a: DicomInstance, b: DicomInstance): number {
   return number(a) - number(b) || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
 function round(value: number): number {
   return Math.round(value * 1000) / 1000
-}
-
-function dot(a: Vec3, b: Vec3): number {
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-function cross(a: Vec3, b: Vec3): Vec3 {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-}
-
-function subtract(a: Vec3, b: Vec3): Vec3 {
-  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
-}
-
-function scale(v: Vec3, factor: number): Vec3 {
-  return [v[0] * factor, v[1] * factor, v[2] * factor]
-}
-
-function length(v: Vec3): number {
-  return Math.hypot(v[0], v[1], v[2])
-}
-
-function normalize(v: Vec3): Vec3 {
-  return scale(v, 1 / length(v))
 }

@@ -1,10 +1,15 @@
 // The DICOM ingestion contract shared by the parser (worker), the study browser and the
 // viewer. Only metadata crosses these types: pixel data stays in the File it came from.
+import type { ImagePlaneAttributes, Vec3 } from './geometry'
 
-export type Vec3 = [number, number, number]
+// viewer.client.ts imports Vec3 from here.
+export type { Vec3 } from './geometry'
 
-/** One parsed, validated instance (a single- or multi-frame image, or a non-image object). */
-export interface DicomInstance {
+/**
+ * One parsed, validated instance (a single- or multi-frame image, or a non-image object),
+ * with its Image Plane attributes (geometry.ts).
+ */
+export interface DicomInstance extends ImagePlaneAttributes {
   /** Where the bytes came from: the file's relative path, or `archive.zip/inner/path`. */
   source: string
   /**
@@ -43,10 +48,6 @@ export interface DicomInstance {
   bitsAllocated: number
   pixelRepresentation: number
   hasPixelData: boolean
-  imagePositionPatient: Vec3 | null
-  imageOrientationPatient: [number, number, number, number, number, number] | null
-  /** [row spacing, column spacing] in mm, from PixelSpacing (or ImagerPixelSpacing). */
-  pixelSpacing: [number, number] | null
   sliceThickness: number | null
   rescaleSlope: number
   rescaleIntercept: number

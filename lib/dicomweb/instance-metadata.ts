@@ -1,4 +1,5 @@
-import type { DicomInstance, Vec3 } from '../dicom/types'
+import type { ImageOrientation, Vec3 } from '../dicom/geometry'
+import type { DicomInstance } from '../dicom/types'
 
 // WADO-RS instance metadata (DICOM JSON, PS3.18 F.2) → the same DicomInstance that local
 // files produce, so PACS studies go through the same grouping, ordering and geometry checks.
@@ -71,7 +72,7 @@ export function instanceFromDicomJson(raw: DicomJsonDataset, fileIndex: number):
     pixelRepresentation: integer(dataset, '00280103') ?? 0,
     hasPixelData,
     imagePositionPatient: position.length === 3 ? (position as Vec3) : null,
-    imageOrientationPatient: orientation.length === 6 ? (orientation as DicomInstance['imageOrientationPatient']) : null,
+    imageOrientationPatient: orientation.length === 6 ? (orientation as ImageOrientation) : null,
     pixelSpacing: spacing.length === 2 ? (spacing as [number, number]) : null,
     sliceThickness: numbers(dataset, '00180050')[0] ?? null,
     rescaleSlope: numbers(dataset, '00281053')[0] ?? 1,

@@ -2,7 +2,8 @@
 // coordinates on the image where they are largest, measured along their long axis.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { connectedComponents, findingsFromClassification, findingsFromSegmentation, longAxisMm, pixelToPatient, type SeriesFrame } from './proposals'
+import { pixelToPatient, type SeriesFrame } from '../dicom/geometry'
+import { connectedComponents, findingsFromClassification, findingsFromSegmentation, longAxisMm } from './proposals'
 import { findingLocationSchema } from './types'
 
 const columns = 20

@@ -1,6 +1,4 @@
-import type { DicomSeries } from '../dicom/types'
-import { stackGeometryOf, type SliceStackGeometry } from '../inference/slice-stack'
-import type { Vec3 } from '../inference/volume'
+import { pixelBoxCorners, pixelToPatient, type SeriesFrame, type Vec3 } from '../dicom/geometry'
 import type { FindingLabel, FindingLocation, ProposedFinding } from './types'
 
 // Turns a model's result on a series into proposed findings a reader can review: one per
@@ -8,38 +6,13 @@ import type { FindingLabel, FindingLocation, ProposedFinding } from './types'
 // coordinates, its highest probability), one per positive series for a classifier (the
 // image it scored highest). Only these small records leave the viewer, never the masks.
 
-export interface SeriesFrame {
-  seriesInstanceUid: string
-  frameOfReferenceUid: string | null
-  geometry: SliceStackGeometry
-  /** Per image, in display order: its SOP instance UID and ImagePositionPatient. */
-  images: { sopInstanceUid: string; position: Vec3 }[]
-}
+// model-panel.client.tsx imports seriesFrameOf from here.
+export { seriesFrameOf } from '../dicom/geometry'
 
 export interface SegmentationOutput {
   labels: Uint8Array
   /** Foreground probability per image at the model's resolution, when the model gives one. */
   foreground: { probabilities: Float32Array[]; columns: number; rows: number } | null
-}
-
-/** The frame of a single-frame series with full geometry, or null (no findings can be located on it). */
-export function seriesFrameOf(series: DicomSeries): SeriesFrame | null {
-  const first = series.instances[0]
-  const geometry = first ? stackGeometryOf(first) : null
-  if (!first || !geometry || series.instances.some((instance) => !instance.imagePositionPatient || instance.numberOfFrames > 1)) return null
-  return {
-    seriesInstanceUid: series.seriesInstanceUid,
-    frameOfReferenceUid: first.frameOfReferenceUid || null,
-    geometry,
-    images: series.instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, position: instance.imagePositionPatient! })),
-  }
-}
-
-/** Patient coordinates (mm) of a point given in image pixel coordinates (column, row). */
-export function pixelToPatient(frame: SeriesFrame, imageIndex: number, column: number, row: number): Vec3 {
-  const { position } = frame.images[imageIndex]!
-  const { rowDirection, columnDirection, columnSpacing, rowSpacing } = frame.geometry
-  return [0, 1, 2].map((axis) => position[axis]! + column * columnSpacing * rowDirection[axis]! + row * rowSpacing * columnDirection[axis]!) as Vec3
 }
 
 interface Component {
@@ -144,14 +117,9 @@ export function findingsFromSegmentation(output: SegmentationOutput, frame: Seri
     const columnsOf = pixels.map((pixel) => pixel % columns)
     const rowsOf = pixels.map((pixel) => Math.floor(pixel / columns))
     // The box runs along pixel edges, so a one-pixel lesion still has an extent.
-    const [left, right] = [Math.min(...columnsOf) - 0.5, Math.max(...columnsOf) + 0.5]
-    const [top, bottom] = [Math.min(...rowsOf) - 0.5, Math.max(...rowsOf) + 0.5]
-    const corners = [
-      [left, top],
-      [right, top],
-      [right, bottom],
-      [left, bottom],
-    ].map(([column, row]) => pixelToPatient(frame, keyImage, column!, row!))
+    const corners = pixelBoxCorners(Math.min(...columnsOf), Math.min(...rowsOf), Math.max(...columnsOf), Math.max(...rowsOf)).map(([column, row]) =>
+      pixelToPatient(frame, keyImage, column, row),
+    )
     return {
       label: label.finding,
       location: location(frame, keyImage, 'bbox', corners),

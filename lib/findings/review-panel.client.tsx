@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DicomSeries } from '../dicom/types'
 import type { Measurement } from '../viewer/measurements'
-import { pixelToPatient, seriesFrameOf } from './proposals'
+import { pixelToPatient, seriesFrameOf } from '../dicom/geometry'
 import { addFinding, amendRead, decideFinding, fetchReadsOfStudy, openRead, signRead } from './reads.client'
 import { reviewCommandForKey, reviewKeyHelp } from './review-keys'
 import { SignatureManifest, SrExport } from './signed-read.client'

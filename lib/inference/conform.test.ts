@@ -2,7 +2,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { conformGrid, resampleLabels, resampleVolume } from './conform'
 import { labelsForImages, stackToVolume } from './slice-stack'
-import { axesForOrientation, gridCentre, orientationCode, voxelCount, type ScalarVolume, type Vec3, type VolumeGeometry } from './volume'
+import type { Vec3 } from '../dicom/geometry'
+import { axesForOrientation, gridCentre, orientationCode, voxelCount, type ScalarVolume, type VolumeGeometry } from './volume'
 import type { ModelPreprocessing } from './manifest'
 
 const conform: ModelPreprocessing = { grid: 'conform', orientation: 'LIA', spacing: [1, 1, 1], shape: [24, 20, 16], interpolation: 'linear', normalisation: { method: 'min-max' } }

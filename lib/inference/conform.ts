@@ -3,20 +3,17 @@
 // series' own grid. Both grids are orthonormal, so a target voxel's source index is an
 // affine function of its own index: the loops step it incrementally instead of doing a
 // matrix product per voxel.
+import { directionToIndex, HALF_PIXEL, indexToPatient, patientToIndex, scale, type Vec3 } from '../dicom/geometry'
 import type { ModelPreprocessing } from './manifest'
-import { axesForOrientation, gridCentre, voxelCount, type ScalarVolume, type Vec3, type VolumeGeometry } from './volume'
+import { axesForOrientation, gridCentre, voxelCount, type ScalarVolume, type VolumeGeometry } from './volume'
 
 /** The model's input grid for a series: `shape` voxels of `spacing` mm along `orientation`, centred on it. */
 export function conformGrid(source: VolumeGeometry, preprocessing: ModelPreprocessing): VolumeGeometry {
   const { shape, spacing, orientation } = preprocessing
   if (!shape || !spacing || !orientation) throw new Error('a conform grid needs shape, spacing and orientation')
   const axes = axesForOrientation(orientation)
-  const centre = gridCentre(source)
-  const origin: Vec3 = [...centre]
-  for (let axis = 0; axis < 3; axis++) {
-    const distance = ((shape[axis]! - 1) / 2) * spacing[axis]!
-    for (let c = 0; c < 3; c++) origin[c]! -= axes[axis]![c]! * distance
-  }
+  // The grid's centre voxel sits on the series' centre: voxel 0 is (shape − 1) / 2 steps back.
+  const origin = indexToPatient({ origin: gridCentre(source), axes, spacing }, shape.map((size) => -(size - 1) / 2))
   return { dimensions: [...shape], spacing: [...spacing], origin, axes }
 }
 
@@ -28,11 +25,8 @@ interface IndexMapping {
 }
 
 function indexMapping(target: VolumeGeometry, source: VolumeGeometry): IndexMapping {
-  const offset: Vec3 = [0, 1, 2].map((c) => target.origin[c]! - source.origin[c]!) as Vec3
-  const toSource = (vector: Vec3): Vec3 =>
-    [0, 1, 2].map((a) => (vector[0] * source.axes[a]![0]! + vector[1] * source.axes[a]![1]! + vector[2] * source.axes[a]![2]!) / source.spacing[a]!) as Vec3
-  const step = [0, 1, 2].map((t) => toSource(target.axes[t]!.map((v) => v * target.spacing[t]!) as Vec3)) as [Vec3, Vec3, Vec3]
-  return { start: toSource(offset), step }
+  const step = target.axes.map((axis, t) => directionToIndex(source, scale(axis, target.spacing[t]!))) as [Vec3, Vec3, Vec3]
+  return { start: patientToIndex(source, target.origin) as Vec3, step }
 }
 
 /** Samples `source` on the `target` grid; voxels outside the source get `padValue`. */
@@ -52,7 +46,7 @@ export function resampleVolume(source: ScalarVolume, target: VolumeGeometry, int
       let fk = start[2] + y * step[1][2] + z * step[2][2]
       for (let x = 0; x < tx; x++, index++, fi += step[0][0], fj += step[0][1], fk += step[0][2]) {
         // Trilinear inside the grid; half a voxel beyond the edge clamps to the edge voxel.
-        if (fi < -0.5 || fj < -0.5 || fk < -0.5 || fi > sx - 0.5 || fj > sy - 0.5 || fk > sz - 0.5) {
+        if (fi < -HALF_PIXEL || fj < -HALF_PIXEL || fk < -HALF_PIXEL || fi > sx - HALF_PIXEL || fj > sy - HALF_PIXEL || fk > sz - HALF_PIXEL) {
           out[index] = padValue
           continue
         }

@@ -1,11 +1,12 @@
 import 'server-only'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { stackGeometryOf } from '../dicom/geometry'
 import { readNativeFrame } from '../dicom/native-frame'
 import { parseInstance } from '../dicom/parse-instance'
 import { orderSeries } from '../dicom/series-geometry'
 import type { DicomInstance } from '../dicom/types'
-import { stackGeometryOf, stackToVolume, type StackVolume } from './slice-stack'
+import { stackToVolume, type StackVolume } from './slice-stack'
 
 // The CLI's way into a series: every DICOM file under a folder, one series picked (the
 // only one, or the one named), ordered exactly as the viewer orders it.

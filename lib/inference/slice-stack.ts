@@ -3,33 +3,11 @@
 // slice (a gap in the series) is interpolated from its neighbours, so the grid's geometry
 // is true everywhere. The browser and the CLI both build their volume here, from the same
 // decoded modality values, so they feed the model the same numbers.
-import type { DicomInstance } from '../dicom/types'
-import { type ScalarVolume, type Vec3 } from './volume'
+import { positionAlongNormal, sliceNormal, sliceSpacing, sliceSteps, type SliceStackGeometry, type Vec3 } from '../dicom/geometry'
+import type { ScalarVolume } from './volume'
 
-export interface SliceStackGeometry {
-  columns: number
-  rows: number
-  /** mm between adjacent columns (PixelSpacing[1]) and adjacent rows (PixelSpacing[0]). */
-  columnSpacing: number
-  rowSpacing: number
-  /** Direction of increasing column index (ImageOrientationPatient 0–2) and row index (3–5). */
-  rowDirection: Vec3
-  columnDirection: Vec3
-}
-
-/** The in-plane geometry of a series from its first image, or null when it lacks orientation or spacing. */
-export function stackGeometryOf(first: DicomInstance): SliceStackGeometry | null {
-  const orientation = first.imageOrientationPatient
-  if (!orientation || !first.pixelSpacing) return null
-  return {
-    columns: first.columns,
-    rows: first.rows,
-    rowSpacing: first.pixelSpacing[0],
-    columnSpacing: first.pixelSpacing[1],
-    rowDirection: [orientation[0], orientation[1], orientation[2]],
-    columnDirection: [orientation[3], orientation[4], orientation[5]],
-  }
-}
+// inference-protocol.ts and model-panel.client.tsx import these from here.
+export { stackGeometryOf, type SliceStackGeometry } from '../dicom/geometry'
 
 export interface ImageSlice {
   /** ImagePositionPatient: centre of the first pixel. */
@@ -46,9 +24,6 @@ export interface StackVolume {
   interpolatedSlices: number[]
 }
 
-const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-
 export function stackToVolume(geometry: SliceStackGeometry, images: readonly ImageSlice[]): StackVolume {
   const { columns, rows } = geometry
   const sliceSize = columns * rows
@@ -56,12 +31,11 @@ export function stackToVolume(geometry: SliceStackGeometry, images: readonly Ima
   for (const image of images) {
     if (image.pixels.length !== sliceSize) throw new Error(`An image has ${image.pixels.length} pixels; ${sliceSize} expected`)
   }
-  const normal = cross(geometry.rowDirection, geometry.columnDirection)
-  const distances = images.map((image) => dot(image.position, normal))
-  const order = distances.map((_, index) => index).sort((a, b) => distances[a]! - distances[b]!)
-  const steps = order.slice(1).map((image, n) => distances[image]! - distances[order[n]!]!).filter((step) => step > 1e-3)
-  const spacing = steps.length ? [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)]! : 1
-  const first = order[0]!
+  const normal = sliceNormal(geometry.rowDirection, geometry.columnDirection)
+  const distances = images.map((image) => positionAlongNormal(image.position, normal))
+  // A single image (or a stack of one position) gets 1 mm: any spacing places it at slice 0.
+  const spacing = sliceSpacing(sliceSteps(distances).steps) ?? 1
+  const first = distances.indexOf(Math.min(...distances))
   const sliceOfImage = distances.map((distance) => Math.round((distance - distances[first]!) / spacing))
   const depth = Math.max(...sliceOfImage) + 1
 

@@ -1,7 +1,12 @@
 // The one volume representation the inference pipeline works on, in the browser and in the
 // CLI alike: a regular voxel grid in DICOM patient coordinates (LPS, mm). Voxel (i, j, k)
-// is stored at i + nx·(j + ny·k) and lies at origin + i·sx·axisI + j·sy·axisJ + k·sz·axisK.
-export type Vec3 = [number, number, number]
+// is stored at i + nx·(j + ny·k) and lies at origin + i·sx·axisI + j·sy·axisJ + k·sz·axisK
+// (a PatientGrid of geometry.ts).
+import { indexToPatient, type Vec3 } from '../dicom/geometry'
+
+// inference-protocol.ts imports Vec3 from here.
+export type { Vec3 } from '../dicom/geometry'
+
 export type Triple = [number, number, number]
 
 export interface VolumeGeometry {
@@ -25,12 +30,7 @@ export function voxelCount(geometry: Pick<VolumeGeometry, 'dimensions'>): number
 
 /** Patient position of the centre of the grid. */
 export function gridCentre(geometry: VolumeGeometry): Vec3 {
-  const centre: Vec3 = [...geometry.origin]
-  for (let axis = 0; axis < 3; axis++) {
-    const distance = ((geometry.dimensions[axis]! - 1) / 2) * geometry.spacing[axis]!
-    for (let c = 0; c < 3; c++) centre[c]! += geometry.axes[axis]![c]! * distance
-  }
-  return centre
+  return indexToPatient(geometry, geometry.dimensions.map((size) => (size - 1) / 2))
 }
 
 const directionByLetter: Record<string, Vec3> = {

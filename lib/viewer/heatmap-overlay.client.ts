@@ -1,10 +1,14 @@
 import 'client-only'
-import { utilities, type Types } from '@cornerstonejs/core'
+import type { Types } from '@cornerstonejs/core'
+import { cornerToCentre, planeToPatient } from '../dicom/geometry'
 import { colormapTable, type ColormapName } from '../explain/colormap'
+import { imagePlaneOf } from './image-plane.client'
 
 // A heatmap drawn over one image of the stack viewport, on a canvas laid over Cornerstone's.
 // It follows pan, zoom, rotation and flips: the image-to-canvas mapping is read from the
-// viewport (three image points through world coordinates) at every render.
+// viewport (three image points through world coordinates) at every render. It draws in
+// Cornerstone's corner-based image coordinates (geometry.ts), where the picture's (0, 0)
+// is the first pixel's outer corner.
 
 export interface HeatmapOverlay {
   imageId: string
@@ -58,7 +62,9 @@ export class HeatmapLayer {
 
   render(viewport: Types.IStackViewport | undefined) {
     const overlay = this.overlay
-    const show = !!overlay && !!this.picture && this.visible && !!viewport && viewport.getCurrentImageId() === overlay.imageId
+    const onImage = !!overlay && !!this.picture && this.visible && !!viewport && viewport.getCurrentImageId() === overlay.imageId
+    const plane = onImage ? imagePlaneOf(overlay!.imageId) : null
+    const show = plane !== null
     if (!show && !this.drawn) return
     const ratio = window.devicePixelRatio || 1
     const width = this.element.clientWidth
@@ -74,7 +80,7 @@ export class HeatmapLayer {
     context.clearRect(0, 0, this.canvas.width, this.canvas.height)
     this.drawn = show
     if (!show) return
-    const toCanvas = (x: number, y: number) => viewport!.worldToCanvas(utilities.imageToWorldCoords(overlay!.imageId, [x, y]) as Types.Point3)
+    const toCanvas = (x: number, y: number) => viewport!.worldToCanvas(planeToPatient(plane, ...cornerToCentre([x, y])))
     const origin = toCanvas(0, 0)
     const alongRow = toCanvas(1, 0)
     const alongColumn = toCanvas(0, 1)
@@ -88,7 +94,6 @@ export class HeatmapLayer {
     )
     context.globalAlpha = overlay!.opacity
     context.imageSmoothingEnabled = true
-    // Cornerstone's image coordinates put (0, 0) at the first pixel's outer corner.
     context.drawImage(this.picture!, 0, 0)
   }
 

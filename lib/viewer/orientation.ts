@@ -1,4 +1,4 @@
-import type { Vec3 } from '../dicom/types'
+import { cross, type Vec3 } from '../dicom/geometry'
 
 // Orientation markers: the patient direction (DICOM LPS: +x Left, +y Posterior, +z
 // Superior) that each edge of the viewport points to, from the camera's view-up and view
@@ -21,10 +21,6 @@ export function directionLabel(direction: Vec3, obliqueThreshold = 0.25): string
     .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
     .slice(0, 2)
   return axes.map(({ axis, value }) => (value > 0 ? positive[axis] : negative[axis])).join('')
-}
-
-function cross(a: Vec3, b: Vec3): Vec3 {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
 const negate = (v: Vec3): Vec3 => [-v[0], -v[1], -v[2]]
