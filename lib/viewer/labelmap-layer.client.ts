@@ -1,13 +1,15 @@
 import 'client-only'
-import { cache, imageLoader, metaData, type RenderingEngine, type Types } from '@cornerstonejs/core'
+import { cache, imageLoader, type RenderingEngine, type Types } from '@cornerstonejs/core'
 import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
 import type { ViewportId } from './events'
 
-// Renders a LabelmapDocument in the viewer without copying it: each of Cornerstone's
-// labelmap images is a view into the document's buffer (one slice each), so what the
-// viewer shows is what export, proposals and SEG read. The layer follows the document's
-// change events and tells Cornerstone which slices to redraw.
+// Renders a LabelmapDocument in the viewer. The document is the only labelmap the page
+// edits; Cornerstone's labelmap images (one per slice, which its renderer uploads to the
+// GPU) are a render cache the layer refills from the document on each change event, for
+// the changed slices only, so what the viewer shows is what export, proposals and SEG read.
+// (Images built on views of the document's buffer were not drawn by Cornerstone 5.14's
+// stack labelmap path, which expects its own derived images.)
 
 /** A document shown on the images of the displayed series (one image per document slice). */
 export interface LabelmapBinding {
@@ -15,36 +17,17 @@ export interface LabelmapBinding {
   imageIds: string[]
 }
 
-interface ImagePlane {
-  rows: number
-  columns: number
-  rowPixelSpacing: number | null
-  columnPixelSpacing: number | null
-  imagePositionPatient: Types.Point3
-  imageOrientationPatient: number[]
-  frameOfReferenceUID: string
-}
-
 let layerCount = 0
 
-/** One labelmap image per document slice, each a view into the document's buffer. */
-function labelmapImages(segmentationId: string, binding: LabelmapBinding): string[] {
-  return binding.imageIds.map((referencedImageId, slice) => {
-    const plane = metaData.get('imagePlaneModule', referencedImageId) as ImagePlane | undefined
-    if (!plane) throw new Error('The images are not loaded yet, so the labelmap cannot be placed on them.')
-    const imageId = `parallax-labelmap:${segmentationId}:${slice}`
-    imageLoader.createAndCacheLocalImage(imageId, {
-      scalarData: binding.document.slice(slice),
-      dimensions: [plane.columns, plane.rows],
-      spacing: [plane.columnPixelSpacing ?? 1, plane.rowPixelSpacing ?? 1],
-      origin: plane.imagePositionPatient,
-      direction: plane.imageOrientationPatient as Types.Mat3,
-      frameOfReferenceUID: plane.frameOfReferenceUID,
-      referencedImageId,
-      targetBuffer: { type: 'Uint8Array' },
-    })
-    return imageId
-  })
+/** Cornerstone's labelmap images for the binding's series, filled from the document. */
+function labelmapImages(binding: LabelmapBinding): Types.IImage[] {
+  const images = imageLoader.createAndCacheDerivedLabelmapImages(binding.imageIds)
+  images.forEach((image, slice) => copySlice(binding.document, image, slice))
+  return images
+}
+
+function copySlice(document: LabelmapDocument, image: Types.IImage, slice: number) {
+  ;(image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)).set(document.slice(slice))
 }
 
 export class LabelmapLayer {
@@ -66,10 +49,12 @@ export class LabelmapLayer {
     if (document.grid.slices !== imageIds.length) throw new Error(`The labelmap has ${document.grid.slices} slices; the series shows ${imageIds.length} images.`)
     layerCount += 1
     const segmentationId = `parallax-labelmap-${layerCount}`
-    const labelmapImageIds = labelmapImages(segmentationId, binding)
+    const images = labelmapImages(binding)
+    const labelmapImageIds = images.map((image) => image.imageId)
     segmentation.addSegmentations([{ segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } } }])
     const unsubscribers = [
       document.on('labels-changed', ({ slices }) => {
+        for (const slice of slices) copySlice(document, images[slice]!, slice)
         segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segmentationId, slices)
         this.engine.renderViewports(this.activeViewportIds())
       }),
