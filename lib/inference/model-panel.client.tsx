@@ -5,12 +5,13 @@ import { downloadJson } from '../ui/download.client'
 import { ExplainPanel } from '../explain/explain-panel.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
-import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
+import { InferenceRunError, releaseAll, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
 import type { ExecutionProvider, ProviderPreference } from './inference-protocol'
 import { encodeLabelRuns } from './labels-rle'
+import { labelCount } from './model-output'
 import { stackGeometryOf } from './slice-stack'
 import type { ModelSummary } from './model-summary'
-import { findingsFromClassification, findingsFromSegmentation, seriesFrameOf } from '../findings/proposals'
+import { findingsFromOutput, seriesFrameOf } from '../findings/proposals'
 import type { ProposedFinding } from '../findings/types'
 
 // The AI panel of the viewer: pick a model that fits the series, run it in this browser
@@ -68,6 +69,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
       })
       .catch((error: Error) => setLoadError(`The model list could not be loaded: ${error.message}`))
   }, [])
+  // The worker keeps each model's session while the viewer is open; leaving it gives them back.
+  useEffect(() => () => void releaseAll(), [])
 
   const seriesUid = series?.seriesInstanceUid
   useEffect(() => {
@@ -122,7 +125,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
       run.current = current
       const result = await current.result
       run.current = null
-      if (result.labels) await viewer.showLabelmap({ imageIds, labels: result.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
+      if (result.output.kind === 'segmentation') await viewer.showLabelmap({ imageIds, labels: result.output.labels, segments: selected.manifest.parallax.labels.map(({ value, color }) => ({ value, color })) })
       setOverlayVisible(true)
       setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
       void report('success', result.executionProvider)
@@ -139,6 +142,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
   function exportLabels(done: Extract<PanelState, { status: 'done' }>) {
     if (!series) return
     const { manifest } = done.model
+    const { output } = done.result
     const body = {
       model: { id: manifest.parallax.id, version: manifest.version, sha256: manifest.parallax.file.sha256 },
       runtime: 'onnxruntime-web',
@@ -146,11 +150,11 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
       seriesInstanceUid: series.seriesInstanceUid,
       images: series.instances.map((instance) => instance.sopInstanceUid),
       imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
-      labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, done.result.labelCounts[label.value] ?? 0])),
+      labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, labelCount(output, label.value)])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
-      labelRuns: done.result.labels ? encodeLabelRuns(done.result.labels) : null,
-      seriesProbabilities: done.result.seriesProbabilities,
-      sliceProbabilities: done.result.sliceProbabilities,
+      labelRuns: output.kind === 'segmentation' ? encodeLabelRuns(output.labels) : null,
+      seriesProbabilities: output.kind === 'classification' ? output.seriesProbabilities : null,
+      sliceProbabilities: output.kind === 'classification' ? output.sliceProbabilities : null,
     }
     downloadJson(`${manifest.parallax.id}-labels.json`, body)
   }
@@ -232,16 +236,17 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
           data-execution-provider={state.result.executionProvider}
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
-          data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, state.result.labelCounts[label.value] ?? 0])))}
+          data-session-reused={String(state.result.sessionReused)}
+          data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCount(state.result.output, label.value)])))}
         >
-          {state.result.kind === 'classification' && state.result.seriesProbabilities && (
+          {state.result.output.kind === 'classification' && (
             <ClassificationSummary
               model={state.model}
-              seriesProbability={state.result.seriesProbabilities.at(-1)!}
-              sliceProbability={sliceIndex !== null ? (state.result.sliceProbabilities?.[sliceIndex]?.at(-1) ?? null) : null}
+              seriesProbability={state.result.output.seriesProbabilities.at(-1)!}
+              sliceProbability={sliceIndex !== null ? (state.result.output.sliceProbabilities[sliceIndex]?.at(-1) ?? null) : null}
             />
           )}
-          {state.result.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
+          {state.result.output.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
             <tbody>
               {state.model.manifest.parallax.labels.map((label) => (
                 <tr key={label.value}>
@@ -249,7 +254,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
                     <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: `rgb(${label.color.join(',')})`, marginRight: '.3rem' }} />
                     {label.name}
                   </td>
-                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${((state.result.labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${state.result.labelCounts[label.value] ?? 0} voxels`}</td>
+                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${(labelCount(state.result.output, label.value) * voxelMl).toFixed(1)} mL` : `${labelCount(state.result.output, label.value)} voxels`}</td>
                 </tr>
               ))}
             </tbody>
@@ -280,7 +285,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: 
             </div>
           )}
           <div className="form-row">
-            {state.result.labels && <label>
+            {state.result.output.kind === 'segmentation' && <label>
               <input
                 type="checkbox"
                 data-testid="labelmap-toggle"
@@ -311,12 +316,8 @@ function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series:
   const frame = seriesFrameOf(series)
   const label = done.model.manifest.parallax.labels.find((entry) => entry.finding)
   if (!frame || !label?.finding) return []
-  const { result } = done
   const threshold = done.model.manifest.parallax.postprocessing.decisionThreshold ?? 0.5
-  if (result.kind === 'segmentation' && result.labels) {
-    return findingsFromSegmentation({ labels: result.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
-  }
-  return result.sliceProbabilities ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold) : []
+  return findingsFromOutput(done.result.output, frame, { value: label.value, finding: label.finding }, threshold)
 }
 
 function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {
