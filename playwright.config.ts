@@ -11,7 +11,14 @@ if (!existsSync(chromium)) {
 const port = Number(process.env.PORT ?? 3000)
 const baseURL = `http://localhost:${port}`
 const e2eDataDir = '.data/e2e'
-const modelSpecs = ['**/inference-brain.spec.ts', '**/workspace-labelmap.spec.ts', '**/lesion-models.spec.ts', '**/model-exactness.spec.ts', '**/second-read.spec.ts']
+const modelSpecs = [
+  '**/inference-brain.spec.ts',
+  '**/inference-worker.spec.ts',
+  '**/workspace-labelmap.spec.ts',
+  '**/lesion-models.spec.ts',
+  '**/model-exactness.spec.ts',
+  '**/second-read.spec.ts',
+]
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -38,7 +38,8 @@ export function methodsFor(manifest: ModelManifest): ExplainMethod[] {
 
 export interface ExplainOptions {
   onProgress?: (done: number, total: number) => void
-  signal?: AbortSignal
+  /** Awaited between forward passes; it throws to stop there (the worker's cancel). */
+  checkpoint?: () => Promise<void>
 }
 
 export async function explainSlice(manifest: ModelManifest, model: Uint8Array, session: ModelSession, image: SliceImage, method: ExplainMethod, options: ExplainOptions = {}): Promise<Heatmap> {
@@ -64,7 +65,7 @@ export async function explainSlice(manifest: ModelManifest, model: Uint8Array, s
     const score = await scoreFunction(manifest, input, run)
     // What the model sees as "nothing": the normalised value of air (the clip's lower bound).
     const baseline = 0
-    const perturbation = { columns, rows, baseline, onProgress: options.onProgress, signal: options.signal }
+    const perturbation = { columns, rows, baseline, onProgress: options.onProgress, checkpoint: options.checkpoint }
     map = method === 'occlusion' ? await occlusionSensitivity(input, score, perturbation) : await rise(input, score, perturbation)
   }
   return { values: normaliseHeatmap(resizeBilinear(map, mapColumns, mapRows, image.columns, image.rows)), columns: image.columns, rows: image.rows }

@@ -15,7 +15,8 @@ export interface PerturbationOptions {
   baseline: number
   batchSize?: number
   onProgress?: (done: number, total: number) => void
-  signal?: AbortSignal
+  /** Awaited before each batch; it throws to stop there (the worker's cancel). */
+  checkpoint?: () => Promise<void>
 }
 
 async function scoreAll(inputs: Float32Array[], score: BatchScore, options: PerturbationOptions): Promise<Float32Array> {
@@ -23,7 +24,7 @@ async function scoreAll(inputs: Float32Array[], score: BatchScore, options: Pert
   const batchSize = options.batchSize ?? 32
   const scores = new Float32Array(inputs.length)
   for (let start = 0; start < inputs.length; start += batchSize) {
-    if (options.signal?.aborted) throw new Error('Cancelled')
+    await options.checkpoint?.()
     const count = Math.min(batchSize, inputs.length - start)
     const batch = new Float32Array(count * size)
     for (let n = 0; n < count; n++) batch.set(inputs[start + n]!, n * size)

@@ -1,4 +1,7 @@
 import { pixelBoxCorners, pixelToPatient, type SeriesFrame, type Vec3 } from '../dicom/geometry'
+import type { DicomSeries } from '../dicom/types'
+import { exhaustiveSwitchError } from '../errors'
+import type { ModelOutput } from '../inference/model-output'
 import type { FindingLabel, FindingLocation, ProposedFinding } from './types'
 
 // Turns a model's result on a series into proposed findings a reader can review: one per
@@ -135,4 +138,16 @@ export function findingsFromClassification(sliceProbabilities: number[][], frame
   const best = positive.reduce((bestIndex, value, index) => (value > positive[bestIndex]! ? index : bestIndex), 0)
   if (!(positive[best]! >= decisionThreshold)) return []
   return [{ label: label.finding, location: location(frame, best, 'slice', []), measurementMm: null, probability: positive[best]! }]
+}
+
+/** The findings a model's output proposes: one per lesion for a segmentation, one per positive series for a classifier. */
+export function findingsFromOutput(output: ModelOutput, frame: SeriesFrame, label: { value: number; finding: FindingLabel }, decisionThreshold: number): ProposedFinding[] {
+  switch (output.kind) {
+    case 'segmentation':
+      return findingsFromSegmentation(output, frame, label)
+    case 'classification':
+      return findingsFromClassification(output.sliceProbabilities, frame, label, decisionThreshold)
+    default:
+      return exhaustiveSwitchError(output)
+  }
 }

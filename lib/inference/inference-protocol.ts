@@ -1,19 +1,27 @@
 import type { ExplainMethod } from '../explain/explain-slice'
-import type { InferenceProgress } from './run-model'
 import type { ModelManifest } from './manifest'
+import type { ModelOutput } from './model-output'
+import type { InferenceProgress } from './run-model'
 import type { SliceStackGeometry } from './slice-stack'
 import type { Vec3 } from './volume'
 
-// Messages between the viewer and the inference worker. Pixels go to the worker and labels
-// come back as transferred buffers; nothing here ever leaves the browser.
+// Messages between the page and its one inference worker. Every message carries the `id`
+// of the request it belongs to (a cancel names the request it stops), so replies to
+// requests in flight at the same time cannot be confused. Pixels go to the worker and
+// labels come back as transferred buffers; nothing here ever leaves the browser.
 
 export type ExecutionProvider = 'webgpu' | 'wasm'
 export type ProviderPreference = ExecutionProvider | 'auto'
 
-export interface InferenceRequest {
-  type: 'run'
+export interface ModelFile {
   manifest: ModelManifest
   fileUrl: string
+}
+
+/** One model on one series; the worker keeps the model's session for the next request. */
+export interface RunRequest extends ModelFile {
+  type: 'run'
+  id: number
   geometry: SliceStackGeometry
   positions: Vec3[]
   /** Modality values per image, in the order of `positions`. */
@@ -21,47 +29,106 @@ export interface InferenceRequest {
   provider: ProviderPreference
 }
 
-/** A raw forward pass on the model's check input (model-check.ts) on one provider, no fallback. */
-export interface ModelCheckRequest {
-  type: 'check'
-  manifest: ModelManifest
-  fileUrl: string
-  provider: ExecutionProvider
-}
-
 /** A heatmap explaining the model's result on one image. */
-export interface ExplainRequest {
+export interface ExplainRequest extends ModelFile {
   type: 'explain'
-  manifest: ModelManifest
-  fileUrl: string
+  id: number
   provider: ProviderPreference
   image: { pixels: Float32Array; columns: number; rows: number }
   method: ExplainMethod
 }
 
-export type WorkerRequest = InferenceRequest | ModelCheckRequest | ExplainRequest
+/** A raw forward pass on the model's check input (model-check.ts) on one provider, no fallback, in a session of its own. */
+export interface CheckRequest extends ModelFile {
+  type: 'check'
+  id: number
+  provider: ExecutionProvider
+}
 
-export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'failed'
+/** Gives back the sessions kept for one model (every version and provider), or for every model when `modelId` is null. */
+export interface ReleaseRequest {
+  type: 'release'
+  id: number
+  modelId: string | null
+}
 
-export type InferenceResponse =
-  | { type: 'progress'; progress: InferenceProgress | { stage: 'loading-model' | 'creating-session'; done: number; total: number } }
-  | {
-      type: 'result'
-      kind: 'segmentation' | 'classification'
-      /** Segmentation: one label per pixel of each image, in request order. */
-      labels: Uint8Array | null
-      labelCounts: number[]
-      /** 2D segmentation: the foreground probability per pixel of each image at the model's resolution. */
-      foreground: { probabilities: Float32Array[]; columns: number; rows: number } | null
-      /** Classification: calibrated probabilities per image and for the series. */
-      sliceProbabilities: number[][] | null
-      seriesProbabilities: number[] | null
-      executionProvider: ExecutionProvider
-      /** Set when WebGPU failed and the run was retried on WASM. */
-      fallbackReason: string | null
-      timings: { loadModelMs: number; createSessionMs: number; preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
-    }
-  | { type: 'explain-progress'; done: number; total: number }
-  | { type: 'explain-result'; heatmap: Float32Array; columns: number; rows: number; method: ExplainMethod; executionProvider: ExecutionProvider; durationMs: number }
-  | { type: 'check-result'; output: Float32Array; dims: number[]; executionProvider: ExecutionProvider; description: string; sessionMs: number; firstRunMs: number; runMs: number }
-  | { type: 'error'; kind: InferenceErrorKind; message: string; executionProvider: ExecutionProvider | null }
+/** Stops the request `id` at its next checkpoint (between images, tiles or forward passes). */
+export interface CancelRequest {
+  type: 'cancel'
+  id: number
+}
+
+export type WorkerRequest = RunRequest | ExplainRequest | CheckRequest | ReleaseRequest | CancelRequest
+
+export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'cancelled' | 'failed'
+
+export type RunProgress = InferenceProgress | { stage: 'loading-model' | 'creating-session'; done: number; total: number }
+
+export interface RunTimings {
+  loadModelMs: number
+  createSessionMs: number
+  preprocessingMs: number
+  inferenceMs: number
+  postprocessingMs: number
+}
+
+/** Which session served a request: the provider it ran on, why WebGPU was given up (null when it was not), whether it was kept from before. */
+export interface SessionUse {
+  executionProvider: ExecutionProvider
+  fallbackReason: string | null
+  sessionReused: boolean
+}
+
+export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings } & SessionUse
+
+export type ExplainResult = {
+  type: 'explain-result'
+  id: number
+  heatmap: Float32Array
+  columns: number
+  rows: number
+  method: ExplainMethod
+  durationMs: number
+} & SessionUse
+
+export interface CheckResult {
+  type: 'check-result'
+  id: number
+  output: Float32Array
+  dims: number[]
+  executionProvider: ExecutionProvider
+  description: string
+  sessionMs: number
+  firstRunMs: number
+  runMs: number
+}
+
+export interface Released {
+  type: 'released'
+  id: number
+  sessions: number
+}
+
+export interface ErrorReply {
+  type: 'error'
+  id: number
+  kind: InferenceErrorKind
+  message: string
+  executionProvider: ExecutionProvider | null
+}
+
+export type ProgressReply = { type: 'run-progress'; id: number; progress: RunProgress } | { type: 'explain-progress'; id: number; done: number; total: number }
+
+export type FinalReply = RunResult | ExplainResult | CheckResult | Released | ErrorReply
+
+export type WorkerReply = ProgressReply | FinalReply
+
+/** The reply that settles each kind of request (besides an error). */
+export interface ResultOf {
+  run: RunResult
+  explain: ExplainResult
+  check: CheckResult
+  release: Released
+}
+
+export const resultType = { run: 'run-result', explain: 'explain-result', check: 'check-result', release: 'released' } as const satisfies { [K in keyof ResultOf]: ResultOf[K]['type'] }

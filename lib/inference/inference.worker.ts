@@ -1,20 +1,27 @@
 /// <reference lib="webworker" />
-// Runs one model on one series off the main thread, so the viewer stays responsive. The
-// execution provider is chosen explicitly (WebGPU when an adapter exists, else WASM) and
-// the one that actually ran is reported; when WebGPU fails the run is retried on WASM.
-// Cancelling terminates this worker: ONNX Runtime cannot interrupt a running session.
+// The page's one inference worker: runs models and explanations off the main thread, so the
+// viewer stays responsive, and keeps each model's ORT session between requests
+// (session-pool.ts), so a second run or an explanation starts at once. Requests run one at a
+// time and a cancel stops one at its next checkpoint (job-queue.ts). The execution provider
+// is chosen explicitly (WebGPU when an adapter exists, else WASM) and the one that actually
+// ran is reported; when WebGPU fails, the work is redone on WASM (`withSession`, the one
+// fallback path).
 import * as ort from 'onnxruntime-web/webgpu'
+import { exhaustiveSwitchError } from '../errors'
 import { explainSlice } from '../explain/explain-slice'
-import type { ExecutionProvider, ExplainRequest, InferenceErrorKind, InferenceRequest, InferenceResponse, ModelCheckRequest, WorkerRequest } from './inference-protocol'
+import type { CheckRequest, ExecutionProvider, ExplainRequest, InferenceErrorKind, ModelFile, ProviderPreference, ReleaseRequest, RunProgress, RunRequest, SessionUse, WorkerReply, WorkerRequest } from './inference-protocol'
+import { InferenceCancelled, JobQueue, type Job } from './job-queue'
 import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
-import { runSliceModel, segmentStack, type InferenceProgress, type ModelSession, type SliceModelResult, type TensorData } from './run-model'
+import { outputTransferables } from './model-output'
+import { runSliceModel, segmentStack, type ModelSession, type TensorData } from './run-model'
+import { sameSession, SessionPool, withWasmFallback, type SessionKey } from './session-pool'
 import { stackToVolume } from './slice-stack'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 const modelCache = 'parallax-models-v1'
 
-function post(message: InferenceResponse, transfer: Transferable[] = []) {
+function post(message: WorkerReply, transfer: Transferable[] = []) {
   scope.postMessage(message, transfer)
 }
 
@@ -52,16 +59,25 @@ async function webGpuAvailable(): Promise<boolean> {
   }
 }
 
-function configureWasm() {
-  // Threads need cross-origin isolation (SharedArrayBuffer); SIMD is detected by ORT itself.
-  ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.min(4, scope.navigator.hardwareConcurrency || 1) : 1
+// Threads need cross-origin isolation (SharedArrayBuffer); SIMD is detected by ORT itself.
+// Set once, before the first session: ORT reads it when it starts its WASM runtime.
+ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.min(4, scope.navigator.hardwareConcurrency || 1) : 1
+
+/** A kept session, with the model's bytes (CAM reads the final layer's weights from them). */
+interface OrtSession extends ModelSession {
+  bytes: Uint8Array
+  release(): Promise<void>
 }
 
-async function createSession(model: Uint8Array, provider: ExecutionProvider): Promise<ModelSession> {
+async function createSession(model: Uint8Array, provider: ExecutionProvider): Promise<OrtSession> {
   const session = await ort.InferenceSession.create(model, { executionProviders: [provider], graphOptimizationLevel: 'all' })
   const [inputName] = session.inputNames
-  if (!inputName) throw new Error('The model has no inputs')
+  if (!inputName) {
+    await session.release()
+    throw new Error('The model has no inputs')
+  }
   return {
+    bytes: model,
     async run(input: TensorData, outputNames: readonly string[]) {
       const feeds = { [inputName]: new ort.Tensor('float32', input.data, [...input.dims]) }
       const results = await session.run(feeds, [...outputNames])
@@ -74,11 +90,13 @@ async function createSession(model: Uint8Array, provider: ExecutionProvider): Pr
       }
       return out
     },
+    release: () => session.release(),
   }
 }
 
 function classify(error: unknown): { kind: InferenceErrorKind; message: string } {
   const text = error instanceof Error ? error.message : String(error)
+  if (error instanceof InferenceCancelled) return { kind: 'cancelled', message: text }
   if (error instanceof ModelIntegrityError) return { kind: 'integrity', message: text }
   if (error instanceof DownloadError) return { kind: 'download', message: text }
   if (/out of memory|OOM|allocation failed|Aborted\(\)|memory access out of bounds|Maximum call stack/i.test(text)) {
@@ -90,111 +108,176 @@ function classify(error: unknown): { kind: InferenceErrorKind; message: string }
   return { kind: 'failed', message: text }
 }
 
-async function run(request: InferenceRequest) {
-  const timings = { loadModelMs: 0, createSessionMs: 0, preprocessingMs: 0, inferenceMs: 0, postprocessingMs: 0 }
-  let provider: ExecutionProvider | null = null
-  try {
-    let started = performance.now()
-    post({ type: 'progress', progress: { stage: 'loading-model', done: 0, total: 1 } })
-    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
-    timings.loadModelMs = performance.now() - started
-
-    configureWasm()
-    provider = request.provider === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : request.provider
-    const { manifest, geometry } = request
-    let fallbackReason: string | null = null
-    const attempt = async (ep: ExecutionProvider): Promise<Omit<Extract<InferenceResponse, { type: 'result' }>, 'type' | 'executionProvider' | 'fallbackReason' | 'timings'> & { timings: SliceModelResult['timings'] }> => {
-      post({ type: 'progress', progress: { stage: 'creating-session', done: 0, total: 1 } })
-      started = performance.now()
-      const session = await createSession(model, ep)
-      timings.createSessionMs = performance.now() - started
-      const onProgress = (progress: InferenceProgress) => post({ type: 'progress', progress })
-      if (manifest.parallax.dimensionality === '2d') {
-        const images = request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows }))
-        const result = await runSliceModel(manifest, images, session, { onProgress })
-        return {
-          kind: result.kind,
-          labels: result.labels,
-          labelCounts: result.labelCounts,
-          foreground: result.probabilities ? { probabilities: result.probabilities, ...result.modelSize } : null,
-          sliceProbabilities: result.sliceProbabilities,
-          seriesProbabilities: result.seriesProbabilities,
-          timings: result.timings,
-        }
-      }
-      const stack = stackToVolume(geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
-      const result = await segmentStack(manifest, stack, session, { onProgress })
-      return { kind: 'segmentation', labels: result.labels, labelCounts: result.labelCounts, foreground: null, sliceProbabilities: null, seriesProbabilities: null, timings: result.timings }
-    }
-    let result
-    try {
-      result = await attempt(provider)
-    } catch (error) {
-      if (provider !== 'webgpu') throw error
-      fallbackReason = classify(error).message
-      provider = 'wasm'
-      result = await attempt(provider)
-    }
-    Object.assign(timings, result.timings)
-    const transfer = [...(result.labels ? [result.labels.buffer] : []), ...(result.foreground?.probabilities.map((slice) => slice.buffer) ?? [])]
-    post({ type: 'result', ...result, executionProvider: provider, fallbackReason, timings }, transfer)
-  } catch (error) {
-    const { kind, message } = classify(error)
-    post({ type: 'error', kind, message, executionProvider: provider })
-  }
+/** Why a WebGPU failure is worth a retry on WASM, or null when WASM would fail the same way (a cancel, a bad file). */
+function fallbackReason(error: unknown): string | null {
+  const { kind, message } = classify(error)
+  return kind === 'failed' || kind === 'unsupported-operator' || kind === 'out-of-memory' ? message : null
 }
 
-async function check(request: ModelCheckRequest) {
+const sessions = new SessionPool<OrtSession>()
+const jobs = new JobQueue()
+
+/** The provider a request is using, for its error reply. */
+interface Attempt {
+  provider: ExecutionProvider | null
+}
+
+/**
+ * The one way from a provider preference to a session doing `work`: the kept session when
+ * there is one, else the model loaded (Cache Storage or download, SHA-256 checked) and a new
+ * session kept; when WebGPU fails, creating the session or running it, that session is
+ * released and the work is done again on WASM.
+ */
+async function withSession<T>(request: ModelFile, preference: ProviderPreference, job: Job, attempt: Attempt, work: (session: OrtSession) => Promise<T>, onStage: (stage: 'loading-model' | 'creating-session') => void = () => {}) {
+  const timings = { loadModelMs: 0, createSessionMs: 0 }
+  let bytes: Uint8Array | null = null
+  let sessionReused = false
+  const preferred: ExecutionProvider = preference === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : preference
+  const { value, provider, fallbackReason: reason } = await withWasmFallback(
+    preferred,
+    async (provider) => {
+      attempt.provider = provider
+      const key: SessionKey = { modelId: request.manifest.parallax.id, sha256: request.manifest.parallax.file.sha256, provider }
+      const kept = await sessions.acquire(key, async () => {
+        if (!bytes) {
+          onStage('loading-model')
+          const started = performance.now()
+          bytes = await loadModel(request.fileUrl, key.sha256)
+          timings.loadModelMs = performance.now() - started
+          await job.checkpoint()
+        }
+        onStage('creating-session')
+        const started = performance.now()
+        const session = await createSession(bytes, provider)
+        timings.createSessionMs = performance.now() - started
+        return session
+      })
+      sessionReused = kept.reused
+      try {
+        await job.checkpoint()
+        return await work(kept.session)
+      } catch (error) {
+        // A WebGPU session that failed is not trusted with the next request.
+        if (provider === 'webgpu' && !(error instanceof InferenceCancelled)) await sessions.release(sameSession(key))
+        throw error
+      }
+    },
+    fallbackReason,
+  )
+  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, sessionReused }
+  return { value, timings, use }
+}
+
+async function run(request: RunRequest, job: Job, attempt: Attempt) {
+  const progress = (progress: RunProgress) => post({ type: 'run-progress', id: request.id, progress })
+  const { manifest, geometry } = request
+  const options = { onProgress: progress, checkpoint: job.checkpoint }
+  const { value, timings, use } = await withSession(
+    request,
+    request.provider,
+    job,
+    attempt,
+    async (session) => {
+      if (manifest.parallax.dimensionality === '2d') {
+        return runSliceModel(manifest, request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows })), session, options)
+      }
+      const stack = stackToVolume(geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
+      return segmentStack(manifest, stack, session, options)
+    },
+    (stage) => progress({ stage, done: 0, total: 1 }),
+  )
+  post({ type: 'run-result', id: request.id, output: value.output, timings: { ...timings, ...value.timings }, ...use }, outputTransferables(value.output))
+}
+
+async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
+  const started = performance.now()
+  const onProgress = (done: number, total: number) => post({ type: 'explain-progress', id: request.id, done, total })
+  const { value: heatmap, use } = await withSession(request, request.provider, job, attempt, (session) =>
+    explainSlice(request.manifest, session.bytes, session, request.image, request.method, { onProgress, checkpoint: job.checkpoint }),
+  )
+  post(
+    { type: 'explain-result', id: request.id, heatmap: heatmap.values, columns: heatmap.columns, rows: heatmap.rows, method: request.method, durationMs: performance.now() - started, ...use },
+    [heatmap.values.buffer],
+  )
+}
+
+/** The check times creating a session and may run relaxed bytes (model-check.ts), so it uses a session of its own, released after. */
+async function check(request: CheckRequest, job: Job, attempt: Attempt) {
+  attempt.provider = request.provider
+  const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
+  if (request.provider === 'webgpu' && !(await webGpuAvailable())) throw new Error('This browser offers no WebGPU adapter.')
+  const plan = planModelCheck(request.manifest, model)
+  await job.checkpoint()
+  let started = performance.now()
+  const session = await createSession(plan.model, request.provider)
+  const sessionMs = performance.now() - started
   try {
-    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
-    configureWasm()
-    if (request.provider === 'webgpu' && !(await webGpuAvailable())) throw new Error('This browser offers no WebGPU adapter.')
-    const plan = planModelCheck(request.manifest, model)
-    let started = performance.now()
-    const session = await createSession(plan.model, request.provider)
-    const sessionMs = performance.now() - started
     // The first run pays for kernel compilation and buffer allocation; a second, timed run
     // shows the steady speed (and must give the same numbers).
     started = performance.now()
     const output = (await session.run(plan.input, [request.manifest.parallax.output]))[request.manifest.parallax.output]
     if (!output) throw new Error(`The model returned no "${request.manifest.parallax.output}" output`)
     const firstRunMs = performance.now() - started
+    await job.checkpoint()
     started = performance.now()
     await session.run(plan.input, [request.manifest.parallax.output])
     const runMs = performance.now() - started
-    post({ type: 'check-result', output: output.data, dims: [...output.dims], executionProvider: request.provider, description: plan.description, sessionMs, firstRunMs, runMs }, [output.data.buffer])
-  } catch (error) {
-    post({ type: 'error', ...classify(error), executionProvider: request.provider })
+    post(
+      { type: 'check-result', id: request.id, output: output.data, dims: [...output.dims], executionProvider: request.provider, description: plan.description, sessionMs, firstRunMs, runMs },
+      [output.data.buffer],
+    )
+  } finally {
+    await session.release()
   }
 }
 
-async function explain(request: ExplainRequest) {
-  let provider: ExecutionProvider | null = null
-  try {
-    const started = performance.now()
-    const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
-    configureWasm()
-    provider = request.provider === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : request.provider
-    let session: ModelSession
-    try {
-      session = await createSession(model, provider)
-    } catch (error) {
-      if (provider !== 'webgpu') throw error
-      provider = 'wasm'
-      session = await createSession(model, provider)
-    }
-    const heatmap = await explainSlice(request.manifest, model, session, request.image, request.method, { onProgress: (done, total) => post({ type: 'explain-progress', done, total }) })
-    post(
-      { type: 'explain-result', heatmap: heatmap.values, columns: heatmap.columns, rows: heatmap.rows, method: request.method, executionProvider: provider, durationMs: performance.now() - started },
-      [heatmap.values.buffer],
-    )
-  } catch (error) {
-    post({ type: 'error', ...classify(error), executionProvider: provider })
-  }
+async function release(request: ReleaseRequest) {
+  const released = await sessions.release(request.modelId === null ? undefined : (key) => key.modelId === request.modelId)
+  post({ type: 'released', id: request.id, sessions: released })
+}
+
+/**
+ * Queues a request; whatever it throws becomes its error reply. Running out of memory gives
+ * every kept session back, so that the next request (on WebGPU, or in a WASM heap that is
+ * still sound) starts from a clean state.
+ */
+function enqueue(id: number, handle: (job: Job, attempt: Attempt) => Promise<void>) {
+  const attempt: Attempt = { provider: null }
+  jobs.enqueue(
+    id,
+    async (job) => {
+      try {
+        await handle(job, attempt)
+      } catch (error) {
+        const { kind, message } = classify(error)
+        if (kind === 'out-of-memory') await sessions.release()
+        post({ type: 'error', id, kind, message, executionProvider: attempt.provider })
+      }
+    },
+    () => post({ type: 'error', id, kind: 'cancelled', message: 'Cancelled', executionProvider: null }),
+  )
 }
 
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
-  if (event.data.type === 'run') void run(event.data)
-  else if (event.data.type === 'check') void check(event.data)
-  else if (event.data.type === 'explain') void explain(event.data)
+  const request = event.data
+  switch (request.type) {
+    case 'run':
+      enqueue(request.id, (job, attempt) => run(request, job, attempt))
+      break
+    case 'explain':
+      enqueue(request.id, (job, attempt) => explain(request, job, attempt))
+      break
+    case 'check':
+      enqueue(request.id, (job, attempt) => check(request, job, attempt))
+      break
+    case 'release':
+      // Queued like the rest: a session in use is released once its request is done.
+      enqueue(request.id, () => release(request))
+      break
+    case 'cancel':
+      jobs.cancel(request.id)
+      break
+    default:
+      exhaustiveSwitchError(request)
+  }
 }

@@ -6,6 +6,7 @@
 import { conformGrid, resampleLabels, resampleVolume } from './conform'
 import { clipIntensities, normaliseIntensities } from './intensity'
 import type { ModelManifest } from './manifest'
+import type { ModelOutput, SegmentationOutput } from './model-output'
 import { argmaxChannels, labelVoxelCounts, removeSmallComponents, sigmoid, softmaxChannels, thresholdChannel } from './postprocess'
 import { resizeBilinear, resizeNearest } from './resize'
 import { labelsForImages, type StackVolume } from './slice-stack'
@@ -33,28 +34,26 @@ export interface InferenceProgress {
 
 export interface RunOptions {
   onProgress?: (progress: InferenceProgress) => void
-  signal?: AbortSignal
+  /** Awaited between images, tiles and stages; it throws to stop the run there (the worker's cancel). */
+  checkpoint?: () => Promise<void>
+}
+
+export interface PipelineTimings {
+  preprocessingMs: number
+  inferenceMs: number
+  postprocessingMs: number
 }
 
 export interface SegmentationResult {
-  /** One label per pixel of each input image, images in input order (rows × columns each). */
-  labels: Uint8Array
-  /** Voxels per label value (index = label value) over the input images. */
-  labelCounts: number[]
+  output: SegmentationOutput
   /** The grid the model saw. */
   modelGrid: VolumeGeometry
-  timings: { preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
+  timings: PipelineTimings
 }
 
-export class InferenceCancelled extends Error {
-  constructor() {
-    super('Inference cancelled')
-    this.name = 'InferenceCancelled'
-  }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined) {
-  if (signal?.aborted) throw new InferenceCancelled()
+export interface SliceModelResult {
+  output: ModelOutput
+  timings: PipelineTimings
 }
 
 /** Pre-processing alone: the float32 volume the model is fed, on the model's grid. */
@@ -88,7 +87,7 @@ export async function inferVolume(manifest: ModelManifest, session: ModelSession
   const plan = planWindows(grid.dimensions, tiling.roi, tiling.overlap)
   const accumulator = new WindowAccumulator(grid.dimensions, channels, tiling.roi, tiling.mode)
   for (const [index, start] of plan.starts.entries()) {
-    throwIfAborted(options.signal)
+    await options.checkpoint?.()
     options.onProgress?.({ stage: 'inference', done: index, total: plan.starts.length })
     const window = extractWindow(input, grid.dimensions, start, plan.roi, tiling.padValue)
     const result = await session.run(asTensor(window, plan.roi), [output])
@@ -131,12 +130,12 @@ export async function segmentStack(manifest: ModelManifest, stack: StackVolume, 
   options.onProgress?.({ stage: 'preprocessing', done: 0, total: 1 })
   const { input, grid } = prepareModelInput(manifest, stack)
   const preprocessingMs = clock() - started
-  throwIfAborted(options.signal)
+  await options.checkpoint?.()
 
   started = clock()
   const output = await inferVolume(manifest, session, input, grid, options)
   const inferenceMs = clock() - started
-  throwIfAborted(options.signal)
+  await options.checkpoint?.()
 
   started = clock()
   options.onProgress?.({ stage: 'postprocessing', done: 0, total: 1 })
@@ -145,7 +144,7 @@ export async function segmentStack(manifest: ModelManifest, stack: StackVolume, 
   const labelCount = Math.max(...manifest.parallax.labels.map((label) => label.value)) + 1
   const labelCounts = labelVoxelCounts(labels, labelCount)
   options.onProgress?.({ stage: 'postprocessing', done: 1, total: 1 })
-  return { labels, labelCounts, modelGrid: grid, timings: { preprocessingMs, inferenceMs, postprocessingMs: clock() - started } }
+  return { output: { kind: 'segmentation', labels, labelCounts, foreground: null }, modelGrid: grid, timings: { preprocessingMs, inferenceMs, postprocessingMs: clock() - started } }
 }
 
 export interface SliceImage {
@@ -175,20 +174,6 @@ export function classProbabilities(manifest: ModelManifest, logits: Float32Array
   return [...scaled]
 }
 
-export interface SliceModelResult {
-  kind: 'segmentation' | 'classification'
-  /** Segmentation: one label per pixel of each image, images in input order. */
-  labels: Uint8Array | null
-  labelCounts: number[]
-  /** Segmentation: foreground probability per pixel at the model's resolution, per image. */
-  probabilities: Float32Array[] | null
-  /** Classification: calibrated probabilities per image (per class), and for the series (the highest slice). */
-  sliceProbabilities: number[][] | null
-  seriesProbabilities: number[] | null
-  modelSize: { columns: number; rows: number }
-  timings: { preprocessingMs: number; inferenceMs: number; postprocessingMs: number }
-}
-
 /** A 2D model over each image of a series, one image at a time. */
 export async function runSliceModel(manifest: ModelManifest, images: readonly SliceImage[], session: ModelSession, options: RunOptions = {}): Promise<SliceModelResult> {
   if (manifest.parallax.dimensionality !== '2d') throw new Error(`${manifest.parallax.id} is not a per-slice model`)
@@ -197,12 +182,12 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
   const timings = { preprocessingMs: 0, inferenceMs: 0, postprocessingMs: 0 }
   const first = images[0]
   if (!first) throw new Error('The series has no images')
-  const labels = kind === 'segmentation' ? new Uint8Array(images.length * first.columns * first.rows) : null
+  const labels = new Uint8Array(kind === 'segmentation' ? images.length * first.columns * first.rows : 0)
   const probabilities: Float32Array[] = []
   const sliceProbabilities: number[][] = []
   let modelSize = { columns: first.columns, rows: first.rows }
   for (const [index, image] of images.entries()) {
-    throwIfAborted(options.signal)
+    await options.checkpoint?.()
     options.onProgress?.({ stage: 'inference', done: index, total: images.length })
     let started = performance.now()
     const prepared = prepareSliceInput(manifest, image)
@@ -225,21 +210,15 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
           : argmaxChannels(scaled, channels)
       if (post.minComponentVoxels > 0) removeSmallComponents(modelLabels, [prepared.columns, prepared.rows, 1], post.minComponentVoxels)
       probabilities.push(post.activation === 'sigmoid' ? sigmoid(scaled.subarray((channels - 1) * pixels)) : softmaxChannels(scaled, channels).subarray((channels - 1) * pixels))
-      labels!.set(resizeNearest(modelLabels, prepared.columns, prepared.rows, image.columns, image.rows), index * image.columns * image.rows)
+      labels.set(resizeNearest(modelLabels, prepared.columns, prepared.rows, image.columns, image.rows), index * image.columns * image.rows)
     }
     timings.postprocessingMs += performance.now() - started
   }
   options.onProgress?.({ stage: 'inference', done: images.length, total: images.length })
-  const labelCount = Math.max(...labelDefs.map((label) => label.value)) + 1
-  const seriesProbabilities = sliceProbabilities.length ? sliceProbabilities[0]!.map((_, c) => Math.max(...sliceProbabilities.map((slice) => slice[c]!))) : null
-  return {
-    kind,
-    labels,
-    labelCounts: labels ? labelVoxelCounts(labels, labelCount) : [],
-    probabilities: labels ? probabilities : null,
-    sliceProbabilities: kind === 'classification' ? sliceProbabilities : null,
-    seriesProbabilities,
-    modelSize,
-    timings,
+  if (kind === 'classification') {
+    const seriesProbabilities = sliceProbabilities[0]!.map((_, c) => Math.max(...sliceProbabilities.map((slice) => slice[c]!)))
+    return { output: { kind, sliceProbabilities, seriesProbabilities }, timings }
   }
+  const labelCount = Math.max(...labelDefs.map((label) => label.value)) + 1
+  return { output: { kind, labels, labelCounts: labelVoxelCounts(labels, labelCount), foreground: { probabilities, ...modelSize } }, timings }
 }

@@ -107,6 +107,7 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
           data-peak-column={state.peak.column}
           data-peak-row={state.peak.row}
           data-execution-provider={state.result.executionProvider}
+          data-session-reused={String(state.result.sessionReused)}
         >
           <div className="muted" style={{ fontSize: '.75rem' }}>
             {methodLabels[state.result.method]} on image {state.imageIndex + 1} · {(state.result.durationMs / 1000).toFixed(1)} s on {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM'}

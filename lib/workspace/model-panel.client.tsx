@@ -4,12 +4,12 @@ import { reportClientAuditEvent } from '../audit/report.client'
 import { downloadJson } from '../ui/download.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
-import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from '../inference/inference.client'
+import { InferenceRunError, releaseAll, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from '../inference/inference.client'
 import type { ExecutionProvider, ProviderPreference } from '../inference/inference-protocol'
 import { encodeLabelRuns } from '../inference/labels-rle'
-import { stackGeometryOf } from '../inference/slice-stack'
 import type { ModelSummary } from '../inference/model-summary'
-import { findingsFromClassification, findingsFromSegmentation, seriesFrameOf } from '../findings/proposals'
+import { findingsFromOutput } from '../findings/proposals'
+import { seriesFrameOf, stackGeometryOf } from '../dicom/geometry'
 import type { ProposedFinding } from '../findings/types'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
 import { ExplainPanel } from './explain-panel.client'
@@ -75,6 +75,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
       })
       .catch((error: Error) => setLoadError(`The model list could not be loaded: ${error.message}`))
   }, [])
+  // The worker keeps each model's session while the viewer is open; leaving it gives them back.
+  useEffect(() => () => void releaseAll(), [])
 
   const seriesUid = series?.seriesInstanceUid
   useEffect(() => {
@@ -86,7 +88,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
   }, [seriesUid, viewer])
 
   const { visible: overlayVisible, revision } = useStore(labelmaps)
-  const labelmap = state.status === 'done' && state.result.labels ? (labelmaps.entryFor(seriesUid)?.document ?? null) : null
+  const labelmap = state.status === 'done' && state.result.output.kind === 'segmentation' ? (labelmaps.entryFor(seriesUid)?.document ?? null) : null
   // What the run proposes for review, derived once per result and labelmap edit.
   const proposals = useMemo(
     () => (state.status === 'done' && series ? proposedFindings(state, series, labelmap) : []),
@@ -107,7 +109,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
     return () => window.removeEventListener('keydown', onKey)
   }, [labelmap])
   const labelCounts = useMemo(
-    () => (state.status === 'done' ? (labelmap?.counts() ?? state.result.labelCounts) : []),
+    () => (state.status === 'done' ? (labelmap?.counts() ?? (state.result.output.kind === 'segmentation' ? state.result.output.labelCounts : [])) : []),
     // Counted again on each edit (`revision`), not on each render.
     [state, labelmap, revision],
   )
@@ -151,7 +153,9 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
       run.current = current
       const result = await current.result
       run.current = null
-      if (result.labels) labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.labels, selected.manifest), imageIds })
+      if (result.output.kind === 'segmentation') {
+        labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.output.labels, selected.manifest), imageIds })
+      }
       setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
       void report('success', result.executionProvider)
     } catch (error) {
@@ -167,6 +171,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
   function exportLabels(done: Extract<PanelState, { status: 'done' }>) {
     if (!series) return
     const { manifest } = done.model
+    const { output } = done.result
     const body = {
       model: { id: manifest.parallax.id, version: manifest.version, sha256: manifest.parallax.file.sha256 },
       runtime: 'onnxruntime-web',
@@ -177,8 +182,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
       labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
       labelRuns: labelmap ? encodeLabelRuns(labelmap.labels) : null,
-      seriesProbabilities: done.result.seriesProbabilities,
-      sliceProbabilities: done.result.sliceProbabilities,
+      seriesProbabilities: output.kind === 'classification' ? output.seriesProbabilities : null,
+      sliceProbabilities: output.kind === 'classification' ? output.sliceProbabilities : null,
     }
     downloadJson(`${manifest.parallax.id}-labels.json`, body)
   }
@@ -260,16 +265,17 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
           data-execution-provider={state.result.executionProvider}
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
+          data-session-reused={String(state.result.sessionReused)}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
-          {state.result.kind === 'classification' && state.result.seriesProbabilities && (
+          {state.result.output.kind === 'classification' && (
             <ClassificationSummary
               model={state.model}
-              seriesProbability={state.result.seriesProbabilities.at(-1)!}
-              sliceProbability={sliceIndex !== null ? (state.result.sliceProbabilities?.[sliceIndex]?.at(-1) ?? null) : null}
+              seriesProbability={state.result.output.seriesProbabilities.at(-1)!}
+              sliceProbability={sliceIndex !== null ? (state.result.output.sliceProbabilities[sliceIndex]?.at(-1) ?? null) : null}
             />
           )}
-          {state.result.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
+          {state.result.output.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
             <tbody>
               {state.model.manifest.parallax.labels.map((label) => (
                 <tr key={label.value}>
@@ -308,7 +314,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
             </div>
           )}
           <div className="form-row">
-            {state.result.labels && <label>
+            {state.result.output.kind === 'segmentation' && <label>
               <input
                 type="checkbox"
                 data-testid="labelmap-toggle"
@@ -346,12 +352,10 @@ function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series:
   const frame = seriesFrameOf(series)
   const label = done.model.manifest.parallax.labels.find((entry) => entry.finding)
   if (!frame || !label?.finding) return []
-  const { result } = done
   const threshold = done.model.manifest.parallax.postprocessing.decisionThreshold ?? 0.5
-  if (result.kind === 'segmentation' && labelmap) {
-    return findingsFromSegmentation({ labels: labelmap.labels, foreground: result.foreground }, frame, { value: label.value, finding: label.finding })
-  }
-  return result.sliceProbabilities ? findingsFromClassification(result.sliceProbabilities, frame, { finding: label.finding }, threshold) : []
+  // A segmentation's findings come from the labelmap document, so they include the reader's edits.
+  const output = done.result.output.kind === 'segmentation' && labelmap ? { ...done.result.output, labels: labelmap.labels } : done.result.output
+  return findingsFromOutput(output, frame, { value: label.value, finding: label.finding }, threshold)
 }
 
 function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {

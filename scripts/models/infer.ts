@@ -43,9 +43,9 @@ try {
     imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
     modelGrid: result.modelGrid,
     interpolatedSlices: series.stack.interpolatedSlices.length,
-    labelCounts: Object.fromEntries(labels.map((label) => [label.name, result.labelCounts[label.value] ?? 0])),
+    labelCounts: Object.fromEntries(labels.map((label) => [label.name, result.output.labelCounts[label.value] ?? 0])),
     timings: { ...result.timings, totalMs },
-    labelRuns: encodeLabelRuns(result.labels),
+    labelRuns: encodeLabelRuns(result.output.labels),
   }
   writeFileSync(values.out, JSON.stringify(output) + '\n')
   console.log(`${output.model.id} on ${series.instances.length} images: ${labels.map((label) => `${label.name} ${output.labelCounts[label.name]}`).join(', ')} voxels; ${Math.round(totalMs)} ms → ${values.out}`)
