@@ -7,15 +7,13 @@ import type { SessionUser } from '../auth/session-user'
 import { getDatabase, type Db, type Tx } from '../db/client.server'
 import type { Finding, Read, ReadSignature } from '../db/generated/sqlite/client'
 import { AppError } from '../errors'
-import type { FindingDecision } from './decision'
+import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from './schema'
 import { signedContentHash } from './signed-content'
 import {
   findingLocationSchema,
   isDiscordant,
   type FindingDto,
-  type FindingLabel,
   type FindingLocation,
-  type ProposedFinding,
   type ReadDto,
   type ReadPurpose,
   type RejectReason,
@@ -194,15 +192,8 @@ async function nextOrdinal(tx: Tx, readId: string): Promise<number> {
   return (last?.ordinal ?? 0) + 1
 }
 
-export interface ProposalInput {
-  model: { id: string; version: string; sha256: string }
-  executionProvider: 'webgpu' | 'wasm'
-  explanationMethod: string | null
-  findings: ProposedFinding[]
-}
-
 /** The AI's findings from one run (possibly none), proposed for the reader's decision. */
-export async function proposeFindings(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: ProposalInput): Promise<ReadDto> {
+export async function proposeFindings(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: FindingProposal): Promise<ReadDto> {
   await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
@@ -261,15 +252,8 @@ export async function proposeFindings(db: Db, user: SessionUser, sourceIp: strin
   return toReadDto(await loadRead(db, readId))
 }
 
-export interface ReaderFindingInput {
-  label: FindingLabel
-  location: FindingLocation
-  measurementMm: number | null
-  note: string | null
-}
-
 /** A finding the reader adds: one the AI missed. */
-export async function addReaderFinding(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: ReaderFindingInput): Promise<ReadDto> {
+export async function addReaderFinding(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: ReaderFinding): Promise<ReadDto> {
   await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
@@ -445,7 +429,7 @@ export async function amendRead(db: Db, user: SessionUser, sourceIp: string | nu
  * Records an export before the browser makes it. Storing to a PACS writes to the clinical
  * record: radiologists only, and only to the PACS the study came from.
  */
-export async function recordReadExport(db: Db, user: SessionUser, sourceIp: string | null, readId: string, destination: 'download' | 'pacs', pacsId: string | null): Promise<void> {
+export async function recordReadExport(db: Db, user: SessionUser, sourceIp: string | null, readId: string, destination: ExportDestination, pacsId: string | null): Promise<void> {
   const read = await getRead(db, user, readId)
   if (read.status !== 'signed') throw new AppError('conflict', 'findings', 'Only a signed read is exported.')
   if (destination === 'pacs') {

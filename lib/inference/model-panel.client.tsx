@@ -6,11 +6,12 @@ import { ExplainPanel } from '../explain/explain-panel.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from './inference.client'
-import type { ExecutionProvider, ProviderPreference } from './inference-protocol'
+import type { ProviderPreference } from './inference-protocol'
 import { encodeLabelRuns } from './labels-rle'
 import { stackGeometryOf } from './slice-stack'
 import type { ModelSummary } from './model-summary'
 import { findingsFromClassification, findingsFromSegmentation, seriesFrameOf } from '../findings/proposals'
+import type { FindingProposal } from '../findings/schema'
 import type { ProposedFinding } from '../findings/types'
 
 // The AI panel of the viewer: pick a model that fits the series, run it in this browser
@@ -39,14 +40,6 @@ interface ModelPanelProps {
   sliceIndex: number | null
   /** Where a result's findings go for review; absent for roles that do not review. */
   onPropose?: (proposal: FindingProposal) => Promise<void>
-}
-
-/** The findings of one run, with the model and runtime that made them and the explanation shown. */
-export interface FindingProposal {
-  model: { id: string; version: string; sha256: string }
-  executionProvider: ExecutionProvider
-  explanationMethod: string | null
-  findings: ProposedFinding[]
 }
 
 export function ModelPanel({ viewer, series, imageIds, sliceIndex, onPropose }: ModelPanelProps) {

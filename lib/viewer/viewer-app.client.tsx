@@ -13,9 +13,10 @@ import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
 import { fetchDemoFiles, listDemoStudies } from './demo-study.client'
 import { mprEligibility } from './mpr-eligibility'
-import { ModelPanel, type FindingProposal } from '../inference/model-panel.client'
+import { ModelPanel } from '../inference/model-panel.client'
 import { ReviewPanel } from '../findings/review-panel.client'
 import { openRead, proposeFindings } from '../findings/reads.client'
+import type { FindingProposal } from '../findings/schema'
 import type { StudyReference } from '../findings/types'
 
 export interface LoadedStudySet {
