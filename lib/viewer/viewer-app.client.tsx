@@ -15,9 +15,9 @@ import { fetchDemoFiles, listDemoStudies } from './demo-study.client'
 import { mprEligibility } from './mpr-eligibility'
 import { ModelPanel } from '../inference/model-panel.client'
 import { ReviewPanel } from '../findings/review-panel.client'
-import { openRead, proposeFindings } from '../findings/reads.client'
 import type { FindingProposal } from '../findings/schema'
 import type { StudyReference } from '../findings/types'
+import { ReadSession } from '../workspace/read-session.client'
 
 export interface LoadedStudySet {
   result: IngestResult
@@ -226,7 +226,6 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
   const first = current?.first
   const currentImageIds = (current && studySet?.imageIdsBySeries.get(current.series.seriesInstanceUid)) || []
   const sliceIndex = layout === 'stack' && state.image ? state.image.index : null
-  const [reviewRefresh, setReviewRefresh] = useState(0)
   const study: StudyReference | null =
     first && studySet
       ? {
@@ -239,11 +238,14 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
           sourceRef: studySet.sourceRef,
         }
       : null
+  // One read session per study in view and user: the review panel renders it, the model panel
+  // proposes through it. Keyed by what identifies the study, as `study` is a new object each render.
+  const readSession = useMemo(
+    () => (study && reviewer ? new ReadSession({ study, userId: reviewer.userId }) : null),
+    [study?.studyInstanceUid, study?.source, study?.sourceRef, reviewer?.userId],
+  )
   async function onPropose(proposal: FindingProposal) {
-    if (!study) return
-    const read = await openRead(study)
-    await proposeFindings(read.id, proposal)
-    setReviewRefresh((count) => count + 1)
+    await readSession?.propose(proposal)
   }
   const window_ = state.voi ? voiRangeToWindow(state.voi) : null
   const overlay = {
@@ -399,12 +401,11 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
-        {reviewer && study && current && studySet && (
+        {reviewer && study && readSession && current && studySet && (
           <ReviewPanel
             key={study.studyInstanceUid}
-            refreshKey={reviewRefresh}
+            session={readSession}
             context={{
-              study,
               series: current.series,
               studySeries: seriesOfStudy(studySet.result, study.studyInstanceUid).map((entry) => entry.series),
               imageIds: currentImageIds,
