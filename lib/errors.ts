@@ -1,6 +1,8 @@
+import { z } from 'zod'
+
 // Typed application errors: each carries a code `${kind}:${surface}` and a message that is
 // safe to show to the user. Anything that is not an AppError is logged and answered with
-// a generic 500 by the route wrapper.
+// a generic 500 by the route wrapper. The browser reads the same codes back (lib/ui/api-error.ts).
 
 export type ErrorKind =
   | 'bad_request'
@@ -11,7 +13,8 @@ export type ErrorKind =
   | 'payload_too_large'
   | 'rate_limited'
 
-export type ErrorSurface = 'api' | 'auth' | 'users' | 'audit' | 'database' | 'pacs' | 'models' | 'findings'
+export const errorSurfaces = ['api', 'auth', 'users', 'audit', 'database', 'pacs', 'models', 'findings'] as const
+export type ErrorSurface = (typeof errorSurfaces)[number]
 
 export type ErrorCode = `${ErrorKind}:${ErrorSurface}`
 
@@ -24,6 +27,25 @@ const statusByKind: Record<ErrorKind, number> = {
   payload_too_large: 413,
   rate_limited: 429,
 }
+
+/** Whether a code from the wire is one of ours. */
+export function isErrorCode(code: string): code is ErrorCode {
+  const [kind, surface, ...rest] = code.split(':')
+  return rest.length === 0 && Object.hasOwn(statusByKind, kind!) && (errorSurfaces as readonly string[]).includes(surface!)
+}
+
+/** The kind a status stands for, for an error answer without one of our codes (a proxy's 502, say). */
+export function errorKindOfStatus(status: number): ErrorKind | null {
+  return (Object.keys(statusByKind) as ErrorKind[]).find((kind) => statusByKind[kind] === status) ?? null
+}
+
+/** What failed in a request that did not validate: a dotted path and why. */
+export const errorIssueSchema = z.object({ path: z.string(), message: z.string() })
+export type ErrorIssue = z.infer<typeof errorIssueSchema>
+
+/** The body of every error answer: AppError.toResponse, and the route wrapper's generic 500 (`internal:api`). */
+export const errorBodySchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() })
+export type ErrorBody = z.infer<typeof errorBodySchema>
 
 export class AppError extends Error {
   readonly code: ErrorCode
@@ -42,7 +64,7 @@ export class AppError extends Error {
   }
 
   toResponse(headers?: HeadersInit): Response {
-    const body: Record<string, unknown> = { code: this.code, message: this.message }
+    const body: ErrorBody = { code: this.code, message: this.message }
     if (this.details !== undefined) body.details = this.details
     return Response.json(body, { status: this.status, headers })
   }

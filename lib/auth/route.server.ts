@@ -1,7 +1,7 @@
 import 'server-only'
 import type { NextRequest } from 'next/server'
 import { z } from 'zod'
-import { AppError } from '../errors'
+import { AppError, type ErrorIssue } from '../errors'
 import { readCappedBytes } from '../security/capped-body'
 import { auditAccessDenied, getCurrentUser } from './guard.server'
 import type { Role } from './roles'
@@ -64,7 +64,7 @@ function parseWith<S extends Schema>(schema: S, value: unknown, what: string): P
   if (!schema) return undefined as Parsed<S>
   const result = schema.safeParse(value)
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+    const issues = result.error.issues.map((issue): ErrorIssue => ({ path: issue.path.join('.'), message: issue.message }))
     const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')
     throw new AppError('bad_request', 'api', `Invalid ${what}: ${summary}`, issues)
   }

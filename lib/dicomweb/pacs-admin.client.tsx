@@ -37,13 +37,13 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
           setMessage({ kind: 'notice', text: 'Nothing changed.' })
           return
         }
-        const saved = pacsServerDtoSchema.parse(await sendJson(`/api/admin/pacs/${editing.id}`, 'PATCH', change))
+        const saved = await sendJson(`/api/admin/pacs/${editing.id}`, 'PATCH', change, pacsServerDtoSchema)
         setServers((current) => [...current.filter((server) => server.id !== saved.id), saved].sort(byName))
         setEditing(null)
         setMessage({ kind: 'notice', text: `Saved ${saved.name}.` })
       } else {
         const body = { name: field('name'), qidoRoot: field('qidoRoot'), wadoRoot: field('wadoRoot'), authHeader: authHeader || null }
-        const saved = pacsServerDtoSchema.parse(await sendJson('/api/admin/pacs', 'POST', body))
+        const saved = await sendJson('/api/admin/pacs', 'POST', body, pacsServerDtoSchema)
         setServers((current) => [...current, saved].sort(byName))
         setMessage({ kind: 'notice', text: `Added ${saved.name}.` })
       }

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import dcmjs from 'dcmjs'
 import { dciodvfyBytes, missingDciodvfy } from '../../tests/support/dciodvfy'
-import { newReportIdentity, personName, trackingUid, writeMeasurementReport, type ReportIdentity, type ReportImageReference, type ReportStudyContext } from './measurement-report'
+import { personName, type ImageReference } from '../dicom/common-modules'
+import { newReportIdentity, trackingUid, writeMeasurementReport, type ReportIdentity, type ReportStudyContext } from './measurement-report'
 import type { FindingDto, FindingLocation, ReadDto } from './types'
 
 const verify = dciodvfyBytes
@@ -43,7 +44,7 @@ const SERIES = '1.2.826.0.1.3680043.8.498.1'
 const OTHER_SERIES = '1.2.826.0.1.3680043.8.498.2'
 const FRAME_OF_REFERENCE = '1.2.826.0.1.3680043.8.498.9'
 
-const images: ReportImageReference[] = [
+const images: ImageReference[] = [
   { sopClassUid: CT_IMAGE_STORAGE, seriesInstanceUid: SERIES, sopInstanceUid: `${SERIES}.11` },
   { sopClassUid: CT_IMAGE_STORAGE, seriesInstanceUid: SERIES, sopInstanceUid: `${SERIES}.12` },
   { sopClassUid: CT_IMAGE_STORAGE, seriesInstanceUid: OTHER_SERIES, sopInstanceUid: `${OTHER_SERIES}.5` },

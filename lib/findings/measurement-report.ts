@@ -3,29 +3,35 @@
 // Pure and deterministic (the caller passes the UIDs and times), so it runs in the browser,
 // where the images are. One Measurement Group per finding of the read (accepted, modified,
 // added); locations are written in patient coordinates (SCOORD3D) as the read stores them.
+import {
+  MANUFACTURER,
+  codeSequence,
+  dcm,
+  dicomDate,
+  dicomDateTime,
+  dicomTime,
+  hierarchicalReference,
+  imagesBySeries,
+  newUuidUid,
+  parallax,
+  parseInstant,
+  patientAndStudy,
+  personName,
+  referencedSop,
+  sct,
+  seriesAndEquipment,
+  sopCommon,
+  type Code,
+  type Dataset,
+  type ImageReference,
+  type PatientStudy,
+} from '../dicom/common-modules'
 import { writePart10 } from '../dicom/write-part10'
 import { signatureMeanings, type FindingDto, type FindingLabel, type FindingLocation, type ReadDto, type SignatureDto } from './types'
 
-export interface ReportImageReference {
-  sopClassUid: string
-  sopInstanceUid: string
-  seriesInstanceUid: string
-}
-
-export interface ReportStudyContext {
-  patientName: string
-  patientId: string
-  patientBirthDate: string
-  patientSex: string
-  studyInstanceUid: string
-  studyDate: string
-  studyTime: string
-  studyId: string
-  accessionNumber: string
-  referringPhysicianName: string
-  studyDescription: string
+export interface ReportStudyContext extends PatientStudy {
   /** Referenced images by SOP instance UID (the browser has these from the loaded series). */
-  images: Map<string, ReportImageReference>
+  images: Map<string, ImageReference>
 }
 
 export interface ReportIdentity {
@@ -37,23 +43,18 @@ export interface ReportIdentity {
 }
 
 const COMPREHENSIVE_3D_SR_STORAGE = '1.2.840.10008.5.1.4.1.1.88.34'
-const MANUFACTURER = 'Parallax'
 // Above the series numbers scanners use, so the report sorts after the images.
 const REPORT_SERIES_NUMBER = 1000
 
-/** A new report's UIDs: each from a random UUID under 2.25 (PS3.5 B.2). */
+/** A new report's UIDs, each from a random UUID. */
 export function newReportIdentity(now: Date): ReportIdentity {
   return {
-    seriesInstanceUid: uuidUid(crypto.randomUUID()),
-    sopInstanceUid: uuidUid(crypto.randomUUID()),
+    seriesInstanceUid: newUuidUid(),
+    sopInstanceUid: newUuidUid(),
     seriesNumber: REPORT_SERIES_NUMBER,
     instanceNumber: 1,
     contentDateTime: now,
   }
-}
-
-function uuidUid(uuid: string): string {
-  return `2.25.${BigInt(`0x${uuid.replaceAll('-', '')}`).toString()}`
 }
 
 /**
@@ -67,7 +68,7 @@ export function writeMeasurementReport(read: ReadDto, context: ReportStudyContex
   const findings = findingsOfRead(read)
   const images = referencedImages(findings, context.images)
   const dataset = {
-    ...sopCommon(identity),
+    ...sopCommon(COMPREHENSIVE_3D_SR_STORAGE, identity.sopInstanceUid, identity.contentDateTime),
     ...patientAndStudy(context),
     ...srDocumentSeries(identity),
     ...srDocumentGeneral(signature, identity, context.studyInstanceUid, images),
@@ -83,73 +84,30 @@ function findingsOfRead(read: ReadDto): FindingDto[] {
 }
 
 /** The images the findings were seen on, each once, in the order first referenced. */
-function referencedImages(findings: FindingDto[], known: Map<string, ReportImageReference>): ReportImageReference[] {
-  const images = new Map<string, ReportImageReference>()
+function referencedImages(findings: FindingDto[], known: Map<string, ImageReference>): ImageReference[] {
+  const images = new Map<string, ImageReference>()
   for (const finding of findings) images.set(finding.location.sopInstanceUid, imageOf(finding.location.sopInstanceUid, known))
   return [...images.values()]
 }
 
-function imageOf(sopInstanceUid: string, known: Map<string, ReportImageReference>): ReportImageReference {
+function imageOf(sopInstanceUid: string, known: Map<string, ImageReference>): ImageReference {
   const image = known.get(sopInstanceUid)
   // Without its SOP class an image reference is invalid DICOM, so a missing image is an error.
   if (!image) throw new Error(`image ${sopInstanceUid} is not among the study's images`)
   return image
 }
 
-function imagesBySeries(images: ReportImageReference[]): Map<string, ReportImageReference[]> {
-  const series = new Map<string, ReportImageReference[]>()
-  for (const image of images) series.set(image.seriesInstanceUid, [...(series.get(image.seriesInstanceUid) ?? []), image])
-  return series
-}
-
 // ---- Modules -------------------------------------------------------------------------
-
-type Dataset = Record<string, unknown>
-
-function sopCommon(identity: ReportIdentity): Dataset {
-  return {
-    // dcmjs writes PN, LO, SH, ST and UT as UTF-8.
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: COMPREHENSIVE_3D_SR_STORAGE,
-    SOPInstanceUID: identity.sopInstanceUid,
-    InstanceCreationDate: dicomDate(identity.contentDateTime),
-    InstanceCreationTime: dicomTime(identity.contentDateTime),
-    // Every date and time we write is UTC.
-    TimezoneOffsetFromUTC: '+0000',
-    // Private coding schemes are to be identified (PS3.3 C.12.1.1.2).
-    CodingSchemeIdentificationSequence: [{ CodingSchemeDesignator: PARALLAX_SCHEME, CodingSchemeName: 'Parallax local codes', CodingSchemeResponsibleOrganization: MANUFACTURER }],
-  }
-}
-
-function patientAndStudy(context: ReportStudyContext): Dataset {
-  return {
-    PatientName: context.patientName,
-    PatientID: context.patientId,
-    PatientBirthDate: context.patientBirthDate,
-    PatientSex: context.patientSex,
-    StudyInstanceUID: context.studyInstanceUid,
-    StudyDate: context.studyDate,
-    StudyTime: context.studyTime,
-    StudyID: context.studyId,
-    AccessionNumber: context.accessionNumber,
-    ReferringPhysicianName: context.referringPhysicianName,
-    StudyDescription: context.studyDescription,
-  }
-}
 
 /** SR Document Series and General Equipment. */
 function srDocumentSeries(identity: ReportIdentity): Dataset {
   return {
-    Modality: 'SR',
-    SeriesInstanceUID: identity.seriesInstanceUid,
-    SeriesNumber: identity.seriesNumber,
-    SeriesDescription: 'Parallax measurement report',
+    ...seriesAndEquipment({ modality: 'SR', seriesInstanceUid: identity.seriesInstanceUid, seriesNumber: identity.seriesNumber, seriesDescription: 'Parallax measurement report' }),
     ReferencedPerformedProcedureStepSequence: [],
-    Manufacturer: MANUFACTURER,
   }
 }
 
-function srDocumentGeneral(signature: SignatureDto, identity: ReportIdentity, studyInstanceUid: string, images: ReportImageReference[]): Dataset {
+function srDocumentGeneral(signature: SignatureDto, identity: ReportIdentity, studyInstanceUid: string, images: ImageReference[]): Dataset {
   return {
     InstanceNumber: identity.instanceNumber,
     // A signed read is final; an amendment is a new, final read of its own.
@@ -171,34 +129,7 @@ function srDocumentGeneral(signature: SignatureDto, identity: ReportIdentity, st
   }
 }
 
-/** The Hierarchical SOP Instance Reference Macro: one study, its series, their images. */
-function hierarchicalReference(studyInstanceUid: string, images: ReportImageReference[]): Dataset {
-  return {
-    StudyInstanceUID: studyInstanceUid,
-    ReferencedSeriesSequence: [...imagesBySeries(images)].map(([seriesInstanceUid, seriesImages]) => ({
-      SeriesInstanceUID: seriesInstanceUid,
-      ReferencedSOPSequence: seriesImages.map(referencedSop),
-    })),
-  }
-}
-
-function referencedSop(image: ReportImageReference): Dataset {
-  return { ReferencedSOPClassUID: image.sopClassUid, ReferencedSOPInstanceUID: image.sopInstanceUid }
-}
-
 // ---- Content tree (TID 1500) ---------------------------------------------------------
-
-interface Code {
-  value: string
-  scheme: string
-  meaning: string
-}
-
-const dcm = (value: string, meaning: string): Code => ({ value, scheme: 'DCM', meaning })
-const sct = (value: string, meaning: string): Code => ({ value, scheme: 'SCT', meaning })
-// Our own coding scheme (PS3.16 8.2 private schemes start with 99) for what DICOM has no code for.
-const PARALLAX_SCHEME = '99PARALLAX'
-const parallax = (value: string, meaning: string): Code => ({ value, scheme: PARALLAX_SCHEME, meaning })
 
 const concepts = {
   imagingMeasurementReport: dcm('126000', 'Imaging Measurement Report'),
@@ -257,10 +188,6 @@ function findingCode(label: string): Code {
 type Relationship = 'CONTAINS' | 'HAS OBS CONTEXT' | 'HAS CONCEPT MOD'
 type ContentItem = Dataset
 
-function codeSequence(code: Code): Dataset[] {
-  return [{ CodeValue: code.value, CodingSchemeDesignator: code.scheme, CodeMeaning: code.meaning }]
-}
-
 function item(relationship: Relationship, valueType: string, name: Code | null, value: Dataset): ContentItem {
   return { RelationshipType: relationship, ValueType: valueType, ...(name && { ConceptNameCodeSequence: codeSequence(name) }), ...value }
 }
@@ -283,12 +210,12 @@ function numeric(name: Code, value: number, unit: Code): ContentItem {
 }
 
 /** An image reference; entries of an image library have no concept name (TID 1601). */
-function image(name: Code | null, reference: ReportImageReference): ContentItem {
+function image(name: Code | null, reference: ImageReference): ContentItem {
   return item('CONTAINS', 'IMAGE', name, { ReferencedSOPSequence: [referencedSop(reference)] })
 }
 
 /** The root container: TID 1500's rows in order, then the signature manifest. */
-function srDocumentContent(read: ReadDto, signature: SignatureDto, findings: FindingDto[], images: ReportImageReference[], known: Map<string, ReportImageReference>): Dataset {
+function srDocumentContent(read: ReadDto, signature: SignatureDto, findings: FindingDto[], images: ImageReference[], known: Map<string, ImageReference>): Dataset {
   return {
     ValueType: 'CONTAINER',
     ConceptNameCodeSequence: codeSequence(concepts.imagingMeasurementReport),
@@ -315,7 +242,7 @@ function documentContext(readerName: string): ContentItem[] {
 }
 
 /** TID 1600: one Image Library Group per series. */
-function imageLibrary(images: ReportImageReference[]): ContentItem {
+function imageLibrary(images: ImageReference[]): ContentItem {
   const groups = [...imagesBySeries(images).values()].map((series) => container('CONTAINS', concepts.imageLibraryGroup, series.map((entry) => image(null, entry))))
   return container('CONTAINS', concepts.imageLibrary, groups)
 }
@@ -332,7 +259,7 @@ function signatureManifest(read: ReadDto, signature: SignatureDto): ContentItem[
   ]
 }
 
-function measurementGroup(finding: FindingDto, known: Map<string, ReportImageReference>): ContentItem {
+function measurementGroup(finding: FindingDto, known: Map<string, ImageReference>): ContentItem {
   return container('CONTAINS', concepts.measurementGroup, [
     text('HAS OBS CONTEXT', concepts.trackingIdentifier, `Finding ${finding.ordinal}`),
     item('HAS OBS CONTEXT', 'UIDREF', concepts.trackingUniqueIdentifier, { UID: trackingUid(finding.id) }),
@@ -389,43 +316,4 @@ export function trackingUid(findingId: string): string {
   const uid = `2.25.${value.toString()}`
   if (uid.length > 64) throw new Error(`finding id "${findingId}" is too long for a UID`)
   return uid
-}
-
-// ---- Values --------------------------------------------------------------------------
-
-/**
- * A display name as a DICOM person name (PS3.5 6.2): "First Middle Last" becomes
- * "Last^First^Middle", the last word taken as the family name; one word is a family name;
- * a name already holding carets is kept. A display name has no structure to go by, so
- * names whose family name is not last come out wrong, but readably so.
- */
-export function personName(displayName: string): string {
-  const name = displayName.replace(/[\\=]/g, ' ').trim()
-  if (name.includes('^')) return name
-  const words = name.split(/\s+/)
-  if (words.length < 2) return name
-  const family = words.pop()!
-  const [given, ...middle] = words
-  return [family, given, ...(middle.length > 0 ? [middle.join(' ')] : [])].join('^')
-}
-
-function parseInstant(iso: string): Date {
-  const instant = new Date(iso)
-  if (Number.isNaN(instant.getTime())) throw new Error(`"${iso}" is not a date and time`)
-  return instant
-}
-
-const pad = (value: number, width = 2) => value.toString().padStart(width, '0')
-
-function dicomDate(instant: Date): string {
-  return `${pad(instant.getUTCFullYear(), 4)}${pad(instant.getUTCMonth() + 1)}${pad(instant.getUTCDate())}`
-}
-
-function dicomTime(instant: Date): string {
-  return `${pad(instant.getUTCHours())}${pad(instant.getUTCMinutes())}${pad(instant.getUTCSeconds())}`
-}
-
-/** DT to the millisecond, with its UTC offset written out so it reads right on its own. */
-function dicomDateTime(instant: Date): string {
-  return `${dicomDate(instant)}${dicomTime(instant)}.${pad(instant.getUTCMilliseconds(), 3)}+0000`
 }

@@ -1,39 +1,34 @@
 'use client'
-import { sendJson } from '../ui/send-json.client'
-import type { FindingDecision } from './decision'
-import type { FindingLabel, FindingLocation, ProposedFinding, ReadDto, SignatureMeaning, StudyReference } from './types'
+import { z } from 'zod'
+import { getJson, sendJson } from '../ui/send-json.client'
+import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from './schema'
+import { readDtoSchema, type ReadDto, type SignatureMeaning, type StudyReference } from './types'
 
-// The browser's side of the reads API: small JSON records only, never pixels or masks.
+// The browser's side of the reads API: small JSON records only, never pixels or masks. Every
+// answer is checked against the DTO schema the server builds it by; failures throw ApiError
+// (lib/ui/api-error.ts) with the server's code, such as `conflict:findings`.
 
-export async function fetchReadsOfStudy(studyInstanceUid: string): Promise<ReadDto[]> {
-  const response = await fetch(`/api/reads?study=${encodeURIComponent(studyInstanceUid)}`)
-  if (!response.ok) throw new Error(`The reads of this study could not be loaded (HTTP ${response.status}).`)
-  return (await response.json()) as ReadDto[]
-}
+export const fetchReadsOfStudy = (studyInstanceUid: string): Promise<ReadDto[]> =>
+  getJson(`/api/reads?study=${encodeURIComponent(studyInstanceUid)}`, readDtoSchema.array())
 
-export async function fetchRead(id: string): Promise<ReadDto> {
-  const response = await fetch(`/api/reads/${encodeURIComponent(id)}`)
-  if (!response.ok) throw new Error(`The read could not be loaded (HTTP ${response.status}).`)
-  return (await response.json()) as ReadDto
-}
+export const fetchRead = (id: string): Promise<ReadDto> => getJson(`/api/reads/${encodeURIComponent(id)}`, readDtoSchema)
 
-export const openRead = (study: StudyReference) => sendJson('/api/reads', 'POST', { study }) as Promise<ReadDto>
+export const openRead = (study: StudyReference): Promise<ReadDto> => sendJson('/api/reads', 'POST', { study }, readDtoSchema)
 
-export const proposeFindings = (
-  readId: string,
-  proposal: { model: { id: string; version: string; sha256: string }; executionProvider: 'webgpu' | 'wasm'; explanationMethod: string | null; findings: ProposedFinding[] },
-) => sendJson(`/api/reads/${readId}/findings`, 'POST', { origin: 'ai', ...proposal }) as Promise<ReadDto>
+export const proposeFindings = (readId: string, proposal: FindingProposal): Promise<ReadDto> =>
+  sendJson(`/api/reads/${readId}/findings`, 'POST', { origin: 'ai', ...proposal }, readDtoSchema)
 
-export const addFinding = (readId: string, finding: { label: FindingLabel; location: FindingLocation; measurementMm: number | null; note: string | null }) =>
-  sendJson(`/api/reads/${readId}/findings`, 'POST', { origin: 'reader', ...finding }) as Promise<ReadDto>
+export const addFinding = (readId: string, finding: ReaderFinding): Promise<ReadDto> =>
+  sendJson(`/api/reads/${readId}/findings`, 'POST', { origin: 'reader', ...finding }, readDtoSchema)
 
-export const decideFinding = (readId: string, findingId: string, decision: FindingDecision) =>
-  sendJson(`/api/reads/${readId}/findings/${findingId}`, 'PATCH', decision) as Promise<ReadDto>
+export const decideFinding = (readId: string, findingId: string, decision: FindingDecision): Promise<ReadDto> =>
+  sendJson(`/api/reads/${readId}/findings/${findingId}`, 'PATCH', decision, readDtoSchema)
 
-export const signRead = (readId: string, password: string, meaning: SignatureMeaning) =>
-  sendJson(`/api/reads/${readId}/signature`, 'POST', { password, meaning }) as Promise<ReadDto>
+export const signRead = (readId: string, password: string, meaning: SignatureMeaning): Promise<ReadDto> =>
+  sendJson(`/api/reads/${readId}/signature`, 'POST', { password, meaning }, readDtoSchema)
 
-export const amendRead = (readId: string, reason: string) => sendJson(`/api/reads/${readId}/amendments`, 'POST', { reason }) as Promise<ReadDto>
+export const amendRead = (readId: string, reason: string): Promise<ReadDto> => sendJson(`/api/reads/${readId}/amendments`, 'POST', { reason }, readDtoSchema)
 
-export const recordExport = (readId: string, destination: 'download' | 'pacs', pacsId: string | null) =>
-  sendJson(`/api/reads/${readId}/exports`, 'POST', { destination, pacsId }) as Promise<null>
+/** Records an export before the browser makes it (204). */
+export const recordExport = (readId: string, destination: ExportDestination, pacsId: string | null): Promise<null> =>
+  sendJson(`/api/reads/${readId}/exports`, 'POST', { destination, pacsId }, z.null())

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  executionProviderSchema,
   findingLabelSchema,
   findingLocationSchema,
   modelReferenceSchema,
@@ -21,22 +22,28 @@ export const readsQuerySchema = z.object({ study: z.string().regex(/^[0-9.]+$/).
 
 export const openReadBodySchema = z.object({ study: studyReferenceSchema })
 
+/** The findings of one model run in the reader's browser, with the model and runtime that made them and the explanation shown. */
+export const aiProposalSchema = z.object({
+  model: modelReferenceSchema,
+  executionProvider: executionProviderSchema,
+  explanationMethod: z.string().max(40).nullable(),
+  // Empty: the model ran and found nothing, the AI's negative call.
+  findings: z.array(proposedFindingSchema).max(50),
+})
+export type FindingProposal = z.infer<typeof aiProposalSchema>
+
+/** A finding the reader adds: one the AI missed. */
+export const readerFindingSchema = z.object({
+  label: findingLabelSchema,
+  location: findingLocationSchema,
+  measurementMm: z.number().positive().max(1000).nullable(),
+  note,
+})
+export type ReaderFinding = z.infer<typeof readerFindingSchema>
+
 export const addFindingsBodySchema = z.discriminatedUnion('origin', [
-  z.object({
-    origin: z.literal('ai'),
-    model: modelReferenceSchema,
-    executionProvider: z.enum(['webgpu', 'wasm']),
-    explanationMethod: z.string().max(40).nullable(),
-    // Empty: the model ran and found nothing, the AI's negative call.
-    findings: z.array(proposedFindingSchema).max(50),
-  }),
-  z.object({
-    origin: z.literal('reader'),
-    label: findingLabelSchema,
-    location: findingLocationSchema,
-    measurementMm: z.number().positive().max(1000).nullable(),
-    note,
-  }),
+  aiProposalSchema.extend({ origin: z.literal('ai') }),
+  readerFindingSchema.extend({ origin: z.literal('reader') }),
 ])
 
 export const decisionBodySchema = z.discriminatedUnion('action', [
@@ -52,9 +59,12 @@ export const decisionBodySchema = z.discriminatedUnion('action', [
     note: note.optional(),
   }),
 ])
+/** A reader's decision on a finding. */
+export type FindingDecision = z.infer<typeof decisionBodySchema>
 
 export const signBodySchema = z.object({ password: z.string().min(1).max(200), meaning: signatureMeaningSchema })
 
 export const amendBodySchema = z.object({ reason: z.string().trim().min(3).max(1000) })
 
 export const exportBodySchema = z.object({ destination: z.enum(['download', 'pacs']), pacsId: z.string().max(64).nullable() })
+export type ExportDestination = z.infer<typeof exportBodySchema>['destination']

@@ -5,7 +5,7 @@ import { storeInstance } from '../dicomweb/stow.client'
 import { downloadBlob } from '../ui/download.client'
 import { pacsById } from '../dicomweb/pacs.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
-import { recordExport } from './reads.client'
+import type { ExportDestination } from './schema'
 import { signatureMeanings, type ReadDto, type StudyReference } from './types'
 
 // A signed read on screen: its signature manifest (21 CFR 11.50: printed name, UTC date and
@@ -56,10 +56,12 @@ interface SrExportProps {
   study: StudyReference
   /** Storing to the PACS writes to the clinical record: radiologists only (the server checks too). */
   canStore: boolean
+  /** Records the export on the server (audited) before it is made. */
+  recordExport: (destination: ExportDestination, pacsId: string | null) => Promise<null>
   onError: (message: string) => void
 }
 
-export function SrExport({ read, studySeries, study, canStore, onError }: SrExportProps) {
+export function SrExport({ read, studySeries, study, canStore, recordExport, onError }: SrExportProps) {
   const [stored, setStored] = useState<string | null>(null)
 
   function build(): Uint8Array | null {
@@ -74,7 +76,7 @@ export function SrExport({ read, studySeries, study, canStore, onError }: SrExpo
   function download() {
     const bytes = build()
     if (!bytes) return
-    void recordExport(read.id, 'download', null).catch((error: Error) => onError(error.message))
+    void recordExport('download', null).catch((error: Error) => onError(error.message))
     downloadBlob(`parallax-read-${read.id}-v${read.version}.dcm`, new Blob([bytes as BlobPart], { type: 'application/dicom' }))
   }
 
@@ -84,7 +86,7 @@ export function SrExport({ read, studySeries, study, canStore, onError }: SrExpo
     try {
       const pacs = await pacsById(study.sourceRef)
       // Audited first: a store that then fails leaves an attempt on record, never a report without one.
-      await recordExport(read.id, 'pacs', pacs.id)
+      await recordExport('pacs', pacs.id)
       await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
       setStored(`Stored to ${pacs.name}.`)
     } catch (error) {

@@ -4,8 +4,8 @@ import { z } from 'zod'
 // where it is in patient coordinates (mm, DICOM LPS) and which image it was seen on, never
 // with pixel arrays: the server stores derived, small records only.
 
-export const readPurposes = ['clinical', 'research'] as const
-export type ReadPurpose = (typeof readPurposes)[number]
+export const readPurposeSchema = z.enum(['clinical', 'research'])
+export type ReadPurpose = z.infer<typeof readPurposeSchema>
 
 export const findingLabels = ['Lung nodule', 'Mass', 'Calcified granuloma', 'Atelectasis', 'Consolidation', 'Other'] as const
 export const findingLabelSchema = z.enum(findingLabels)
@@ -33,10 +33,13 @@ export const signatureMeanings = {
 export type SignatureMeaning = keyof typeof signatureMeanings
 export const signatureMeaningSchema = z.enum(Object.keys(signatureMeanings) as [SignatureMeaning, ...SignatureMeaning[]])
 
-export type FindingOrigin = 'ai' | 'reader'
+export const findingOriginSchema = z.enum(['ai', 'reader'])
+export type FindingOrigin = z.infer<typeof findingOriginSchema>
 /** proposed: awaiting the reader; added: a finding the reader made that the AI missed. */
-export type FindingStatus = 'proposed' | 'accepted' | 'modified' | 'rejected' | 'added'
-export type ReadStatus = 'open' | 'signed'
+export const findingStatusSchema = z.enum(['proposed', 'accepted', 'modified', 'rejected', 'added'])
+export type FindingStatus = z.infer<typeof findingStatusSchema>
+export const readStatusSchema = z.enum(['open', 'signed'])
+export type ReadStatus = z.infer<typeof readStatusSchema>
 
 const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID (digits and dots)').max(64)
 const patientPoint = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()])
@@ -69,6 +72,10 @@ export const modelReferenceSchema = z.object({
   version: z.string().min(1).max(50),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 })
+export type ModelReference = z.infer<typeof modelReferenceSchema>
+
+/** Where the model ran in the reader's browser. */
+export const executionProviderSchema = z.enum(['webgpu', 'wasm'])
 
 /** What the AI proposes for one finding. */
 export const proposedFindingSchema = z.object({
@@ -94,51 +101,57 @@ export const studyReferenceSchema = z.object({
 })
 export type StudyReference = z.infer<typeof studyReferenceSchema>
 
-export interface FindingDto {
-  id: string
-  ordinal: number
-  origin: FindingOrigin
-  status: FindingStatus
-  label: string
-  location: FindingLocation
-  measurementMm: number | null
-  probability: number | null
-  model: { id: string; version: string; sha256: string } | null
-  executionProvider: 'webgpu' | 'wasm' | null
-  explanationMethod: string | null
+// The answers of the reads API. The server builds them (reads.server.ts), the browser
+// checks every answer against them (reads.client.ts).
+
+export const findingDtoSchema = z.object({
+  id: z.string(),
+  ordinal: z.number().int(),
+  origin: findingOriginSchema,
+  status: findingStatusSchema,
+  label: z.string(),
+  location: findingLocationSchema,
+  measurementMm: z.number().nullable(),
+  probability: z.number().nullable(),
+  model: modelReferenceSchema.nullable(),
+  executionProvider: executionProviderSchema.nullable(),
+  explanationMethod: z.string().nullable(),
   /** What the AI said, kept when the reader modifies it. */
-  ai: { label: string; location: FindingLocation; measurementMm: number | null } | null
-  rejectReason: RejectReason | null
-  note: string | null
-  decidedBy: string | null
-  decidedAt: string | null
-  discordant: boolean
-}
+  ai: z.object({ label: z.string(), location: findingLocationSchema, measurementMm: z.number().nullable() }).nullable(),
+  rejectReason: rejectReasonSchema.nullable(),
+  note: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  discordant: z.boolean(),
+})
+export type FindingDto = z.infer<typeof findingDtoSchema>
 
-export interface SignatureDto {
-  signerId: string
-  printedName: string
-  meaning: SignatureMeaning
-  signedAt: string
-  contentHash: string
+export const signatureDtoSchema = z.object({
+  signerId: z.string(),
+  printedName: z.string(),
+  meaning: signatureMeaningSchema,
+  signedAt: z.string(),
+  contentHash: z.string(),
   /** Whether the stored content still hashes to the signed value. */
-  valid: boolean
-}
+  valid: z.boolean(),
+})
+export type SignatureDto = z.infer<typeof signatureDtoSchema>
 
-export interface ReadDto {
-  id: string
-  purpose: ReadPurpose
-  status: ReadStatus
-  version: number
-  amendsId: string | null
-  amendedById: string | null
-  amendReason: string | null
-  study: StudyReference
-  reader: { id: string; name: string }
-  createdAt: string
-  findings: FindingDto[]
-  signature: SignatureDto | null
-}
+export const readDtoSchema = z.object({
+  id: z.string(),
+  purpose: readPurposeSchema,
+  status: readStatusSchema,
+  version: z.number().int(),
+  amendsId: z.string().nullable(),
+  amendedById: z.string().nullable(),
+  amendReason: z.string().nullable(),
+  study: studyReferenceSchema,
+  reader: z.object({ id: z.string(), name: z.string() }),
+  createdAt: z.string(),
+  findings: z.array(findingDtoSchema),
+  signature: signatureDtoSchema.nullable(),
+})
+export type ReadDto = z.infer<typeof readDtoSchema>
 
 /** Discordance: the reader and the AI disagree (an AI finding rejected, or one the AI missed). */
 export function isDiscordant(finding: Pick<FindingDto, 'origin' | 'status'>): boolean {

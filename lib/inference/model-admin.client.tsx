@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
 import { downloadJson } from '../ui/download.client'
-import { sendJson } from '../ui/send-json.client'
+import { sendForm, sendJson } from '../ui/send-json.client'
 import { checkModel, type ModelCheckResult } from './inference.client'
 import { compareOutputs, type OutputComparison } from './model-check'
 import type { ModelSummary } from './model-summary'
@@ -22,16 +22,6 @@ interface CheckOutcome {
 async function webGpuAdapter(): Promise<boolean> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu
   return !!gpu && (await gpu.requestAdapter().catch(() => null)) !== null
-}
-
-async function postForm(url: string, form: FormData): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', body: form })
-  const payload: unknown = await response.json().catch(() => ({}))
-  if (!response.ok) {
-    const message = typeof payload === 'object' && payload !== null && 'message' in payload ? payload.message : null
-    throw new Error(typeof message === 'string' ? message : `Request failed (${response.status})`)
-  }
-  return payload
 }
 
 export function ModelAdmin({ initialModels }: { initialModels: ModelSummary[] }) {
@@ -68,7 +58,7 @@ export function ModelAdmin({ initialModels }: { initialModels: ModelSummary[] })
         const upload = new FormData()
         upload.set('manifest', manifestFile)
         upload.set('file', modelFile)
-        saved = (await postForm('/api/admin/models/upload', upload)) as ModelSummary
+        saved = (await sendForm('/api/admin/models/upload', upload)) as ModelSummary
       }
       setModels((current) => [...current.filter((model) => model.manifest.parallax.id !== saved.manifest.parallax.id), saved])
       setMessage({ kind: 'notice', text: `Added ${saved.manifest.parallax.name} ${saved.manifest.version}.` })

@@ -1,21 +1,42 @@
 'use client'
+import { z } from 'zod'
+import { networkError, parseResponse } from './api-error'
 
-/**
- * Sends a JSON request to one of our own route handlers and returns the parsed answer
- * (null for 204). A failed request throws an Error carrying the server's user-facing
- * message, so forms can show it as it is.
- */
-export async function sendJson(url: string, method: 'POST' | 'PATCH' | 'DELETE', body?: unknown): Promise<unknown> {
-  const response = await fetch(url, {
+// Requests to our own route handlers. Each answer is checked against the schema given (the
+// route's DTO schema); a failed request throws an ApiError carrying the server's code and
+// user-facing message, so forms can show it as it is and code can tell failures apart.
+
+type Method = 'POST' | 'PATCH' | 'DELETE'
+
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw networkError()
+  }
+}
+
+/** GETs a JSON answer. */
+export async function getJson<S extends z.ZodType>(url: string, schema: S): Promise<z.output<S>> {
+  return parseResponse(await request(url), schema)
+}
+
+/** Sends a JSON body (none when undefined); a 204 answer is null. Without a schema the answer is returned unchecked. */
+export function sendJson(url: string, method: Method, body?: unknown): Promise<unknown>
+export function sendJson<S extends z.ZodType>(url: string, method: Method, body: unknown, schema: S): Promise<z.output<S>>
+export async function sendJson(url: string, method: Method, body?: unknown, schema: z.ZodType = z.unknown()): Promise<unknown> {
+  const response = await request(url, {
     method,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
-  if (response.status === 204) return null
-  const payload: unknown = await response.json().catch(() => ({}))
-  if (!response.ok) {
-    const message = typeof payload === 'object' && payload !== null && 'message' in payload ? payload.message : null
-    throw new Error(typeof message === 'string' ? message : `Request failed (${response.status})`)
-  }
-  return payload
+  return parseResponse(response, schema)
+}
+
+/** POSTs a multipart form (a file upload); like sendJson otherwise. */
+export function sendForm(url: string, form: FormData): Promise<unknown>
+export function sendForm<S extends z.ZodType>(url: string, form: FormData, schema: S): Promise<z.output<S>>
+export async function sendForm(url: string, form: FormData, schema: z.ZodType = z.unknown()): Promise<unknown> {
+  return parseResponse(await request(url, { method: 'POST', body: form }), schema)
 }

@@ -5,10 +5,11 @@ import { downloadJson } from '../ui/download.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, releaseAll, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from '../inference/inference.client'
-import type { ExecutionProvider, ProviderPreference } from '../inference/inference-protocol'
+import type { ProviderPreference } from '../inference/inference-protocol'
 import { encodeLabelRuns } from '../inference/labels-rle'
 import type { ModelSummary } from '../inference/model-summary'
 import { findingsFromOutput } from '../findings/proposals'
+import type { FindingProposal } from '../findings/schema'
 import { seriesFrameOf, stackGeometryOf } from '../dicom/geometry'
 import type { ProposedFinding } from '../findings/types'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
@@ -47,14 +48,6 @@ interface ModelPanelProps {
   labelmaps: LabelmapStore
   /** Where a result's findings go for review; absent for roles that do not review. */
   onPropose?: (proposal: FindingProposal) => Promise<void>
-}
-
-/** The findings of one run, with the model and runtime that made them and the explanation shown. */
-export interface FindingProposal {
-  model: { id: string; version: string; sha256: string }
-  executionProvider: ExecutionProvider
-  explanationMethod: string | null
-  findings: ProposedFinding[]
 }
 
 export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, onPropose }: ModelPanelProps) {

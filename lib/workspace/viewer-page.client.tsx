@@ -1,10 +1,10 @@
 'use client'
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { reportStudyOpened } from '../audit/report.client'
 import { openLocalFiles, type LocalFileInput } from '../dicom/ingest.client'
 import { seriesOfStudy, type StudyOrigin, type StudySet } from '../dicom/study-set'
 import { ReviewPanel } from '../findings/review-panel.client'
-import { openRead, proposeFindings } from '../findings/reads.client'
+import type { FindingProposal } from '../findings/schema'
 import type { StudyReference } from '../findings/types'
 import { commandForKey, type ViewerCommand } from '../viewer/hotkeys'
 import { initialSliceIndex } from '../viewer/initial-slice'
@@ -16,7 +16,8 @@ import { ViewportGrid, type ViewportRefs } from '../viewer/viewport-grid.client'
 import { fetchDemoFiles, type DemoStudyEntry } from './demo-study.client'
 import { DetailsPanel } from './details-panel.client'
 import { LabelmapStore } from './labelmap-store'
-import { ModelPanel, type FindingProposal } from './model-panel.client'
+import { ModelPanel } from './model-panel.client'
+import { ReadSession } from './read-session.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -77,7 +78,6 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
   const [tool, setTool] = useState<PrimaryTool>('WindowLevel')
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
-  const [reviewRefresh, setReviewRefresh] = useState(0)
   const openedStudies = useRef(new Set<string>())
 
   const adopt = useCallback(
@@ -230,11 +230,14 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           sourceRef: set.sourceRef,
         }
       : null
+  // One read session per study in view and user: the review panel renders it, the model panel
+  // proposes through it. Keyed by what identifies the study, as `study` is a new object each render.
+  const readSession = useMemo(
+    () => (study && reviewer ? new ReadSession({ study, userId: reviewer.userId }) : null),
+    [study?.studyInstanceUid, study?.source, study?.sourceRef, reviewer?.userId],
+  )
   async function onPropose(proposal: FindingProposal) {
-    if (!study) return
-    const read = await openRead(study)
-    await proposeFindings(read.id, proposal)
-    setReviewRefresh((count) => count + 1)
+    await readSession?.propose(proposal)
   }
   const window_ = state.voi ? voiRangeToWindow(state.voi) : null
   const overlay = {
@@ -316,12 +319,11 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
-        {reviewer && study && current && set && (
+        {reviewer && study && readSession && current && set && (
           <ReviewPanel
             key={study.studyInstanceUid}
-            refreshKey={reviewRefresh}
+            session={readSession}
             context={{
-              study,
               series: current.series,
               studySeries: seriesOfStudy(set.result, study.studyInstanceUid).map((entry) => entry.series),
               imageIds: currentImageIds,

@@ -33,7 +33,13 @@ async function loadModules() {
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),
     errors: await import('../../lib/errors'),
-    reads: await import('../../lib/findings/reads.server'),
+    // The reads services (queries, finding changes, signing) under one name.
+    reads: {
+      ...(await import('../../lib/findings/read-rows.server')),
+      ...(await import('../../lib/findings/reads.server')),
+      ...(await import('../../lib/findings/finding-changes.server')),
+      ...(await import('../../lib/findings/signing.server')),
+    },
     signedContent: await import('../../lib/findings/signed-content'),
     agreement: await import('../../lib/findings/agreement.server'),
     identifiers: await import('../../lib/audit/identifiers.server'),

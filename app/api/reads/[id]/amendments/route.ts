@@ -1,7 +1,7 @@
 import { clientAddress } from '@/lib/auth/client-address'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
-import { amendRead } from '@/lib/findings/reads.server'
+import { amendRead } from '@/lib/findings/signing.server'
 import { amendBodySchema, readParamsSchema } from '@/lib/findings/schema'
 
 /** A new version of a signed read; the signed original is kept unchanged and linked. */

@@ -1,7 +1,7 @@
 import { clientAddress } from '@/lib/auth/client-address'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
-import { addReaderFinding, proposeFindings } from '@/lib/findings/reads.server'
+import { addReaderFinding, proposeFindings } from '@/lib/findings/finding-changes.server'
 import { addFindingsBodySchema, readParamsSchema } from '@/lib/findings/schema'
 
 /** AI findings from one run in the reader's browser, or one finding the reader adds. */

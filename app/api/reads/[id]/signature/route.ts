@@ -4,7 +4,8 @@ import { route } from '@/lib/auth/route.server'
 import { checkLoginThrottle, recordLoginFailure } from '@/lib/auth/throttle.server'
 import { getDb } from '@/lib/db/client.server'
 import { AppError } from '@/lib/errors'
-import { getRead, recordSignRefusal, signRead, signRefusal, signRefusalMessages } from '@/lib/findings/reads.server'
+import { getRead } from '@/lib/findings/reads.server'
+import { recordSignRefusal, signRead, signRefusal, signRefusalMessages } from '@/lib/findings/signing.server'
 import { readParamsSchema, signBodySchema } from '@/lib/findings/schema'
 
 // Signing a clinical read (21 CFR 11.200): only radiologists, only their own open read, and

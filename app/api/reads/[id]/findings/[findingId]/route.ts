@@ -1,7 +1,7 @@
 import { clientAddress } from '@/lib/auth/client-address'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
-import { decideFinding } from '@/lib/findings/reads.server'
+import { decideFinding } from '@/lib/findings/finding-changes.server'
 import { decisionBodySchema, findingParamsSchema } from '@/lib/findings/schema'
 
 /** Accept, modify or reject a finding. */
