@@ -5,6 +5,8 @@ import type { EdgeLabels } from './orientation'
 import type { Measurement } from './measurements'
 
 export type ViewportId = 'main' | 'axial' | 'sagittal' | 'coronal'
+/** One stack viewport ('stack') or three orthographic planes of one volume ('mpr'). */
+export type ViewerLayout = 'stack' | 'mpr'
 
 export interface ViewerEventMap {
   'image-changed': { viewportId: ViewportId; index: number; total: number; imageId: string; imagePosition: [number, number, number] | null }

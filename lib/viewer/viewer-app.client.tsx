@@ -8,7 +8,9 @@ import { formatMeasurement } from './measurements'
 import { presetToVoiRange, voiRangeToWindow, windowPresets } from './presets'
 import { SeriesBrowser } from './series-browser.client'
 import { useViewer } from './use-viewer.client'
-import type { PixelChecksum, PrimaryTool } from './viewer.client'
+import type { PixelChecksum } from './viewer.client'
+import { defaultTool, type ToolId } from './tool-registry'
+import { Toolbar } from './toolbar.client'
 import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
 import { fetchDemoFiles, listDemoStudies } from './demo-study.client'
@@ -32,18 +34,6 @@ export interface Reviewer {
   role: 'radiologist' | 'researcher' | 'auditor'
 }
 
-const tools: { id: PrimaryTool; label: string }[] = [
-  { id: 'WindowLevel', label: 'W/L' },
-  { id: 'Pan', label: 'Pan' },
-  { id: 'Zoom', label: 'Zoom' },
-  { id: 'StackScroll', label: 'Scroll' },
-  { id: 'Length', label: 'Length' },
-  { id: 'Angle', label: 'Angle' },
-  { id: 'EllipticalROI', label: 'Ellipse' },
-  { id: 'RectangleROI', label: 'Rectangle' },
-  { id: 'Crosshairs', label: 'Crosshairs' },
-]
-
 function allSeries(result: IngestResult): { series: DicomSeries; first: DicomInstance }[] {
   return result.patients.flatMap((patient) =>
     patient.studies.flatMap((study) => study.series.filter((series) => series.instances.length > 0).map((series) => ({ series, first: series.instances[0]! }))),
@@ -65,7 +55,7 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
   const [rejected, setRejected] = useState<DicomRejection[]>([])
   const [selected, setSelected] = useState<string | null>(null)
   const [layout, setLayout] = useState<'stack' | 'mpr'>('stack')
-  const [tool, setTool] = useState<PrimaryTool>('WindowLevel')
+  const [tool, setTool] = useState<ToolId>(defaultTool.id)
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [dragging, setDragging] = useState(false)
@@ -191,7 +181,10 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
         case 'preset': {
           const preset = windowPresets.find((candidate) => candidate.id === command.presetId)
           if (preset) viewer.setVoiRange(presetToVoiRange(preset))
+          return
         }
+        case 'tool':
+          return chooseTool(command.toolId)
       }
     },
     [viewer, state.image?.total],
@@ -211,7 +204,7 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
     return () => window.removeEventListener('keydown', onKey)
   }, [run, viewer])
 
-  function chooseTool(next: PrimaryTool) {
+  function chooseTool(next: ToolId) {
     setTool(next)
     viewer?.setPrimaryTool(next)
   }
@@ -335,56 +328,16 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
         )}
       </aside>
       <section className="viewer-center">
-        <div className="toolbar" role="toolbar" aria-label="Viewer tools">
-          {tools.map((entry) => (
-            <button key={entry.id} type="button" aria-pressed={tool === entry.id} data-testid={`tool-${entry.id}`} onClick={() => chooseTool(entry.id)}>
-              {entry.label}
-            </button>
-          ))}
-          <span className="sep" />
-          <select
-            aria-label="Window preset"
-            data-testid="window-preset"
-            value=""
-            onChange={(event) => {
-              const preset = windowPresets.find((candidate) => candidate.id === event.target.value)
-              if (preset) viewer?.setVoiRange(presetToVoiRange(preset))
-            }}
-          >
-            <option value="">Window…</option>
-            {windowPresets.map((preset) => (
-              <option key={preset.id} value={preset.id}>
-                {preset.label} ({preset.width}/{preset.center})
-              </option>
-            ))}
-          </select>
-          <button type="button" data-testid="rotate" onClick={() => run({ type: 'rotate-right' })}>Rotate</button>
-          <button type="button" data-testid="flip-h" onClick={() => run({ type: 'flip-horizontal' })}>Flip H</button>
-          <button type="button" data-testid="flip-v" onClick={() => run({ type: 'flip-vertical' })}>Flip V</button>
-          <button type="button" data-testid="invert" onClick={() => run({ type: 'invert' })}>Invert</button>
-          <button type="button" data-testid="cine" aria-pressed={state.cinePlaying} onClick={() => run({ type: 'cine' })}>Cine</button>
-          <button type="button" data-testid="reset" onClick={() => run({ type: 'reset' })}>Reset</button>
-          <span className="sep" />
-          <button
-            type="button"
-            data-testid="layout-stack"
-            aria-pressed={layout === 'stack'}
-            disabled={!current}
-            onClick={() => studySet && current && void showSeries(current.series.seriesInstanceUid, studySet, 'stack')}
-          >
-            Stack
-          </button>
-          <button
-            type="button"
-            data-testid="layout-mpr"
-            aria-pressed={layout === 'mpr'}
-            disabled={!mpr?.allowed}
-            title={mpr?.reason ?? (mpr?.caveats.length ? `MPR with caveats: ${mpr.caveats.join(' ')}` : 'Axial, sagittal and coronal')}
-            onClick={() => studySet && current && void showSeries(current.series.seriesInstanceUid, studySet, 'mpr')}
-          >
-            MPR
-          </button>
-        </div>
+        <Toolbar
+          tool={tool}
+          onTool={chooseTool}
+          run={run}
+          layout={layout}
+          onLayout={(mode) => studySet && current && void showSeries(current.series.seriesInstanceUid, studySet, mode)}
+          hasSeries={!!current}
+          mpr={mpr}
+          cinePlaying={state.cinePlaying}
+        />
         {progress && progress.total > 0 && (
           <div className="progress" data-testid="load-progress" title={`${progress.loaded} of ${progress.total} images loaded`}>
             <div style={{ width: `${(100 * progress.loaded) / progress.total}%` }} />
