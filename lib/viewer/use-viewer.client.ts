@@ -57,11 +57,19 @@ export function useViewer(elements: () => ViewerElements | null) {
         setViewer(instance)
       })
       .catch((error: Error) => setState((current) => ({ ...current, error: `The viewer could not start: ${error.message}` })))
-    const onResize = () => created?.resize()
-    window.addEventListener('resize', onResize)
+    // Cornerstone sizes its canvases when an element is enabled and only on resize():
+    // resize whenever a viewport element changes size (the window, or a layout switch that
+    // shows the MPR panes or the stack), once per frame.
+    let frame = 0
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame)
+      frame = requestAnimationFrame(() => created?.resize())
+    })
+    for (const element of Object.values(target)) observer.observe(element)
     return () => {
       cancelled = true
-      window.removeEventListener('resize', onResize)
+      observer.disconnect()
+      cancelAnimationFrame(frame)
       created?.destroy()
       setViewer(null)
     }
