@@ -14,6 +14,7 @@ export interface ViewerState {
   zoom: number
   measurements: Measurement[]
   cinePlaying: boolean
+  /** What went wrong with the current load (or starting the viewer); a new load clears it. */
   error: string | null
 }
 
@@ -46,6 +47,7 @@ export function useViewer(elements: () => ViewerElements | null) {
         instance.on('image-changed', (detail) => {
           if (detail.viewportId === 'main' || detail.viewportId === 'axial') patch({ image: detail })
         })
+        instance.on('load-started', () => patch({ error: null }))
         instance.on('load-progress', (detail) => patch(detail.total === 0 ? { progress: detail, image: null, voi: null } : { progress: detail }))
         instance.on('voi-changed', (detail) => patch({ voi: detail.range }))
         instance.on('camera-changed', (detail) =>

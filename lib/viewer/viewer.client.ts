@@ -260,6 +260,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     async showStack(imageIds, initialIndex = 0) {
       throwIfDestroyed()
       const generation = ++loadGeneration
+      events.emit('load-started', { layout: 'stack', total: imageIds.length })
       disableAll()
       layout = 'stack'
       engine.enableElement({ viewportId: 'main', type: Enums.ViewportType.STACK, element: elements.main, defaultOptions: { background } })
@@ -283,6 +284,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     async showMpr(imageIds) {
       throwIfDestroyed()
       const generation = ++loadGeneration
+      events.emit('load-started', { layout: 'mpr', total: imageIds.length })
       // Volumes need every slice's geometry up front: load the images first (they are
       // usually cached already from the stack view).
       await prefetch(imageIds, generation)
@@ -310,6 +312,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     clear() {
       throwIfDestroyed()
       loadGeneration += 1
+      events.emit('load-started', { layout: 'stack', total: 0 })
       disableAll()
       layout = 'stack'
       events.emit('load-progress', { loaded: 0, total: 0, failed: 0 })
