@@ -11,6 +11,7 @@ import { useViewer } from './use-viewer.client'
 import type { PixelChecksum } from './viewer.client'
 import { defaultTool, type ToolId } from './tool-registry'
 import { Toolbar } from './toolbar.client'
+import { initialSliceIndex } from './initial-slice'
 import { ViewportGrid, type ViewportRefs } from './viewport-grid.client'
 import { filesFromDrop } from './drop.client'
 import { fetchDemoFiles, listDemoStudies } from './demo-study.client'
@@ -87,7 +88,7 @@ export function ViewerApp({ initial, reviewer }: { initial?: Promise<LoadedStudy
       }
       try {
         if (mode === 'mpr') await viewer.showMpr(imageIds)
-        else await viewer.showStack(imageIds, 0)
+        else await viewer.showStack(imageIds, initialSliceIndex(entry.series))
       } catch (error) {
         setNotice(`This series could not be displayed: ${(error as Error).message}`)
       }
