@@ -1,11 +1,13 @@
 import Link from 'next/link'
-import { navigationFor, pageRoles } from '@/lib/auth/access'
+import { pageRoles } from '@/lib/auth/access'
 import { requirePageUser } from '@/lib/auth/guard.server'
 import { roleLabels } from '@/lib/auth/roles'
+import { getDb } from '@/lib/db/client.server'
+import { homeCards } from '@/lib/ui/home-cards.server'
 
 export default async function HomePage() {
   const user = await requirePageUser('/', pageRoles.home)
-  const destinations = navigationFor(user.role).filter((item) => item.href !== '/')
+  const cards = await homeCards(getDb(), user)
   return (
     <>
       <h1 data-testid="home-heading">Welcome, {user.displayName}</h1>
@@ -20,11 +22,17 @@ export default async function HomePage() {
             records — findings, signatures and the audit trail — never pixels or masks.
           </p>
         </section>
-        {destinations.map((item) => (
-          <section className="card" key={item.href}>
+        {cards.map((card) => (
+          <section className="card" key={card.href} data-testid="home-card" data-page={card.href}>
             <h2 style={{ marginTop: 0 }}>
-              <Link href={item.href}>{item.label}</Link>
+              <Link href={card.href}>{card.label}</Link>
             </h2>
+            <p className="muted">{card.purpose}</p>
+            {card.waiting && (
+              <p data-testid="home-card-status" data-count={card.count ?? ''}>
+                {card.waiting}
+              </p>
+            )}
           </section>
         ))}
       </div>

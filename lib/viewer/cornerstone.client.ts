@@ -1,20 +1,9 @@
 import 'client-only'
 import { init as initCore } from '@cornerstonejs/core'
 import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader'
-import {
-  AngleTool,
-  CrosshairsTool,
-  EllipticalROITool,
-  LengthTool,
-  PanTool,
-  RectangleROITool,
-  StackScrollTool,
-  WindowLevelTool,
-  ZoomTool,
-  addTool,
-  init as initTools,
-} from '@cornerstonejs/tools'
+import { addTool, init as initTools } from '@cornerstonejs/tools'
 import { authorizationFor } from './request-authorization.client'
+import { toolClasses } from './tool-groups.client'
 
 // Cornerstone is process-wide state: initialise it once per page, whatever React does
 // (StrictMode mounts effects twice). Tools must be initialised before any element is
@@ -29,9 +18,7 @@ export function initCornerstone(): Promise<void> {
       beforeSend: (_xhr, imageId) => authorizationFor(imageId.replace(/^wadors:/, '')),
     })
     initTools()
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool, EllipticalROITool, RectangleROITool, CrosshairsTool]) {
-      addTool(tool)
-    }
+    for (const toolClass of Object.values(toolClasses)) addTool(toolClass)
   })()
   return ready
 }

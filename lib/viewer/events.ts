@@ -5,9 +5,13 @@ import type { EdgeLabels } from './orientation'
 import type { Measurement } from './measurements'
 
 export type ViewportId = 'main' | 'axial' | 'sagittal' | 'coronal'
+/** One stack viewport ('stack') or three orthographic planes of one volume ('mpr'). */
+export type ViewerLayout = 'stack' | 'mpr'
 
 export interface ViewerEventMap {
   'image-changed': { viewportId: ViewportId; index: number; total: number; imageId: string; imagePosition: [number, number, number] | null }
+  /** A new load replaced the previous one: what the viewer reported about that one (errors) no longer applies. */
+  'load-started': { layout: ViewerLayout; total: number }
   'load-progress': { loaded: number; total: number; failed: number }
   'voi-changed': { viewportId: ViewportId; range: VoiRange }
   'camera-changed': { viewportId: ViewportId; labels: EdgeLabels; zoom: number }

@@ -14,6 +14,10 @@ describe('viewer hotkeys (OHIF defaults)', () => {
     assert.deepEqual(commandForKey('2', none), { type: 'preset', presetId: 'lung' })
     assert.deepEqual(commandForKey('4', none), { type: 'preset', presetId: 'bone' })
   })
+  it('maps the tool keys of the tool registry', () => {
+    assert.deepEqual(commandForKey('z', none), { type: 'tool', toolId: 'Zoom' })
+    assert.deepEqual(commandForKey('w', none), { type: 'tool', toolId: 'WindowLevel' })
+  })
   it('leaves browser shortcuts alone', () => {
     assert.equal(commandForKey('r', { ctrl: true, meta: false, alt: false }), null)
     assert.equal(commandForKey('x', none), null)

@@ -1,6 +1,9 @@
 import { windowPresets } from './presets'
+import { toolForHotkey, tools, type ToolId } from './tool-registry'
 
-// OHIF's default hotkeys, so readers do not have to relearn them.
+// OHIF's default hotkeys, so readers do not have to relearn them. The keys that choose a
+// tool are the tool registry's (z for Zoom as in OHIF; w and s for W/L and Scroll as in
+// OHIF's first viewer).
 export type ViewerCommand =
   | { type: 'zoom-in' }
   | { type: 'zoom-out' }
@@ -17,6 +20,7 @@ export type ViewerCommand =
   | { type: 'first-image' }
   | { type: 'last-image' }
   | { type: 'preset'; presetId: string }
+  | { type: 'tool'; toolId: ToolId }
 
 const fixed: Record<string, ViewerCommand> = {
   '+': { type: 'zoom-in' },
@@ -47,11 +51,22 @@ export const hotkeyHelp: { keys: string; action: string }[] = [
   { keys: 'c', action: 'cine' },
   { keys: 'space', action: 'reset view' },
   ...windowPresets.map((preset) => ({ keys: preset.hotkey, action: `${preset.label} window` })),
+  ...tools.flatMap((tool) => (tool.hotkey ? [{ keys: tool.hotkey, action: `${tool.label} tool` }] : [])),
 ]
+
+/** The keys of a view command, as the help names them. */
+export function keysForCommand(type: ViewerCommand['type']): string[] {
+  return Object.entries(fixed).flatMap(([key, command]) => (command.type === type ? [key === ' ' ? 'space' : key] : []))
+}
+
+/** The keys taken by view commands and window presets (tool keys are the registry's). */
+export const viewCommandKeys: readonly string[] = [...Object.keys(fixed), ...windowPresets.map((preset) => preset.hotkey)]
 
 export function commandForKey(key: string, modifiers: { ctrl: boolean; meta: boolean; alt: boolean }): ViewerCommand | null {
   if (modifiers.ctrl || modifiers.meta || modifiers.alt) return null
   const preset = windowPresets.find((candidate) => candidate.hotkey === key)
   if (preset) return { type: 'preset', presetId: preset.id }
+  const tool = toolForHotkey(key)
+  if (tool) return { type: 'tool', toolId: tool.id }
   return fixed[key] ?? null
 }

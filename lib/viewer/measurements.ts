@@ -1,7 +1,9 @@
 // A measurement as the viewer shows it: what was measured, in physical units, and the
 // extent in image pixels it came from (so a length can be checked against PixelSpacing).
+// Which tool makes which kind is the tool registry's (measurementKindOf).
 
-export type MeasurementKind = 'length' | 'angle' | 'ellipse' | 'rectangle'
+export const measurementKinds = ['length', 'angle', 'ellipse', 'rectangle'] as const
+export type MeasurementKind = (typeof measurementKinds)[number]
 
 export interface Measurement {
   uid: string
@@ -14,18 +16,6 @@ export interface Measurement {
   stats: { mean: number; stdDev: number; min: number; max: number; area: number; areaUnit: string; unit: string } | null
   /** Handle positions in image pixel coordinates [column, row]. */
   pixelPoints: [number, number][]
-}
-
-export const toolNameByKind: Record<MeasurementKind, string> = {
-  length: 'Length',
-  angle: 'Angle',
-  ellipse: 'EllipticalROI',
-  rectangle: 'RectangleROI',
-}
-
-export function kindForToolName(toolName: string): MeasurementKind | null {
-  const entry = Object.entries(toolNameByKind).find(([, name]) => name === toolName)
-  return entry ? (entry[0] as MeasurementKind) : null
 }
 
 export function formatMeasurement(measurement: Measurement): string {

@@ -14,6 +14,7 @@ export interface ViewerState {
   zoom: number
   measurements: Measurement[]
   cinePlaying: boolean
+  /** What went wrong with the current load (or starting the viewer); a new load clears it. */
   error: string | null
 }
 
@@ -46,6 +47,7 @@ export function useViewer(elements: () => ViewerElements | null) {
         instance.on('image-changed', (detail) => {
           if (detail.viewportId === 'main' || detail.viewportId === 'axial') patch({ image: detail })
         })
+        instance.on('load-started', () => patch({ error: null }))
         instance.on('load-progress', (detail) => patch(detail.total === 0 ? { progress: detail, image: null, voi: null } : { progress: detail }))
         instance.on('voi-changed', (detail) => patch({ voi: detail.range }))
         instance.on('camera-changed', (detail) =>
@@ -57,11 +59,19 @@ export function useViewer(elements: () => ViewerElements | null) {
         setViewer(instance)
       })
       .catch((error: Error) => setState((current) => ({ ...current, error: `The viewer could not start: ${error.message}` })))
-    const onResize = () => created?.resize()
-    window.addEventListener('resize', onResize)
+    // Cornerstone sizes its canvases when an element is enabled and only on resize():
+    // resize whenever a viewport element changes size (the window, or a layout switch that
+    // shows the MPR panes or the stack), once per frame.
+    let frame = 0
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame)
+      frame = requestAnimationFrame(() => created?.resize())
+    })
+    for (const element of Object.values(target)) observer.observe(element)
     return () => {
       cancelled = true
-      window.removeEventListener('resize', onResize)
+      observer.disconnect()
+      cancelAnimationFrame(frame)
       created?.destroy()
       setViewer(null)
     }

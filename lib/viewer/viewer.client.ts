@@ -11,24 +11,12 @@ import {
   volumeLoader,
   type Types,
 } from '@cornerstonejs/core'
-import {
-  AngleTool,
-  CrosshairsTool,
-  EllipticalROITool,
-  Enums as ToolEnums,
-  LengthTool,
-  PanTool,
-  RectangleROITool,
-  StackScrollTool,
-  ToolGroupManager,
-  WindowLevelTool,
-  ZoomTool,
-  annotation,
-  utilities as toolUtilities,
-} from '@cornerstonejs/tools'
+import { Enums as ToolEnums, ToolGroupManager, annotation, utilities as toolUtilities } from '@cornerstonejs/tools'
 import { initCornerstone } from './cornerstone.client'
-import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerListener, type ViewportId } from './events'
-import { kindForToolName, type Measurement } from './measurements'
+import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerLayout, type ViewerListener, type ViewportId } from './events'
+import type { Measurement } from './measurements'
+import { createToolGroup, setPrimaryTool } from './tool-groups.client'
+import { defaultTool, measurementKindOf, type ToolId } from './tool-registry'
 import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
 import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
@@ -39,8 +27,7 @@ import type { Vec3 } from '../dicom/types'
 // or three orthographic viewports of one volume ('mpr'). createViewer() owns every
 // Cornerstone object it makes and releases them all in destroy().
 
-export type ViewerLayout = 'stack' | 'mpr'
-export type PrimaryTool = 'WindowLevel' | 'Pan' | 'Zoom' | 'StackScroll' | 'Length' | 'Angle' | 'EllipticalROI' | 'RectangleROI' | 'Crosshairs'
+export type { ViewerLayout }
 
 export interface ViewerElements {
   main: HTMLDivElement
@@ -64,7 +51,8 @@ export interface Viewer {
   showMpr(imageIds: string[]): Promise<void>
   /** Empties the viewports (for a series with nothing to display). */
   clear(): void
-  setPrimaryTool(tool: PrimaryTool): void
+  /** Gives the primary mouse button to a tool (the default tool where the layout lacks it). */
+  setPrimaryTool(tool: ToolId): void
   setVoiRange(range: VoiRange): void
   applyWindow(width: number, center: number): void
   rotate(degrees: number): void
@@ -101,23 +89,8 @@ const mprViewports: { id: Exclude<ViewportId, 'main'>; orientation: Enums.Orient
   { id: 'coronal', orientation: Enums.OrientationAxis.CORONAL },
 ]
 const background: Types.Point3 = [0, 0, 0]
-const measurementTools = [LengthTool, AngleTool, EllipticalROITool, RectangleROITool]
 
 let viewerCount = 0
-
-function createToolGroup(id: string, withCrosshairs: boolean) {
-  ToolGroupManager.destroyToolGroup(id)
-  const group = ToolGroupManager.createToolGroup(id)
-  if (!group) throw new Error('could not create a Cornerstone tool group')
-  for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, ...measurementTools]) group.addTool(tool.toolName)
-  if (withCrosshairs) group.addTool(CrosshairsTool.toolName)
-  group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] })
-  group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] })
-  group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] })
-  group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] })
-  for (const tool of measurementTools) group.setToolPassive(tool.toolName)
-  return group
-}
 
 export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   await initCornerstone()
@@ -126,7 +99,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   const events = new ViewerEvents()
   const cleanups: (() => void)[] = []
   let layout: ViewerLayout = 'stack'
-  let primaryTool: PrimaryTool = 'WindowLevel'
+  let primaryTool: ToolId = defaultTool.id
   let cinePlaying = false
   let destroyed = false
   let loadGeneration = 0
@@ -188,7 +161,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   function collectMeasurements(): Measurement[] {
     const result: Measurement[] = []
     for (const item of annotation.state.getAllAnnotations()) {
-      const kind = item.metadata ? kindForToolName(item.metadata.toolName) : null
+      const kind = item.metadata ? measurementKindOf(item.metadata.toolName) : null
       if (!kind || !item.annotationUID) continue
       const imageId = item.metadata?.referencedImageId ?? ''
       const stats = Object.values((item.data.cachedStats ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {}
@@ -263,12 +236,13 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     async showStack(imageIds, initialIndex = 0) {
       throwIfDestroyed()
       const generation = ++loadGeneration
+      events.emit('load-started', { layout: 'stack', total: imageIds.length })
       disableAll()
       layout = 'stack'
       engine.enableElement({ viewportId: 'main', type: Enums.ViewportType.STACK, element: elements.main, defaultOptions: { background } })
-      const group = createToolGroup(stackToolGroupId, false)
+      const group = createToolGroup(stackToolGroupId, 'stack')
       group.addViewport('main', engine.id)
-      viewer.setPrimaryTool(primaryTool === 'Crosshairs' ? 'WindowLevel' : primaryTool)
+      viewer.setPrimaryTool(primaryTool)
       const stack = engine.getViewport('main') as Types.IStackViewport
       const firstIndex = Math.min(Math.max(0, initialIndex), imageIds.length - 1)
       const loading = prefetch(imageIds, generation)
@@ -286,6 +260,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     async showMpr(imageIds) {
       throwIfDestroyed()
       const generation = ++loadGeneration
+      events.emit('load-started', { layout: 'mpr', total: imageIds.length })
       // Volumes need every slice's geometry up front: load the images first (they are
       // usually cached already from the stack view).
       await prefetch(imageIds, generation)
@@ -297,7 +272,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       for (const { id, orientation } of mprViewports) {
         engine.enableElement({ viewportId: id, type: Enums.ViewportType.ORTHOGRAPHIC, element: elementFor(id), defaultOptions: { orientation, background } })
       }
-      const group = createToolGroup(mprToolGroupId, true)
+      const group = createToolGroup(mprToolGroupId, 'mpr')
       for (const { id } of mprViewports) group.addViewport(id, engine.id)
       viewer.setPrimaryTool(primaryTool)
       ;(volume as unknown as { load?: () => void }).load?.()
@@ -313,6 +288,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     clear() {
       throwIfDestroyed()
       loadGeneration += 1
+      events.emit('load-started', { layout: 'stack', total: 0 })
       disableAll()
       layout = 'stack'
       events.emit('load-progress', { loaded: 0, total: 0, failed: 0 })
@@ -320,21 +296,10 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
 
     setPrimaryTool(tool) {
       throwIfDestroyed()
+      // Remembered as chosen: a tool the stack lacks (Crosshairs) comes back with the next MPR.
       primaryTool = tool
       const group = ToolGroupManager.getToolGroup(layout === 'stack' ? stackToolGroupId : mprToolGroupId)
-      if (!group) return
-      const name = tool === 'Crosshairs' && layout === 'stack' ? WindowLevelTool.toolName : tool
-      const current = group.getActivePrimaryMouseButtonTool()
-      if (current && current !== name) {
-        // Measurement tools stay passive so existing annotations can still be edited.
-        if (measurementTools.some((t) => t.toolName === current) || current === CrosshairsTool.toolName) group.setToolPassive(current)
-        else group.setToolDisabled(current)
-      }
-      group.setToolActive(name, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] })
-      // Panning, zooming and scrolling keep their secondary bindings whatever is primary.
-      if (name !== PanTool.toolName) group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] })
-      if (name !== ZoomTool.toolName) group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] })
-      if (name !== StackScrollTool.toolName) group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] })
+      if (group) setPrimaryTool(group, tool, layout)
     },
 
     setVoiRange(range) {

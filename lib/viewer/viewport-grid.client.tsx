@@ -22,6 +22,11 @@ function Markers({ labels }: { labels?: EdgeLabels }) {
   )
 }
 
+// The stack fills the area. MPR gives the axial plane the large pane and stacks the
+// sagittal and coronal beside it (or below it when the area is taller than wide; see
+// .viewport-area in globals.css), so all three fill the area instead of three narrow
+// columns that are mostly black. Switching layout resizes the panes; use-viewer's
+// ResizeObserver then resizes Cornerstone's canvases.
 export function ViewportGrid({
   refs,
   layout,
@@ -43,22 +48,24 @@ export function ViewportGrid({
     </div>
   )
   return (
-    <div className={`viewport-grid layout-${layout}`}>
-      <div className="viewport-cell" hidden={layout !== 'stack'}>
-        <div ref={refs.main} className="viewport" data-testid="viewport-main" {...mainAttributes} />
-        {corner(overlay.topLeft, 'top-left')}
-        {corner(overlay.topRight, 'top-right')}
-        {corner(overlay.bottomLeft, 'bottom-left')}
-        {corner(overlay.bottomRight, 'bottom-right')}
-        <Markers labels={labels.main} />
-      </div>
-      {(['axial', 'sagittal', 'coronal'] as const).map((id) => (
-        <div className="viewport-cell" key={id} hidden={layout !== 'mpr'}>
-          <div ref={refs[id]} className="viewport" data-testid={`viewport-${id}`} />
-          <div className="overlay top-left">{id[0]!.toUpperCase() + id.slice(1)}</div>
-          <Markers labels={labels[id]} />
+    <div className="viewport-area">
+      <div className={`viewport-grid layout-${layout}`} data-testid="viewport-grid" data-layout={layout}>
+        <div className="viewport-cell" data-pane="main" hidden={layout !== 'stack'}>
+          <div ref={refs.main} className="viewport" data-testid="viewport-main" {...mainAttributes} />
+          {corner(overlay.topLeft, 'top-left')}
+          {corner(overlay.topRight, 'top-right')}
+          {corner(overlay.bottomLeft, 'bottom-left')}
+          {corner(overlay.bottomRight, 'bottom-right')}
+          <Markers labels={labels.main} />
         </div>
-      ))}
+        {(['axial', 'sagittal', 'coronal'] as const).map((id) => (
+          <div className="viewport-cell" data-pane={id} key={id} hidden={layout !== 'mpr'}>
+            <div ref={refs[id]} className="viewport" data-testid={`viewport-${id}`} />
+            <div className="overlay top-left">{id[0]!.toUpperCase() + id.slice(1)}</div>
+            <Markers labels={labels[id]} />
+          </div>
+        ))}
+      </div>
     </div>
   )
 }

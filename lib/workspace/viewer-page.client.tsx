@@ -11,7 +11,8 @@ import { initialSliceIndex } from '../viewer/initial-slice'
 import { mprEligibility } from '../viewer/mpr-eligibility'
 import { presetToVoiRange, voiRangeToWindow, windowPresets } from '../viewer/presets'
 import { useViewer } from '../viewer/use-viewer.client'
-import type { PrimaryTool } from '../viewer/viewer.client'
+import { defaultTool, type ToolId } from '../viewer/tool-registry'
+import { Toolbar } from '../viewer/toolbar.client'
 import { ViewportGrid, type ViewportRefs } from '../viewer/viewport-grid.client'
 import { fetchDemoFiles, type DemoStudyEntry } from './demo-study.client'
 import { DetailsPanel } from './details-panel.client'
@@ -31,18 +32,6 @@ export interface Reviewer {
   userId: string
   role: 'radiologist' | 'researcher' | 'auditor'
 }
-
-const tools: { id: PrimaryTool; label: string }[] = [
-  { id: 'WindowLevel', label: 'W/L' },
-  { id: 'Pan', label: 'Pan' },
-  { id: 'Zoom', label: 'Zoom' },
-  { id: 'StackScroll', label: 'Scroll' },
-  { id: 'Length', label: 'Length' },
-  { id: 'Angle', label: 'Angle' },
-  { id: 'EllipticalROI', label: 'Ellipse' },
-  { id: 'RectangleROI', label: 'Rectangle' },
-  { id: 'Crosshairs', label: 'Crosshairs' },
-]
 
 /** Stores that live as long as the page (created once, destroyed on unmount). */
 function useWorkspaceStores() {
@@ -75,7 +64,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
   const { studies, labelmaps } = useWorkspaceStores()
   const { set, selected: current, layout, ingestCount } = useStore(studies)
   const { visible: labelmapVisible } = useStore(labelmaps)
-  const [tool, setTool] = useState<PrimaryTool>('WindowLevel')
+  const [tool, setTool] = useState<ToolId>(defaultTool.id)
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const openedStudies = useRef(new Set<string>())
@@ -189,7 +178,10 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
         case 'preset': {
           const preset = windowPresets.find((candidate) => candidate.id === command.presetId)
           if (preset) viewer.setVoiRange(presetToVoiRange(preset))
+          return
         }
+        case 'tool':
+          return chooseTool(command.toolId)
       }
     },
     [viewer, state.image?.total],
@@ -209,7 +201,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
     return () => window.removeEventListener('keydown', onKey)
   }, [run, viewer])
 
-  function chooseTool(next: PrimaryTool) {
+  function chooseTool(next: ToolId) {
     setTool(next)
     viewer?.setPrimaryTool(next)
   }
@@ -262,50 +254,16 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
     <div className="viewer" data-testid="viewer" data-ready={viewer ? 'true' : 'false'} data-ingest-count={ingestCount}>
       <StudyPanel studies={studies} busy={busy} onFiles={(inputs) => void open(inputs)} onDemo={(demo) => void openDemo(demo)} />
       <section className="viewer-center">
-        <div className="toolbar" role="toolbar" aria-label="Viewer tools">
-          {tools.map((entry) => (
-            <button key={entry.id} type="button" aria-pressed={tool === entry.id} data-testid={`tool-${entry.id}`} onClick={() => chooseTool(entry.id)}>
-              {entry.label}
-            </button>
-          ))}
-          <span className="sep" />
-          <select
-            aria-label="Window preset"
-            data-testid="window-preset"
-            value=""
-            onChange={(event) => {
-              const preset = windowPresets.find((candidate) => candidate.id === event.target.value)
-              if (preset) viewer?.setVoiRange(presetToVoiRange(preset))
-            }}
-          >
-            <option value="">Window…</option>
-            {windowPresets.map((preset) => (
-              <option key={preset.id} value={preset.id}>
-                {preset.label} ({preset.width}/{preset.center})
-              </option>
-            ))}
-          </select>
-          <button type="button" data-testid="rotate" onClick={() => run({ type: 'rotate-right' })}>Rotate</button>
-          <button type="button" data-testid="flip-h" onClick={() => run({ type: 'flip-horizontal' })}>Flip H</button>
-          <button type="button" data-testid="flip-v" onClick={() => run({ type: 'flip-vertical' })}>Flip V</button>
-          <button type="button" data-testid="invert" onClick={() => run({ type: 'invert' })}>Invert</button>
-          <button type="button" data-testid="cine" aria-pressed={state.cinePlaying} onClick={() => run({ type: 'cine' })}>Cine</button>
-          <button type="button" data-testid="reset" onClick={() => run({ type: 'reset' })}>Reset</button>
-          <span className="sep" />
-          <button type="button" data-testid="layout-stack" aria-pressed={layout === 'stack'} disabled={!current} onClick={() => current && studies.select(current.series.seriesInstanceUid, 'stack')}>
-            Stack
-          </button>
-          <button
-            type="button"
-            data-testid="layout-mpr"
-            aria-pressed={layout === 'mpr'}
-            disabled={!mpr?.allowed}
-            title={mpr?.reason ?? (mpr?.caveats.length ? `MPR with caveats: ${mpr.caveats.join(' ')}` : 'Axial, sagittal and coronal')}
-            onClick={() => current && studies.select(current.series.seriesInstanceUid, 'mpr')}
-          >
-            MPR
-          </button>
-        </div>
+        <Toolbar
+          tool={tool}
+          onTool={chooseTool}
+          run={run}
+          layout={layout}
+          onLayout={(mode) => current && studies.select(current.series.seriesInstanceUid, mode)}
+          hasSeries={!!current}
+          mpr={mpr}
+          cinePlaying={state.cinePlaying}
+        />
         {progress && progress.total > 0 && (
           <div className="progress" data-testid="load-progress" title={`${progress.loaded} of ${progress.total} images loaded`}>
             <div style={{ width: `${(100 * progress.loaded) / progress.total}%` }} />
