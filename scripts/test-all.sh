@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: type check, unit + data-layer tests (SQLite and PostgreSQL), then a
-# production build and the end-to-end tests in Chromium. Ends with one summary line.
+# The whole suite: type check, import boundaries (dependency-cruiser), formatting
+# (Prettier), unit + data-layer tests (SQLite and PostgreSQL), then a production build and
+# the end-to-end tests in Chromium. Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log_dir=$(mktemp -d)
@@ -8,6 +9,12 @@ status=0
 
 echo "== type check"
 npx tsc --noEmit || status=1
+
+echo "== import boundaries (dependency-cruiser)"
+npm run --silent lint:deps || status=1
+
+echo "== formatting (Prettier; npm run format fixes it)"
+npm run --silent format:check || status=1
 
 echo "== unit and data-layer tests"
 bash scripts/test-unit.sh 2>&1 | tee "$log_dir/unit.log"
