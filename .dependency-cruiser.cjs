@@ -34,16 +34,18 @@ module.exports = {
     },
     {
       name: 'pure-not-server',
-      comment: 'A module without a suffix is pure (importable in Node and the browser), so it cannot pull in a .server module. Types it needs belong in a pure module.',
+      comment:
+        'A module without a suffix is pure (importable in Node and the browser), so it cannot pull in a .server module (a type-only import is erased at build time and allowed).',
       severity: 'error',
       from: { path: pureLib },
-      to: { path: '[.]server[.]tsx?$' },
+      to: { path: '[.]server[.]tsx?$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'pure-not-client',
-      comment: 'A module without a suffix is pure (importable in Node and the browser), so it cannot pull in a .client module.',
+      comment:
+        'A pure .ts module (importable in Node and the browser) cannot pull in a .client module; a server component (.tsx) may render client components, as React Server Components do.',
       severity: 'error',
-      from: { path: pureLib },
+      from: { path: pureLib, pathNot: '[.]tsx$' },
       to: { path: '[.]client[.]tsx?$' },
     },
     {

@@ -4,14 +4,7 @@ import { z } from 'zod'
 // safe to show to the user. Anything that is not an AppError is logged and answered with
 // a generic 500 by the route wrapper. The browser reads the same codes back (lib/ui/api-error.ts).
 
-export type ErrorKind =
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'rate_limited'
+export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited'
 
 export const errorSurfaces = ['api', 'auth', 'users', 'audit', 'database', 'pacs', 'models', 'findings'] as const
 export type ErrorSurface = (typeof errorSurfaces)[number]

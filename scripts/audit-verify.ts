@@ -5,7 +5,9 @@ import { getDb } from '../lib/db/client.server'
 
 const verdict = await verifyAuditTrail(getDb())
 if (verdict.ok) {
-  console.log(`OK: ${verdict.count} audit events, chain intact (head seq ${verdict.headSeq}, hash ${verdict.headHash.slice(0, 16)}…), ${verdict.checkpoints} signed checkpoint(s) verified`)
+  console.log(
+    `OK: ${verdict.count} audit events, chain intact (head seq ${verdict.headSeq}, hash ${verdict.headHash.slice(0, 16)}…), ${verdict.checkpoints} signed checkpoint(s) verified`,
+  )
 } else {
   console.error(`FAILED at seq ${verdict.firstBadSeq}: ${verdict.message} (${verdict.problem})`)
 }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { setupDatabase } from '../lib/db/setup.server'
+import { setupDatabase } from '../lib/users/setup.server'
 import { getDb } from '../lib/db/client.server'
 import { getSecrets } from '../lib/config/secrets.server'
 import { seedBundledModelFiles } from '../lib/inference/add-model.server'

@@ -1,7 +1,7 @@
 import Link from 'next/link'
 import { pageRoles } from '@/lib/auth/access'
 import { requirePageUser } from '@/lib/auth/guard.server'
-import { roleLabels } from '@/lib/auth/roles'
+import { roleLabels } from '@/lib/vocabulary/roles'
 import { getDb } from '@/lib/db/client.server'
 import { homeCards } from '@/lib/ui/home-cards.server'
 
@@ -18,8 +18,8 @@ export default async function HomePage() {
         <section className="card">
           <h2 style={{ marginTop: 0 }}>Images stay on this machine</h2>
           <p className="muted">
-            Parallax decodes studies and runs its models inside this browser. The server keeps only small derived
-            records — findings, signatures and the audit trail — never pixels or masks.
+            Parallax decodes studies and runs its models inside this browser. The server keeps only small derived records — findings, signatures and the audit trail — never pixels
+            or masks.
           </p>
         </section>
         {cards.map((card) => (

@@ -50,7 +50,10 @@ test('a new edit clears the redo history; an edit that changes nothing records n
   doc.transact('b', (edit) => edit.set(1, 1))
   assert.equal(doc.canRedo, false)
   const version = doc.version
-  assert.deepEqual(doc.transact('noop', (edit) => edit.set(1, 1)), [])
+  assert.deepEqual(
+    doc.transact('noop', (edit) => edit.set(1, 1)),
+    [],
+  )
   assert.equal(doc.version, version)
 })
 

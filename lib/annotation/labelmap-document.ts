@@ -92,7 +92,8 @@ export class LabelmapDocument {
     segments: Segment[],
     labels?: Uint8Array,
   ) {
-    if (![grid.columns, grid.rows, grid.slices].every((n) => Number.isInteger(n) && n > 0)) throw new LabelmapError('A labelmap needs a positive whole number of columns, rows and slices.')
+    if (![grid.columns, grid.rows, grid.slices].every((n) => Number.isInteger(n) && n > 0))
+      throw new LabelmapError('A labelmap needs a positive whole number of columns, rows and slices.')
     this.grid = { ...grid }
     this.sliceSize = grid.columns * grid.rows
     const length = this.sliceSize * grid.slices

@@ -4,10 +4,7 @@ import { canonicalJson } from './canonical-json'
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth and emits no whitespace', () => {
-    assert.equal(
-      canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } }),
-      '{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}',
-    )
+    assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } }), '{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}')
   })
 
   it('gives the same text for objects that differ only in key insertion order', () => {

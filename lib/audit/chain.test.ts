@@ -49,7 +49,9 @@ describe('hashEvent', () => {
       '"details":"{\\"username\\":\\"user1\\"}","entities":"[]","eventCode":"110114",' +
       '"eventType":"login","eventTypeCode":"110122","occurredAt":"2026-11-27T12:00:01.000Z",' +
       '"outcome":0,"seq":1,"sourceIp":"192.0.2.1"}'
-    const expected = createHash('sha256').update(GENESIS_HASH + canonical).digest('hex')
+    const expected = createHash('sha256')
+      .update(GENESIS_HASH + canonical)
+      .digest('hex')
     assert.equal(hashEvent(GENESIS_HASH, fields), expected)
     assert.match(expected, /^[0-9a-f]{64}$/)
   })

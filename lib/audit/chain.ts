@@ -50,9 +50,7 @@ export function hashEvent(prevHash: string, fields: ChainedFields): string {
 
 export type ChainBreak = 'seq-gap' | 'prev-hash-mismatch' | 'hash-mismatch'
 
-export type ChainVerdict =
-  | { ok: true; count: number; headSeq: number; headHash: string }
-  | { ok: false; count: number; firstBadSeq: number; problem: ChainBreak; message: string }
+export type ChainVerdict = { ok: true; count: number; headSeq: number; headHash: string } | { ok: false; count: number; firstBadSeq: number; problem: ChainBreak; message: string }
 
 /** Verifies events fed in ascending seq order, in as many batches as the caller likes. */
 export class ChainVerifier {

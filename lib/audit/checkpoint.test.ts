@@ -61,7 +61,10 @@ function rehash(events: ChainedEvent[]): ChainedEvent[] {
 describe('audit trail with signed checkpoints', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519')
   const events = chainOf(20)
-  const checkpoints: Checkpoint[] = [createCheckpoint(events.slice(0, 10), privateKey, new Date('2026-11-27T10:00:00Z')), createCheckpoint(events.slice(10, 16), privateKey, new Date('2026-11-27T11:00:00Z'))]
+  const checkpoints: Checkpoint[] = [
+    createCheckpoint(events.slice(0, 10), privateKey, new Date('2026-11-27T10:00:00Z')),
+    createCheckpoint(events.slice(10, 16), privateKey, new Date('2026-11-27T11:00:00Z')),
+  ]
 
   it('verifies an intact trail and its signatures', () => {
     assert.deepEqual(verifyTrail(events, checkpoints, publicKey), { ok: true, events: 20, checkpoints: 2, headSeq: 20 })
@@ -74,7 +77,16 @@ describe('audit trail with signed checkpoints', () => {
   })
 
   it('detects a deleted event and names it', () => {
-    assert.deepEqual(pick(verifyTrail(events.filter((event) => event.seq !== 12), checkpoints, publicKey)), { firstBadSeq: 12, problem: 'seq-gap' })
+    assert.deepEqual(
+      pick(
+        verifyTrail(
+          events.filter((event) => event.seq !== 12),
+          checkpoints,
+          publicKey,
+        ),
+      ),
+      { firstBadSeq: 12, problem: 'seq-gap' },
+    )
   })
 
   it('detects reordered events and names the first', () => {

@@ -28,7 +28,9 @@ export interface Checkpoint extends CheckpointBody {
 }
 
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex')
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
 }
 
 const leafOf = (event: Pick<ChainedEvent, 'hash'>) => Buffer.from(event.hash, 'hex')
@@ -56,14 +58,22 @@ export function checkpointSignatureValid(checkpoint: Checkpoint, publicKey: KeyO
 
 export type TrailProblem = Extract<ChainVerdict, { ok: false }>['problem'] | 'bad-signature' | 'checkpoint-mismatch' | 'truncated'
 
-export type TrailVerdict =
-  | { ok: true; events: number; checkpoints: number; headSeq: number }
-  | { ok: false; firstBadSeq: number; problem: TrailProblem; message: string }
+export type TrailVerdict = { ok: true; events: number; checkpoints: number; headSeq: number } | { ok: false; firstBadSeq: number; problem: TrailProblem; message: string }
 
 /** Checks one checkpoint against the stored events of its range (null when it holds). */
-export function checkpointProblem(checkpoint: Checkpoint, range: readonly Pick<ChainedEvent, 'seq' | 'hash'>[], headSeq: number, publicKey: KeyObject): Extract<TrailVerdict, { ok: false }> | null {
+export function checkpointProblem(
+  checkpoint: Checkpoint,
+  range: readonly Pick<ChainedEvent, 'seq' | 'hash'>[],
+  headSeq: number,
+  publicKey: KeyObject,
+): Extract<TrailVerdict, { ok: false }> | null {
   if (!checkpointSignatureValid(checkpoint, publicKey)) {
-    return { ok: false, firstBadSeq: checkpoint.fromSeq, problem: 'bad-signature', message: `the checkpoint over events ${checkpoint.fromSeq}–${checkpoint.toSeq} is not signed by the audit key` }
+    return {
+      ok: false,
+      firstBadSeq: checkpoint.fromSeq,
+      problem: 'bad-signature',
+      message: `the checkpoint over events ${checkpoint.fromSeq}–${checkpoint.toSeq} is not signed by the audit key`,
+    }
   }
   if (checkpoint.toSeq > headSeq) {
     const first = Math.max(headSeq + 1, checkpoint.fromSeq)
@@ -71,7 +81,12 @@ export function checkpointProblem(checkpoint: Checkpoint, range: readonly Pick<C
   }
   const contiguous = range.length === checkpoint.toSeq - checkpoint.fromSeq + 1 && range.every((event, offset) => event.seq === checkpoint.fromSeq + offset)
   if (!contiguous || merkleRoot(range.map(leafOf)) !== checkpoint.rootHash || range.at(-1)!.hash !== checkpoint.headHash) {
-    return { ok: false, firstBadSeq: checkpoint.fromSeq, problem: 'checkpoint-mismatch', message: `events ${checkpoint.fromSeq}–${checkpoint.toSeq} differ from what the checkpoint signed (rewritten with new hashes?)` }
+    return {
+      ok: false,
+      firstBadSeq: checkpoint.fromSeq,
+      problem: 'checkpoint-mismatch',
+      message: `events ${checkpoint.fromSeq}–${checkpoint.toSeq} differ from what the checkpoint signed (rewritten with new hashes?)`,
+    }
   }
   return null
 }

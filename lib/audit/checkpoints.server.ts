@@ -12,7 +12,15 @@ import { verifyAuditChain } from './verify.server'
 export const MAX_CHECKPOINT_EVENTS = 10_000
 
 function toCheckpoint(row: { fromSeq: number; toSeq: number; rootHash: string; headHash: string; signedAt: Date; keyId: string; signature: string }): Checkpoint {
-  return { fromSeq: row.fromSeq, toSeq: row.toSeq, rootHash: row.rootHash, headHash: row.headHash, signedAt: row.signedAt.toISOString(), keyId: row.keyId, signature: row.signature }
+  return {
+    fromSeq: row.fromSeq,
+    toSeq: row.toSeq,
+    rootHash: row.rootHash,
+    headHash: row.headHash,
+    signedAt: row.signedAt.toISOString(),
+    keyId: row.keyId,
+    signature: row.signature,
+  }
 }
 
 /** Signs checkpoints over every event not yet covered; returns those written (none when up to date). */
@@ -21,7 +29,12 @@ export async function createAuditCheckpoints(db: Db, now = new Date()): Promise<
   const written: Checkpoint[] = []
   for (;;) {
     const last = await db.auditCheckpoint.findFirst({ orderBy: { toSeq: 'desc' } })
-    const events = await db.auditEvent.findMany({ where: { seq: { gt: last?.toSeq ?? 0 } }, orderBy: { seq: 'asc' }, take: MAX_CHECKPOINT_EVENTS, select: { seq: true, hash: true } })
+    const events = await db.auditEvent.findMany({
+      where: { seq: { gt: last?.toSeq ?? 0 } },
+      orderBy: { seq: 'asc' },
+      take: MAX_CHECKPOINT_EVENTS,
+      select: { seq: true, hash: true },
+    })
     if (events.length === 0) return written
     const checkpoint = createCheckpoint(events, privateKey, now)
     try {
@@ -38,8 +51,7 @@ export async function createAuditCheckpoints(db: Db, now = new Date()): Promise<
 }
 
 export type AuditTrailVerdict =
-  | (Extract<ChainVerdict, { ok: true }> & { checkpoints: number })
-  | { ok: false; count: number; firstBadSeq: number; problem: TrailProblem; message: string }
+  (Extract<ChainVerdict, { ok: true }> & { checkpoints: number }) | { ok: false; count: number; firstBadSeq: number; problem: TrailProblem; message: string }
 
 /** The chain (paged) and then every checkpoint against the events it signed. */
 export async function verifyAuditTrail(db: Db): Promise<AuditTrailVerdict> {

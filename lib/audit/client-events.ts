@@ -3,7 +3,10 @@ import { z } from 'zod'
 // Events that happen in the browser (where the images are) and are reported to the
 // server for the audit trail: only identifiers and counts, never pixels or names.
 
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID').max(64)
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID')
+  .max(64)
 
 export const clientAuditEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -24,7 +27,10 @@ export const clientAuditEventSchema = z.discriminatedUnion('type', [
     model: z.object({ id: z.string().min(1).max(63), version: z.string().min(1).max(40), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
     seriesInstanceUid: uid,
     executionProvider: z.enum(['webgpu', 'wasm']),
-    durationMs: z.number().min(0).max(24 * 3600 * 1000),
+    durationMs: z
+      .number()
+      .min(0)
+      .max(24 * 3600 * 1000),
     outcome: z.enum(['success', 'failed', 'cancelled']),
     error: z.string().max(500).optional(),
   }),

@@ -66,10 +66,7 @@ describe('auditEventsToCsv', () => {
   })
 
   it('writes one CRLF-ended row per event, in order, with empty cells for missing values', () => {
-    const csv = auditEventsToCsv([
-      event(),
-      event({ seq: 8, eventType: 'logout', eventTypeCode: null, actor: null, sourceIp: null, entities: [], details: {} }),
-    ])
+    const csv = auditEventsToCsv([event(), event({ seq: 8, eventType: 'logout', eventTypeCode: null, actor: null, sourceIp: null, entities: [], details: {} })])
     assert.equal(
       csv,
       `${header}\r\n` +
@@ -83,7 +80,10 @@ describe('auditEventsToCsv', () => {
     const [, row] = parseCsv(
       auditEventsToCsv([
         event({
-          entities: [{ type: 'study', id: 'h-study' }, { type: 'series', id: 'h-s1' }],
+          entities: [
+            { type: 'study', id: 'h-study' },
+            { type: 'series', id: 'h-s1' },
+          ],
           details: { source: 'local', instanceCount: 275 },
         }),
       ]),

@@ -11,7 +11,10 @@ import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInpu
 //   110128 Network Configuration.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
-const readEntities: AuditEntity[] = [{ type: 'read', id: 'r-1' }, { type: 'study', id: 'h-study' }]
+const readEntities: AuditEntity[] = [
+  { type: 'read', id: 'r-1' },
+  { type: 'study', id: 'h-study' },
+]
 const aiFinding = { id: 'f-1', read: readRef, label: 'Lung nodule', origin: 'ai' as const, modelId: 'lesion-seg-2d' }
 const aiFindingEntities: AuditEntity[] = [{ type: 'finding', id: 'f-1' }, ...readEntities, { type: 'model', id: 'lesion-seg-2d' }]
 
@@ -31,22 +34,34 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'access-denied', resource: '/api/users', method: 'POST' },
     expect: {
-      eventCode: '110113', eventTypeCode: '110132', action: 'E', outcome: 4,
-      entities: [{ type: 'resource', id: '/api/users' }], details: { method: 'POST' },
+      eventCode: '110113',
+      eventTypeCode: '110132',
+      action: 'E',
+      outcome: 4,
+      entities: [{ type: 'resource', id: '/api/users' }],
+      details: { method: 'POST' },
     },
   },
   {
     event: { type: 'user-created', ...target, role: 'researcher' },
     expect: {
-      eventCode: '110113', eventTypeCode: '110137', action: 'C', outcome: 0,
-      entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada', role: 'researcher' },
+      eventCode: '110113',
+      eventTypeCode: '110137',
+      action: 'C',
+      outcome: 0,
+      entities: [{ type: 'user', id: 'u-42' }],
+      details: { username: 'rada', role: 'researcher' },
     },
   },
   {
     event: { type: 'role-changed', ...target, from: 'researcher', to: 'admin' },
     expect: {
-      eventCode: '110113', eventTypeCode: '110136', action: 'U', outcome: 0,
-      entities: [{ type: 'user', id: 'u-42' }], details: { username: 'rada', from: 'researcher', to: 'admin' },
+      eventCode: '110113',
+      eventTypeCode: '110136',
+      action: 'U',
+      outcome: 0,
+      entities: [{ type: 'user', id: 'u-42' }],
+      details: { username: 'rada', from: 'researcher', to: 'admin' },
     },
   },
   {
@@ -72,7 +87,11 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
       eventTypeCode: null,
       action: 'R',
       outcome: 0,
-      entities: [{ type: 'study', id: 'h-study' }, { type: 'series', id: 'h-s1' }, { type: 'series', id: 'h-s2' }],
+      entities: [
+        { type: 'study', id: 'h-study' },
+        { type: 'series', id: 'h-s1' },
+        { type: 'series', id: 'h-s2' },
+      ],
       details: { source: 'local', instanceCount: 275 },
     },
   },
@@ -89,27 +108,53 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   },
   {
     event: {
-      type: 'pacs-configured', change: 'created', pacsId: 'p-1', name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web',
-      wadoRoot: 'https://pacs.example/dicom-web', hasAuthHeader: true, changedFields: ['name', 'qidoRoot', 'wadoRoot', 'authHeader'],
+      type: 'pacs-configured',
+      change: 'created',
+      pacsId: 'p-1',
+      name: 'Main PACS',
+      qidoRoot: 'https://pacs.example/dicom-web',
+      wadoRoot: 'https://pacs.example/dicom-web',
+      hasAuthHeader: true,
+      changedFields: ['name', 'qidoRoot', 'wadoRoot', 'authHeader'],
     },
     expect: {
-      eventCode: '110113', eventTypeCode: '110128', action: 'C', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }],
+      eventCode: '110113',
+      eventTypeCode: '110128',
+      action: 'C',
+      outcome: 0,
+      entities: [{ type: 'pacs', id: 'p-1' }],
       details: {
-        name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web', wadoRoot: 'https://pacs.example/dicom-web',
-        authHeader: true, changed: 'name,qidoRoot,wadoRoot,authHeader',
+        name: 'Main PACS',
+        qidoRoot: 'https://pacs.example/dicom-web',
+        wadoRoot: 'https://pacs.example/dicom-web',
+        authHeader: true,
+        changed: 'name,qidoRoot,wadoRoot,authHeader',
       },
     },
   },
   {
     event: {
-      type: 'pacs-configured', change: 'updated', pacsId: 'p-1', name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web',
-      wadoRoot: 'https://pacs.example/wado', hasAuthHeader: false, changedFields: ['wadoRoot', 'authHeader'],
+      type: 'pacs-configured',
+      change: 'updated',
+      pacsId: 'p-1',
+      name: 'Main PACS',
+      qidoRoot: 'https://pacs.example/dicom-web',
+      wadoRoot: 'https://pacs.example/wado',
+      hasAuthHeader: false,
+      changedFields: ['wadoRoot', 'authHeader'],
     },
     expect: {
-      eventCode: '110113', eventTypeCode: '110128', action: 'U', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }],
+      eventCode: '110113',
+      eventTypeCode: '110128',
+      action: 'U',
+      outcome: 0,
+      entities: [{ type: 'pacs', id: 'p-1' }],
       details: {
-        name: 'Main PACS', qidoRoot: 'https://pacs.example/dicom-web', wadoRoot: 'https://pacs.example/wado',
-        authHeader: false, changed: 'wadoRoot,authHeader',
+        name: 'Main PACS',
+        qidoRoot: 'https://pacs.example/dicom-web',
+        wadoRoot: 'https://pacs.example/wado',
+        authHeader: false,
+        changed: 'wadoRoot,authHeader',
       },
     },
   },
@@ -120,18 +165,33 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'model-added', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'a'.repeat(64) }, via: 'cli' },
     expect: {
-      eventCode: '110113', eventTypeCode: '110131', action: 'C', outcome: 0, entities: [{ type: 'model', id: 'brain-tissue-3class' }],
+      eventCode: '110113',
+      eventTypeCode: '110131',
+      action: 'C',
+      outcome: 0,
+      entities: [{ type: 'model', id: 'brain-tissue-3class' }],
       details: { version: '1.0.0', sha256: 'a'.repeat(64), via: 'cli' },
     },
   },
   {
     event: {
-      type: 'inference-run', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'b'.repeat(64) }, seriesUidHash: 'h-series',
-      executionProvider: 'wasm', durationMs: 1234.6, outcome: 'failed', error: 'out of memory',
+      type: 'inference-run',
+      model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'b'.repeat(64) },
+      seriesUidHash: 'h-series',
+      executionProvider: 'wasm',
+      durationMs: 1234.6,
+      outcome: 'failed',
+      error: 'out of memory',
     },
     expect: {
-      eventCode: '110103', eventTypeCode: null, action: 'E', outcome: 8,
-      entities: [{ type: 'series', id: 'h-series' }, { type: 'model', id: 'brain-tissue-3class' }],
+      eventCode: '110103',
+      eventTypeCode: null,
+      action: 'E',
+      outcome: 8,
+      entities: [
+        { type: 'series', id: 'h-series' },
+        { type: 'model', id: 'brain-tissue-3class' },
+      ],
       details: { modelVersion: '1.0.0', modelSha256: 'b'.repeat(64), executionProvider: 'wasm', durationMs: 1235, result: 'failed', error: 'out of memory' },
     },
   },
@@ -141,44 +201,87 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   },
   {
     event: {
-      type: 'finding-proposed', finding: aiFinding, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) },
-      probability: 0.93, executionProvider: 'webgpu', explanationMethod: 'cam',
+      type: 'finding-proposed',
+      finding: aiFinding,
+      model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) },
+      probability: 0.93,
+      executionProvider: 'webgpu',
+      explanationMethod: 'cam',
     },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: aiFindingEntities,
-      details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', modelVersion: '1.0.0', modelSha256: 'c'.repeat(64), probability: 0.93, executionProvider: 'webgpu', explanationMethod: 'cam' },
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'C',
+      outcome: 0,
+      entities: aiFindingEntities,
+      details: {
+        readVersion: 1,
+        label: 'Lung nodule',
+        origin: 'ai',
+        modelVersion: '1.0.0',
+        modelSha256: 'c'.repeat(64),
+        probability: 0.93,
+        executionProvider: 'webgpu',
+        explanationMethod: 'cam',
+      },
     },
   },
   {
     event: { type: 'finding-accepted', finding: aiFinding },
-    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities, details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'accepted' } },
+    expect: {
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'U',
+      outcome: 0,
+      entities: aiFindingEntities,
+      details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'accepted' },
+    },
   },
   {
     event: { type: 'finding-modified', finding: aiFinding, changed: ['label', 'measurementMm'], from: 'Lung nodule, 12.0 mm' },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities,
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'U',
+      outcome: 0,
+      entities: aiFindingEntities,
       details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'modified', changed: 'label,measurementMm', from: 'Lung nodule, 12.0 mm' },
     },
   },
   {
     event: { type: 'finding-rejected', finding: aiFinding, reason: 'artifact', note: 'motion' },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: aiFindingEntities,
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'U',
+      outcome: 0,
+      entities: aiFindingEntities,
       details: { readVersion: 1, label: 'Lung nodule', origin: 'ai', decision: 'rejected', reason: 'artifact', note: 'motion' },
     },
   },
   {
     event: { type: 'finding-added', finding: { ...aiFinding, id: 'f-2', origin: 'reader', modelId: null } },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0,
-      entities: [{ type: 'finding', id: 'f-2' }, { type: 'read', id: 'r-1' }, { type: 'study', id: 'h-study' }],
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'C',
+      outcome: 0,
+      entities: [
+        { type: 'finding', id: 'f-2' },
+        { type: 'read', id: 'r-1' },
+        { type: 'study', id: 'h-study' },
+      ],
       details: { readVersion: 1, label: 'Lung nodule', origin: 'reader', decision: 'added' },
     },
   },
   {
     event: { type: 'model-result-recorded', read: readRef, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) }, executionProvider: 'wasm', findingCount: 0 },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: [...readEntities, { type: 'model', id: 'lesion-seg-2d' }],
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'C',
+      outcome: 0,
+      entities: [...readEntities, { type: 'model', id: 'lesion-seg-2d' }],
       details: { readVersion: 1, modelVersion: '1.0.0', modelSha256: 'c'.repeat(64), executionProvider: 'wasm', findingCount: 0 },
     },
   },
@@ -188,7 +291,14 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   },
   {
     event: { type: 'read-signed', read: readRef, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 },
-    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 0, entities: readEntities, details: { readVersion: 1, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 } },
+    expect: {
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'U',
+      outcome: 0,
+      entities: readEntities,
+      details: { readVersion: 1, meaning: 'review', contentHash: 'd'.repeat(64), findingCount: 4 },
+    },
   },
   {
     event: { type: 'read-sign-refused', read: readRef, reason: 'bad-password' },
@@ -197,13 +307,27 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'read-amended', read: { ...readRef, id: 'r-2', version: 2 }, amends: 'r-1', reason: 'size corrected' },
     expect: {
-      eventCode: '110111', eventTypeCode: null, action: 'C', outcome: 0, entities: [{ type: 'read', id: 'r-2' }, { type: 'study', id: 'h-study' }],
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'C',
+      outcome: 0,
+      entities: [
+        { type: 'read', id: 'r-2' },
+        { type: 'study', id: 'h-study' },
+      ],
       details: { readVersion: 2, amends: 'r-1', reason: 'size corrected' },
     },
   },
   {
     event: { type: 'read-exported', read: readRef, format: 'dicom-sr', destination: 'pacs', pacsId: 'p-1' },
-    expect: { eventCode: '110106', eventTypeCode: null, action: 'R', outcome: 0, entities: readEntities, details: { readVersion: 1, format: 'dicom-sr', destination: 'pacs', pacsId: 'p-1' } },
+    expect: {
+      eventCode: '110106',
+      eventTypeCode: null,
+      action: 'R',
+      outcome: 0,
+      entities: readEntities,
+      details: { readVersion: 1, format: 'dicom-sr', destination: 'pacs', pacsId: 'p-1' },
+    },
   },
 ]
 
@@ -218,12 +342,34 @@ describe('codeAuditEvent', () => {
     // A compile-time list: adding a type to AuditEventInput without listing it here fails
     // to type-check, and leaving it out of `cases` fails below.
     const allTypes: Record<AuditEventType, true> = {
-      login: true, 'login-failed': true, logout: true, 'access-denied': true, 'user-created': true,
-      'role-changed': true, 'user-disabled': true, 'user-enabled': true, 'password-reset': true, 'audit-log-viewed': true,
-      'study-opened': true, 'study-query': true, 'pacs-configured': true, 'pacs-removed': true,
-      'model-added': true, 'inference-run': true, 'audit-log-exported': true, 'model-result-recorded': true, 'finding-proposed': true, 'finding-accepted': true,
-      'finding-modified': true, 'finding-rejected': true, 'finding-added': true, 'read-opened': true, 'read-signed': true, 'read-sign-refused': true,
-      'read-amended': true, 'read-exported': true,
+      login: true,
+      'login-failed': true,
+      logout: true,
+      'access-denied': true,
+      'user-created': true,
+      'role-changed': true,
+      'user-disabled': true,
+      'user-enabled': true,
+      'password-reset': true,
+      'audit-log-viewed': true,
+      'study-opened': true,
+      'study-query': true,
+      'pacs-configured': true,
+      'pacs-removed': true,
+      'model-added': true,
+      'inference-run': true,
+      'audit-log-exported': true,
+      'model-result-recorded': true,
+      'finding-proposed': true,
+      'finding-accepted': true,
+      'finding-modified': true,
+      'finding-rejected': true,
+      'finding-added': true,
+      'read-opened': true,
+      'read-signed': true,
+      'read-sign-refused': true,
+      'read-amended': true,
+      'read-exported': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

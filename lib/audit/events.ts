@@ -1,4 +1,4 @@
-import type { Role } from '../auth/roles'
+import type { Role } from '../vocabulary/roles'
 import { exhaustiveSwitchError } from '../errors'
 
 // Audit event vocabulary, after DICOM PS3.15 Annex A.5 (audit messages) and the DCM
@@ -48,7 +48,14 @@ export type AuditEventInput =
   /** Second reads: every action on a finding or a read, in the transaction that makes it. */
   /** A model's result on a read's study: how many findings it proposed (none is the AI's negative call). */
   | { type: 'model-result-recorded'; read: ReadReference; model: ModelReference; executionProvider: 'webgpu' | 'wasm'; findingCount: number }
-  | { type: 'finding-proposed'; finding: FindingReference; model: ModelReference; probability: number | null; executionProvider: 'webgpu' | 'wasm'; explanationMethod: string | null }
+  | {
+      type: 'finding-proposed'
+      finding: FindingReference
+      model: ModelReference
+      probability: number | null
+      executionProvider: 'webgpu' | 'wasm'
+      explanationMethod: string | null
+    }
   | { type: 'finding-accepted'; finding: FindingReference }
   | { type: 'finding-modified'; finding: FindingReference; changed: string[]; from: string }
   | { type: 'finding-rejected'; finding: FindingReference; reason: string; note: string | null }
@@ -200,10 +207,7 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         eventTypeCode: null,
         action: 'R',
         outcome: 0,
-        entities: [
-          { type: 'study', id: event.studyUidHash },
-          ...event.seriesUidHashes.map((id): AuditEntity => ({ type: 'series', id })),
-        ],
+        entities: [{ type: 'study', id: event.studyUidHash }, ...event.seriesUidHashes.map((id): AuditEntity => ({ type: 'series', id }))],
         details: { source: event.source, instanceCount: event.instanceCount },
       }
     case 'study-query':
@@ -341,11 +345,7 @@ function findingCoding(action: AuditAction, finding: FindingReference, details: 
     eventTypeCode: null,
     action,
     outcome: 0,
-    entities: [
-      { type: 'finding', id: finding.id },
-      ...readEntities(finding.read),
-      ...(finding.modelId ? [{ type: 'model', id: finding.modelId } satisfies AuditEntity] : []),
-    ],
+    entities: [{ type: 'finding', id: finding.id }, ...readEntities(finding.read), ...(finding.modelId ? [{ type: 'model', id: finding.modelId } satisfies AuditEntity] : [])],
     details: { readVersion: finding.read.version, label: finding.label, origin: finding.origin, ...details },
   }
 }

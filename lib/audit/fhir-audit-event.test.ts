@@ -12,9 +12,9 @@ const finding = { id: 'f-1', read: readRef, label: 'Lung nodule', origin: 'ai' a
 // One input per event type: the mapped type makes a new event type a compile error here
 // until it has a fixture, so every kind is checked against the R4 rules below.
 const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } = {
-  'login': { type: 'login', username: 'rada' },
+  login: { type: 'login', username: 'rada' },
   'login-failed': { type: 'login-failed', username: 'mallory', reason: 'bad-credentials' },
-  'logout': { type: 'logout' },
+  logout: { type: 'logout' },
   'access-denied': { type: 'access-denied', resource: '/api/users', method: 'POST' },
   'user-created': { type: 'user-created', targetUserId: 'u-42', targetUsername: 'rada', role: 'radiologist' },
   'role-changed': { type: 'role-changed', targetUserId: 'u-42', targetUsername: 'rada', from: 'radiologist', to: 'auditor' },
@@ -28,23 +28,40 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   'finding-modified': { type: 'finding-modified', finding, changed: ['label'], from: 'Mass' },
   'finding-rejected': { type: 'finding-rejected', finding, reason: 'artifact', note: null },
   'finding-added': { type: 'finding-added', finding: { ...finding, id: 'f-2', origin: 'reader', modelId: null } },
-  'model-result-recorded': { type: 'model-result-recorded', read: readRef, model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) }, executionProvider: 'webgpu', findingCount: 2 },
+  'model-result-recorded': {
+    type: 'model-result-recorded',
+    read: readRef,
+    model: { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) },
+    executionProvider: 'webgpu',
+    findingCount: 2,
+  },
   'read-opened': { type: 'read-opened', read: readRef, purpose: 'research' },
   'read-signed': { type: 'read-signed', read: readRef, meaning: 'responsibility', contentHash: 'd'.repeat(64), findingCount: 2 },
   'read-sign-refused': { type: 'read-sign-refused', read: readRef, reason: 'bad-password' },
   'read-amended': { type: 'read-amended', read: { ...readRef, id: 'read-2', version: 2 }, amends: 'read-1', reason: 'laterality, "left"' },
   'read-exported': { type: 'read-exported', read: readRef, format: 'dicom-sr', destination: 'pacs', pacsId: 'pacs-1' },
   'pacs-configured': {
-    type: 'pacs-configured', change: 'created', pacsId: 'pacs-1', name: 'Orthanc', qidoRoot: 'https://pacs.example/qido',
-    wadoRoot: 'https://pacs.example/wado', hasAuthHeader: true, changedFields: ['name', 'qidoRoot'],
+    type: 'pacs-configured',
+    change: 'created',
+    pacsId: 'pacs-1',
+    name: 'Orthanc',
+    qidoRoot: 'https://pacs.example/qido',
+    wadoRoot: 'https://pacs.example/wado',
+    hasAuthHeader: true,
+    changedFields: ['name', 'qidoRoot'],
   },
   'pacs-removed': { type: 'pacs-removed', pacsId: 'pacs-1', name: 'Orthanc' },
   'study-opened': { type: 'study-opened', source: 'local', studyUidHash: 'h-study', seriesUidHashes: ['h-s1', 'h-s2'], instanceCount: 275 },
   'study-query': { type: 'study-query', source: 'dicomweb', pacsId: 'pacs-1', filterKeys: ['modality'], resultCount: 3 },
   'model-added': { type: 'model-added', model, via: 'demo-seed' },
   'inference-run': {
-    type: 'inference-run', model, seriesUidHash: 'h-s1',
-    executionProvider: 'webgpu', durationMs: 812.4, outcome: 'failed', error: 'out of memory',
+    type: 'inference-run',
+    model,
+    seriesUidHash: 'h-s1',
+    executionProvider: 'webgpu',
+    durationMs: 812.4,
+    outcome: 'failed',
+    error: 'out of memory',
   },
 }
 
@@ -203,7 +220,12 @@ describe('toFhirAuditEvent', () => {
     const opened = toFhirAuditEvent(events.find((event) => event.eventType === 'study-opened')!)
     assert.deepEqual(
       opened.entity.map((entity) => [entity.type.code, entity.description, entity.what?.identifier?.value]),
-      [['2', 'study', 'h-study'], ['2', 'series', 'h-s1'], ['2', 'series', 'h-s2'], ['2', 'audit-chain', undefined]],
+      [
+        ['2', 'study', 'h-study'],
+        ['2', 'series', 'h-s1'],
+        ['2', 'series', 'h-s2'],
+        ['2', 'audit-chain', undefined],
+      ],
     )
   })
 
@@ -225,16 +247,25 @@ describe('toFhirAuditEvent', () => {
   it('writes every detail value as a string, booleans and numbers included', () => {
     const configured = toFhirAuditEvent(events.find((event) => event.eventType === 'pacs-configured')!)
     const details = configured.entity.at(-1)!.detail!
-    assert.deepEqual(details.find((detail) => detail.type === 'authHeader'), { type: 'authHeader', valueString: 'true' })
+    assert.deepEqual(
+      details.find((detail) => detail.type === 'authHeader'),
+      { type: 'authHeader', valueString: 'true' },
+    )
     const run = toFhirAuditEvent(events.find((event) => event.eventType === 'inference-run')!)
-    assert.deepEqual(run.entity.at(-1)!.detail!.find((detail) => detail.type === 'durationMs'), { type: 'durationMs', valueString: '812' })
+    assert.deepEqual(
+      run.entity.at(-1)!.detail!.find((detail) => detail.type === 'durationMs'),
+      { type: 'durationMs', valueString: '812' },
+    )
   })
 
   it('leaves out empty strings, which FHIR JSON does not allow', () => {
     const query = events.find((event) => event.eventType === 'study-query')!
     const resource = toFhirAuditEvent({ ...query, details: { ...query.details, filters: '' }, entities: [{ type: 'pacs', id: '' }] })
     assertR4AuditEvent(resource)
-    assert.deepEqual(resource.entity.at(-1)!.detail!.map((detail) => detail.type), ['seq', 'hash', 'source', 'resultCount'])
+    assert.deepEqual(
+      resource.entity.at(-1)!.detail!.map((detail) => detail.type),
+      ['seq', 'hash', 'source', 'resultCount'],
+    )
   })
 
   it('refuses stored codes outside the R4 value sets', () => {
@@ -251,8 +282,14 @@ describe('toFhirAuditBundle', () => {
     assert.equal(bundle.type, 'collection')
     assert.equal(bundle.timestamp, '2026-01-06T00:00:00.000Z')
     assert.ok(!('total' in bundle), 'total is only for searchset and history bundles (bdl-1)')
-    assert.deepEqual(bundle.entry.map((entry) => entry.resource.id), events.map((event) => `parallax-audit-${event.seq}`))
-    assert.deepEqual(bundle.entry.map((entry) => entry.fullUrl), events.map((event) => `urn:uuid:${uuidFromHash(event.hash)}`))
+    assert.deepEqual(
+      bundle.entry.map((entry) => entry.resource.id),
+      events.map((event) => `parallax-audit-${event.seq}`),
+    )
+    assert.deepEqual(
+      bundle.entry.map((entry) => entry.fullUrl),
+      events.map((event) => `urn:uuid:${uuidFromHash(event.hash)}`),
+    )
     assert.equal(new Set(bundle.entry.map((entry) => entry.fullUrl)).size, events.length, 'fullUrls are unique (bdl-7)')
     assert.deepEqual(JSON.parse(JSON.stringify(bundle)), bundle)
   })

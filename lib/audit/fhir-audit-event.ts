@@ -99,10 +99,7 @@ export function toFhirAuditEvent(event: AuditEventDto): FhirAuditEvent {
     resourceType: 'AuditEvent',
     id: `parallax-audit-${event.seq}`,
     type: dcmCoding(event.eventCode, eventCodeDisplays),
-    subtype: [
-      ...(event.eventTypeCode ? [dcmCoding(event.eventTypeCode, eventTypeCodeDisplays)] : []),
-      { system: PARALLAX_EVENT_TYPE_SYSTEM, code: event.eventType },
-    ],
+    subtype: [...(event.eventTypeCode ? [dcmCoding(event.eventTypeCode, eventTypeCodeDisplays)] : []), { system: PARALLAX_EVENT_TYPE_SYSTEM, code: event.eventType }],
     action: toAction(event.action),
     recorded: event.occurredAt,
     outcome: toOutcome(event.outcome),
@@ -187,9 +184,7 @@ function toAgents(event: AuditEventDto): FhirAuditEventAgent[] {
 function toEntity(entity: AuditEntity): FhirAuditEventEntity {
   return {
     ...(entity.id ? { what: { identifier: { value: entity.id } } } : {}),
-    type: entity.type === 'user'
-      ? { system: ENTITY_TYPE_SYSTEM, code: '1', display: 'Person' }
-      : { system: ENTITY_TYPE_SYSTEM, code: '2', display: 'System Object' },
+    type: entity.type === 'user' ? { system: ENTITY_TYPE_SYSTEM, code: '1', display: 'Person' } : { system: ENTITY_TYPE_SYSTEM, code: '2', display: 'System Object' },
     description: entity.type,
   }
 }

@@ -15,7 +15,14 @@ export const auditFilterSchema = z.object({
   user: optionalText(100),
   role: optionalText(20),
   /** A StudyInstanceUID: matched through its keyed hash, as the trail stores it. */
-  study: z.preprocess(blankToUndefined, z.string().regex(/^[0-9.]+$/).max(64).optional()),
+  study: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[0-9.]+$/)
+      .max(64)
+      .optional(),
+  ),
   model: optionalText(100),
   type: optionalText(40),
   /** UTC dates, inclusive. */

@@ -1,4 +1,4 @@
-import type { Role } from './roles'
+import type { Role } from '../vocabulary/roles'
 
 // Who may open which page. Route handlers declare their roles in their own route() spec;
 // pages and the navigation read them from here, so the menu never offers a page the

@@ -7,7 +7,7 @@ import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
 import { clientAddress } from './client-address'
 import { dummyPasswordHash, verifyPassword } from './password.server'
-import { isRole, type Role } from './roles'
+import { isRole, type Role } from '../vocabulary/roles'
 import { loadSessionUser } from './session.server'
 import type { SessionUser } from './session-user'
 import { clearAccountFailures, recordLoginFailure } from './throttle.server'
@@ -47,17 +47,25 @@ async function authorize(raw: unknown, headers: Record<string, string | string[]
   const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
   if (!user || !valid || user.disabled || !isRole(user.role)) {
     await recordLoginFailure(db, username, sourceIp)
-    await recordAudit(db, { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' }, {
-      actor: null,
-      sourceIp,
-    })
+    await recordAudit(
+      db,
+      { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' },
+      {
+        actor: null,
+        sourceIp,
+      },
+    )
     return null
   }
   await clearAccountFailures(db, username)
-  await recordAudit(db, { type: 'login', username: user.username }, {
-    actor: { id: user.id, username: user.username, role: user.role },
-    sourceIp,
-  })
+  await recordAudit(
+    db,
+    { type: 'login', username: user.username },
+    {
+      actor: { id: user.id, username: user.username, role: user.role },
+      sourceIp,
+    },
+  )
   return { id: user.id, name: user.displayName, role: user.role, sessionVersion: user.sessionVersion }
 }
 

@@ -4,6 +4,9 @@
 export function clientAddress(headers: Headers | Record<string, string | string[] | undefined>): string {
   const raw = headers instanceof Headers ? headers.get('x-forwarded-for') : headers['x-forwarded-for']
   const value = Array.isArray(raw) ? raw.join(',') : raw
-  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
   return entries.at(-1) ?? 'unknown'
 }

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/append.server'
 import { getDb } from '../db/client.server'
 import { authOptions } from './auth.server'
 import { clientAddress } from './client-address'
-import type { Role } from './roles'
+import type { Role } from '../vocabulary/roles'
 import type { SessionUser } from './session-user'
 
 /** The signed-in user, re-validated against the database, or null (once per request). */
@@ -17,10 +17,14 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
 })
 
 export async function auditAccessDenied(user: SessionUser, resource: string, method: string, headerList: Headers) {
-  await recordAudit(getDb(), { type: 'access-denied', resource, method }, {
-    actor: { id: user.id, username: user.username, role: user.role },
-    sourceIp: clientAddress(headerList),
-  })
+  await recordAudit(
+    getDb(),
+    { type: 'access-denied', resource, method },
+    {
+      actor: { id: user.id, username: user.username, role: user.role },
+      sourceIp: clientAddress(headerList),
+    },
+  )
 }
 
 /**

@@ -19,17 +19,17 @@ const nextAuthHandler = NextAuth(authOptions) as (request: NextRequest, context:
 async function post(request: NextRequest, context: NextAuthContext): Promise<Response> {
   const { nextauth } = await context.params
   if (nextauth[0] === 'callback' && nextauth[1] === 'credentials') {
-    const form = await request.clone().formData().catch(() => null)
+    const form = await request
+      .clone()
+      .formData()
+      .catch(() => null)
     const username = String(form?.get('username') ?? '').slice(0, 64)
     const address = clientAddress(request.headers)
     const db = getDb()
     const verdict = await checkLoginThrottle(db, username, address)
     if (verdict.throttled) {
       await recordAudit(db, { type: 'login-failed', username, reason: 'throttled' }, { actor: null, sourceIp: address })
-      const message =
-        verdict.scope === 'account'
-          ? 'Too many failed sign-ins for this account. Try again later.'
-          : 'Too many failed sign-ins from this address. Try again later.'
+      const message = verdict.scope === 'account' ? 'Too many failed sign-ins for this account. Try again later.' : 'Too many failed sign-ins from this address. Try again later.'
       return Response.json(
         { url: `${requestOrigin(request)}/login?error=TooManyAttempts`, code: 'rate_limited:auth', message },
         { status: 429, headers: { 'Retry-After': String(verdict.retryAfterSeconds) } },

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { AppError, type ErrorIssue } from '../errors'
 import { readCappedBytes } from '../security/capped-body'
 import { auditAccessDenied, getCurrentUser } from './guard.server'
-import type { Role } from './roles'
+import type { Role } from '../vocabulary/roles'
 import type { SessionUser } from './session-user'
 
 // The one guard for route handlers: same-origin check for state changes, session (401),

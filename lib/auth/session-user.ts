@@ -1,4 +1,4 @@
-import type { Role } from './roles'
+import type { Role } from '../vocabulary/roles'
 
 /** The signed-in user as the app sees it: always read fresh from the database. */
 export interface SessionUser {

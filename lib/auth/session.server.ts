@@ -1,7 +1,7 @@
 import 'server-only'
 import type { JWT } from 'next-auth/jwt'
 import { getDb } from '../db/client.server'
-import { isRole } from './roles'
+import { isRole } from '../vocabulary/roles'
 import type { SessionUser } from './session-user'
 
 /**

@@ -17,10 +17,7 @@ export interface Database {
 
 export function createDatabase(config: DatabaseConfig): Database {
   const adapter = createAdapterFactory(config)
-  const db =
-    config.provider === 'sqlite'
-      ? new PrismaClient({ adapter })
-      : (new PostgresPrismaClient({ adapter }) as unknown as PrismaClient)
+  const db = config.provider === 'sqlite' ? new PrismaClient({ adapter }) : (new PostgresPrismaClient({ adapter }) as unknown as PrismaClient)
   return { db, config }
 }
 

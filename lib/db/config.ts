@@ -14,10 +14,7 @@ export const defaultDatabaseUrl = 'file:.data/parallax.db'
  * Reads DATABASE_URL (default: an embedded SQLite file under `.data/`). A relative SQLite
  * path is resolved against `baseDir` so scripts, the server and tests agree on one file.
  */
-export function resolveDatabaseConfig(
-  rawUrl: string | undefined = process.env.DATABASE_URL,
-  baseDir: string = process.cwd(),
-): DatabaseConfig {
+export function resolveDatabaseConfig(rawUrl: string | undefined = process.env.DATABASE_URL, baseDir: string = process.cwd()): DatabaseConfig {
   const url = rawUrl?.trim() || defaultDatabaseUrl
   if (url.startsWith('file:')) {
     const filePath = url.slice('file:'.length)

@@ -78,11 +78,7 @@ async function withEngine<T>(config: DatabaseConfig, run: (engine: SchemaEngine)
   const log = (message: string) => {
     if (process.env.PARALLAX_DEBUG_MIGRATIONS) console.error('[schema-engine]', message)
   }
-  const engine = (await engineBindings.SchemaEngine.new(
-    { datamodels: [[schemaFile, schema]] },
-    log,
-    factory,
-  )) as SchemaEngine
+  const engine = (await engineBindings.SchemaEngine.new({ datamodels: [[schemaFile, schema]] }, log, factory)) as SchemaEngine
   try {
     return await run(engine)
   } finally {
@@ -95,7 +91,10 @@ export async function readMigrationList(provider: DatabaseProvider): Promise<Mig
   const baseDir = migrationsDir(provider)
   const lockPath = path.join(baseDir, 'migration_lock.toml')
   const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : []
-  const directories = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()
+  const directories = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
   return {
     baseDir,
     lockfile: {

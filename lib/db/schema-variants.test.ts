@@ -32,9 +32,6 @@ describe('PostgreSQL schema variant', () => {
 
   it('refuses a source schema that is not the SQLite one', () => {
     assert.throws(() => derivePostgresSchema(derivePostgresSchema(read('prisma/schema.prisma'))), /expected a sqlite datasource/)
-    assert.throws(
-      () => derivePostgresSchema('datasource db {\n  provider = "sqlite"\n}\n'),
-      /expected a sqlite datasource and the sqlite client output path/,
-    )
+    assert.throws(() => derivePostgresSchema('datasource db {\n  provider = "sqlite"\n}\n'), /expected a sqlite datasource and the sqlite client output path/)
   })
 })

@@ -8,8 +8,40 @@ import { DicomReadError } from './read-error'
 import { formatTag } from './tags'
 
 const VALUE_REPRESENTATIONS = new Set([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW',
-  'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV',
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FD',
+  'FL',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
 ])
 
 /** Throws DicomReadError when the data set is truncated or structurally corrupt. */
@@ -17,9 +49,7 @@ export function checkDataSetIntegrity(dataSet: DataSet): void {
   const warning = dataSet.warnings[0]
   if (warning !== undefined) {
     throw new DicomReadError(
-      /eof|missing sequence delimiter/i.test(warning)
-        ? 'File is truncated: a sequence or the pixel data is cut off before its end'
-        : `File structure is damaged (${warning})`,
+      /eof|missing sequence delimiter/i.test(warning) ? 'File is truncated: a sequence or the pixel data is cut off before its end' : `File structure is damaged (${warning})`,
     )
   }
 

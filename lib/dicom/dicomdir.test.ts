@@ -15,10 +15,7 @@ function fileIdsOf(bytes: Uint8Array): string[] {
 
 /** A DICOMDIR with one PATIENT record (no file) and the given IMAGE records. */
 function syntheticDicomdir(fileIds: string[], transferSyntaxUid?: string): Uint8Array {
-  const records = [
-    text(0x00041430, 'CS', 'PATIENT'),
-    ...fileIds.map((fileId) => concatBytes([text(0x00041430, 'CS', 'IMAGE'), text(0x00041500, 'CS', fileId)])),
-  ]
+  const records = [text(0x00041430, 'CS', 'PATIENT'), ...fileIds.map((fileId) => concatBytes([text(0x00041430, 'CS', 'IMAGE'), text(0x00041500, 'CS', fileId)]))]
   const dataSet = concatBytes([text(0x00041130, 'CS', 'TEST'), sequence(0x00041220, records)])
   return part10(dataSet, { sopClassUid: MEDIA_STORAGE_DIRECTORY_SOP_CLASS, sopInstanceUid: '1.2.3.4', transferSyntaxUid })
 }
@@ -46,7 +43,7 @@ describe('DICOMDIR', () => {
   const dicomdirTests = path.join(pydicomTestFilesDir, 'dicomdirtests')
   const read = (...segments: string[]) => new Uint8Array(readFileSync(path.join(dicomdirTests, ...segments)))
 
-  it('reads pydicom\'s DICOMDIR: its 31 references are exactly the image files beside it', { skip: skip ?? false }, () => {
+  it("reads pydicom's DICOMDIR: its 31 references are exactly the image files beside it", { skip: skip ?? false }, () => {
     const onDisk = readFolder(dicomdirTests)
       .map((file) => file.name)
       .filter((name) => /^\d+\//.test(name))
@@ -62,7 +59,7 @@ describe('DICOMDIR', () => {
     assert.deepEqual(fileIdsOf(read('DICOMDIR-empty.dcm')), [])
   })
 
-  it('reads the 50 references of pydicom\'s TINY_ALPHA media', { skip: skip ?? false }, () => {
+  it("reads the 50 references of pydicom's TINY_ALPHA media", { skip: skip ?? false }, () => {
     const images = readFolder(path.join(dicomdirTests, 'TINY_ALPHA'))
       .map((file) => file.name)
       .filter((name) => name.startsWith('PT000000/'))

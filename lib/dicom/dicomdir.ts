@@ -40,7 +40,14 @@ export function readDicomdir(bytes: Uint8Array): DicomdirResult {
     const records = dataSet.elements[TAG.directoryRecordSequence]?.items ?? []
     const fileIds = records.flatMap((record) => {
       const fileId = record.dataSet?.string(TAG.referencedFileId)
-      return fileId ? [fileId.split('\\').map((component) => component.trim()).join('/')] : []
+      return fileId
+        ? [
+            fileId
+              .split('\\')
+              .map((component) => component.trim())
+              .join('/'),
+          ]
+        : []
     })
     return { ok: true, fileIds }
   } catch (error) {

@@ -96,7 +96,12 @@ describe('pixel ↔ patient geometry', () => {
   it('maps patient points back to pixels, projecting points off the plane onto it', () => {
     assertClose(patientToPixel(frame, 0, [-85.64, 50.48, 11.6]), [10, 20])
     assertClose(patientToPixel(frame, 0, [-100.494, 49.808, 20.21]), [-0.5, -0.5])
-    for (const [column, row] of [[0, 0], [3, 2], [1.25, -7.5], [511.5, 300]] as [number, number][]) {
+    for (const [column, row] of [
+      [0, 0],
+      [3, 2],
+      [1.25, -7.5],
+      [511.5, 300],
+    ] as [number, number][]) {
       assertClose(patientToPixel(frame, 2, pixelToPatient(frame, 2, column, row)), [column, row])
     }
     const above = pixelToPatient(frame, 0, 10, 20).map((value, axis) => value + 3 * NORMAL[axis]!) as Vec3
@@ -127,7 +132,10 @@ describe('pixel ↔ patient geometry', () => {
     assert.equal(seriesFrameOf({ seriesInstanceUid: '1', instances: [image(0), image(1, null)] }), null)
     assert.equal(seriesFrameOf({ seriesInstanceUid: '1', instances: [{ ...image(0), numberOfFrames: 2 }] }), null)
     assert.equal(seriesFrameOf({ seriesInstanceUid: '1', instances: [{ ...image(0), pixelSpacing: null }] }), null)
-    assert.deepEqual(frame.images.map((entry) => entry.sopInstanceUid), ['1.2.3.0', '1.2.3.1', '1.2.3.2'])
+    assert.deepEqual(
+      frame.images.map((entry) => entry.sopInstanceUid),
+      ['1.2.3.0', '1.2.3.1', '1.2.3.2'],
+    )
   })
 })
 
@@ -143,7 +151,11 @@ describe("Cornerstone 5.14's image coordinates", () => {
   it('are corner-based: they agree with centreToCorner on square pixels', () => {
     plane('geometry-test:square', [0.8, 0.8])
     const square = seriesFrameOf({ seriesInstanceUid: '1', instances: [{ ...image(0), pixelSpacing: [0.8, 0.8] }] })!
-    for (const pixel of [[0, 0], [10, 20], [-0.5, -0.5]] as [number, number][]) {
+    for (const pixel of [
+      [0, 0],
+      [10, 20],
+      [-0.5, -0.5],
+    ] as [number, number][]) {
       const world = pixelToPatient(square, 0, ...pixel)
       assertClose(imageToWorldCoords('geometry-test:square', centreToCorner(pixel)), world, 1e-4)
       assertClose(worldToImageCoords('geometry-test:square', world), centreToCorner(pixel), 1e-4)

@@ -61,12 +61,21 @@ describe('groupStudies', () => {
       instance({ studyInstanceUid: '1.3', studyDate: '20230505', studyTime: '170000', seriesInstanceUid: '1.3.1' }),
       instance({ studyInstanceUid: '1.4', studyDate: '', seriesInstanceUid: '1.4.1' }),
     ])
-    assert.deepEqual(patients.map((patient) => patient.patientName), ['Doe^Jane', 'Zeta^Zed'])
+    assert.deepEqual(
+      patients.map((patient) => patient.patientName),
+      ['Doe^Jane', 'Zeta^Zed'],
+    )
     const [jane] = patients
     // Newest first (date, then time); undated last.
-    assert.deepEqual(jane!.studies.map((study) => study.studyInstanceUid), ['1.3', '1.2', '1.1', '1.4'])
+    assert.deepEqual(
+      jane!.studies.map((study) => study.studyInstanceUid),
+      ['1.3', '1.2', '1.1', '1.4'],
+    )
     // By SeriesNumber; unnumbered last.
-    assert.deepEqual(jane!.studies[2]!.series.map((series) => series.seriesNumber), [1, 2, 3, null])
+    assert.deepEqual(
+      jane!.studies[2]!.series.map((series) => series.seriesNumber),
+      [1, 2, 3, null],
+    )
   })
 
   it('sums frames over a series: multi-frame counts each frame, non-image objects none', () => {
@@ -76,10 +85,13 @@ describe('groupStudies', () => {
       instance({ seriesInstanceUid: '5.2', modality: 'SR', hasPixelData: false, numberOfFrames: 0 }),
     ])
     const series = patient!.studies[0]!.series
-    assert.deepEqual(series.map((entry) => [entry.modality, entry.instances.length, entry.frameCount]), [
-      ['SEG', 2, 15],
-      ['SR', 1, 0],
-    ])
+    assert.deepEqual(
+      series.map((entry) => [entry.modality, entry.instances.length, entry.frameCount]),
+      [
+        ['SEG', 2, 15],
+        ['SR', 1, 0],
+      ],
+    )
   })
 
   it('keeps patients without an ID apart by name, and one ID under one patient', () => {
@@ -89,10 +101,13 @@ describe('groupStudies', () => {
       instance({ patientId: 'P1', patientName: 'Doe^Jane' }),
       instance({ patientId: 'P1', patientName: 'Doe^Jane', studyInstanceUid: '7.7' }),
     ])
-    assert.deepEqual(patients.map((patient) => [patient.patientName, patient.studies.length]), [
-      ['Anon^A', 1],
-      ['Anon^B', 1],
-      ['Doe^Jane', 2],
-    ])
+    assert.deepEqual(
+      patients.map((patient) => [patient.patientName, patient.studies.length]),
+      [
+        ['Anon^A', 1],
+        ['Anon^B', 1],
+        ['Doe^Jane', 2],
+      ],
+    )
   })
 })

@@ -54,9 +54,7 @@ function newestFirst(a: DicomStudy, b: DicomStudy): number {
 // Unnumbered series go last; ties fall back to description, then UID, so order is stable.
 function bySeriesNumber(a: DicomSeries, b: DicomSeries): number {
   const number = (series: DicomSeries) => series.seriesNumber ?? Number.MAX_SAFE_INTEGER
-  return (
-    number(a) - number(b) || compareText(a.seriesDescription, b.seriesDescription) || compareText(a.seriesInstanceUid, b.seriesInstanceUid)
-  )
+  return number(a) - number(b) || compareText(a.seriesDescription, b.seriesDescription) || compareText(a.seriesInstanceUid, b.seriesInstanceUid)
 }
 
 function compareText(a: string, b: string): number {

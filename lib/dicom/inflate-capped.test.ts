@@ -17,7 +17,10 @@ describe('inflateRawCapped', () => {
 
   it('accepts output of exactly the limit and refuses one byte more', () => {
     assert.equal(inflateRawCapped(deflated, data.length).length, data.length)
-    assert.throws(() => inflateRawCapped(deflated, data.length - 1), (error) => error instanceof InflateLimitError && error.limitBytes === data.length - 1)
+    assert.throws(
+      () => inflateRawCapped(deflated, data.length - 1),
+      (error) => error instanceof InflateLimitError && error.limitBytes === data.length - 1,
+    )
   })
 
   it('refuses a deflate bomb', () => {

@@ -9,10 +9,12 @@ export interface LocalFileInput {
   file: Blob
 }
 
-
 let worker: Worker | undefined
 let nextId = 1
-const pending = new Map<number, { resolve: (value: Extract<IngestResponse, { type: 'result' }>) => void; reject: (error: Error) => void; onProgress?: (read: number, total: number) => void }>()
+const pending = new Map<
+  number,
+  { resolve: (value: Extract<IngestResponse, { type: 'result' }>) => void; reject: (error: Error) => void; onProgress?: (read: number, total: number) => void }
+>()
 
 function ingestWorker(): Worker {
   if (!worker) {
@@ -61,10 +63,12 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
       for (const series of study.series) {
         imageIdsBySeries.set(
           series.seriesInstanceUid,
-          series.instances.filter((instance) => instance.hasPixelData).flatMap((instance) => {
-            const blob = extracted.get(instance.fileIndex) ?? inputs[instance.fileIndex]?.file
-            return blob ? imageIdsFor(instance, blob) : []
-          }),
+          series.instances
+            .filter((instance) => instance.hasPixelData)
+            .flatMap((instance) => {
+              const blob = extracted.get(instance.fileIndex) ?? inputs[instance.fileIndex]?.file
+              return blob ? imageIdsFor(instance, blob) : []
+            }),
         )
       }
     }

@@ -29,11 +29,14 @@ describe('ingestFiles', () => {
     assert.deepEqual(result.ignored, ['DICOMDIR', 'a/.DS_Store', 'Thumbs.db', 'a/._IM1'])
     assert.deepEqual(result.rejected, [{ source: 'notes.txt', reason: 'Not a DICOM file (only 5 bytes)' }])
     const series = result.patients[0]!.studies[0]!.series[0]!
-    assert.deepEqual(series.instances.map((instance) => [instance.source, instance.fileIndex]), [
-      ['a/IM1', 6],
-      ['a/IM2', 7],
-      ['a/IM3', 5],
-    ])
+    assert.deepEqual(
+      series.instances.map((instance) => [instance.source, instance.fileIndex]),
+      [
+        ['a/IM1', 6],
+        ['a/IM2', 7],
+        ['a/IM3', 5],
+      ],
+    )
     assert.equal(series.geometry.sliceSpacing, 2)
     assert.equal(series.geometry.isVolume, true)
   })
@@ -47,7 +50,10 @@ describe('ingestFiles', () => {
       'export/inner.zip': zipSync({ 'x.dcm': slice(9) }),
       'export/readme.txt': new TextEncoder().encode('not an image'),
     })
-    const inputs: IngestInput[] = [{ name: 'IM3', bytes: slice(3) }, { name: 'export.zip', bytes: archive }]
+    const inputs: IngestInput[] = [
+      { name: 'IM3', bytes: slice(3) },
+      { name: 'export.zip', bytes: archive },
+    ]
     const { result, extracted } = ingestFiles(inputs)
     assert.deepEqual(result.ignored, ['export.zip/export/DICOMDIR', 'export.zip/__MACOSX/export/._IM1'])
     assert.deepEqual(result.rejected, [
@@ -55,7 +61,10 @@ describe('ingestFiles', () => {
       { source: 'export.zip/export/readme.txt', reason: 'Not a DICOM file (only 12 bytes)' },
     ])
     const instances = result.patients[0]!.studies[0]!.series[0]!.instances
-    assert.deepEqual(instances.map((instance) => instance.source), ['export.zip/export/IM1', 'export.zip/export/IM2', 'IM3'])
+    assert.deepEqual(
+      instances.map((instance) => instance.source),
+      ['export.zip/export/IM1', 'export.zip/export/IM2', 'IM3'],
+    )
     // Plain files keep their input index; archive entries come after, and their bytes come back.
     assert.equal(instances[2]!.fileIndex, 0)
     for (const instance of instances.slice(0, 2)) {
@@ -74,7 +83,10 @@ describe('ingestFiles', () => {
       { name: 'IM1', bytes: slice(1) },
       { name: 'copy/IM1', bytes: slice(1) },
     ])
-    assert.deepEqual(result.rejected.map((rejection) => rejection.source), ['bomb.zip', 'copy/IM1'])
+    assert.deepEqual(
+      result.rejected.map((rejection) => rejection.source),
+      ['bomb.zip', 'copy/IM1'],
+    )
     assert.match(result.rejected[0]!.reason, /possible zip bomb/)
     assert.equal(result.rejected[1]!.reason, 'Duplicate of IM1 (same SOP Instance UID)')
     assert.equal(result.patients[0]!.studies[0]!.series[0]!.instances.length, 1)
@@ -92,16 +104,17 @@ describe('ingestFiles', () => {
     assert.deepEqual([pet!.instances.length, pet!.frameCount, pet!.geometry.isVolume], [299, 299, true])
     assert.equal(seg!.modality, 'SEG')
     assert.deepEqual([seg!.instances.length, seg!.frameCount, seg!.geometry.isVolume], [1, 13, false])
-    assert.deepEqual(seg!.geometry.warnings.map((warning) => warning.kind), ['multi-frame'])
+    assert.deepEqual(
+      seg!.geometry.warnings.map((warning) => warning.kind),
+      ['multi-frame'],
+    )
   })
 
   const skipCt = missingSharedData('ct-chest-lidc0314')
   it('reads the whole chest CT, zipped, as one ordered 275-slice volume', { skip: skipCt ?? false }, () => {
     const files = readFolder(sharedDataPath('ct-chest-lidc0314'))
     // Mostly stored (fflate deflates slowly, and JPEG-LS data does not shrink); every tenth deflated.
-    const archive = zipSync(
-      Object.fromEntries(files.map((file, index) => [`LIDC-IDRI-0314/${file.name}`, [file.bytes, { level: index % 10 === 0 ? 1 : 0 }]])),
-    )
+    const archive = zipSync(Object.fromEntries(files.map((file, index) => [`LIDC-IDRI-0314/${file.name}`, [file.bytes, { level: index % 10 === 0 ? 1 : 0 }]])))
     const { result, extracted } = ingestFiles([{ name: 'ct.zip', bytes: archive }])
     assert.deepEqual(result.rejected, [])
     assert.equal(result.patients.length, 1)

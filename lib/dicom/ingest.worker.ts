@@ -41,7 +41,10 @@ async function ingest({ id, files }: IngestRequest) {
     name,
     bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   }))
-  post({ type: 'result', id, result, extracted: entries }, entries.map((entry) => entry.bytes))
+  post(
+    { type: 'result', id, result, extracted: entries },
+    entries.map((entry) => entry.bytes),
+  )
 }
 
 self.onmessage = (event: MessageEvent<IngestRequest>) => {

@@ -96,8 +96,16 @@ function corruptLengths(): Malformed[] {
     { name: 'explicit description length 0', bytes: patched(explicit, description.header + 6, [0, 0]), reason: CORRUPT },
     { name: 'explicit pixel length 0xFFFFFFF0', bytes: patched(explicit, pixels.header + 8, le32(0xfffffff0)), reason: CORRUPT },
     { name: 'explicit pixel length undefined', bytes: patched(explicit, pixels.header + 8, le32(0xffffffff)), reason: CORRUPT },
-    { name: 'implicit PN length 0xFFFFFFF0', bytes: patched(implicit, implicitName.header + 4, le32(0xfffffff0)), reason: /^File is truncated or corrupt: attribute \(0010,0010\) declares 4294967280 bytes, but only \d+ remain$/ },
-    { name: 'implicit pixel length 0x7FFFFFFF', bytes: patched(implicit, implicitPixels.header + 4, le32(0x7fffffff)), reason: /^File is truncated or corrupt: attribute \(7FE0,0010\) declares 2147483647 bytes, but only 524288 remain$/ },
+    {
+      name: 'implicit PN length 0xFFFFFFF0',
+      bytes: patched(implicit, implicitName.header + 4, le32(0xfffffff0)),
+      reason: /^File is truncated or corrupt: attribute \(0010,0010\) declares 4294967280 bytes, but only \d+ remain$/,
+    },
+    {
+      name: 'implicit pixel length 0x7FFFFFFF',
+      bytes: patched(implicit, implicitPixels.header + 4, le32(0x7fffffff)),
+      reason: /^File is truncated or corrupt: attribute \(7FE0,0010\) declares 2147483647 bytes, but only 524288 remain$/,
+    },
     { name: 'big endian PN length 0xFFF0', bytes: patched(bigEndian, bigName.header + 6, [0xff, 0xf0]), reason: CORRUPT },
   ]
 }

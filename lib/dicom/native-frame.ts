@@ -9,7 +9,9 @@ const NATIVE_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'
 
 export function readNativeFrame(bytes: Uint8Array, instance: DicomInstance): Float32Array {
   if (!NATIVE_LITTLE_ENDIAN.has(instance.transferSyntaxUid)) {
-    throw new Error(`${instance.source}: transfer syntax ${instance.transferSyntaxUid} is compressed or big endian; convert the series to explicit VR little endian first (e.g. dcmdjpeg / dcmconv +te)`)
+    throw new Error(
+      `${instance.source}: transfer syntax ${instance.transferSyntaxUid} is compressed or big endian; convert the series to explicit VR little endian first (e.g. dcmdjpeg / dcmconv +te)`,
+    )
   }
   if (instance.samplesPerPixel !== 1) throw new Error(`${instance.source}: only greyscale images can be read here`)
   const dataSet = dicomParser.parseDicom(bytes)

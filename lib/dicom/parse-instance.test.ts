@@ -2,15 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
-import {
-  CT_IMAGE_STORAGE,
-  concatBytes,
-  element,
-  part10,
-  syntheticCtImage,
-  text,
-  us,
-} from '../../tests/support/dicom-bytes'
+import { CT_IMAGE_STORAGE, concatBytes, element, part10, syntheticCtImage, text, us } from '../../tests/support/dicom-bytes'
 import { parseInstance, type ParseResult } from './parse-instance'
 import type { DicomInstance } from './types'
 
@@ -65,7 +57,20 @@ describe('parseInstance on the transfer syntax corpus', () => {
     const stable = (instance: DicomInstance) => {
       const { patientName, patientId, studyInstanceUid, seriesInstanceUid, modality, instanceNumber } = instance
       const { rows, columns, imagePositionPatient, imageOrientationPatient, pixelSpacing, sliceThickness } = instance
-      return { patientName, patientId, studyInstanceUid, seriesInstanceUid, modality, instanceNumber, rows, columns, imagePositionPatient, imageOrientationPatient, pixelSpacing, sliceThickness }
+      return {
+        patientName,
+        patientId,
+        studyInstanceUid,
+        seriesInstanceUid,
+        modality,
+        instanceNumber,
+        rows,
+        columns,
+        imagePositionPatient,
+        imageOrientationPatient,
+        pixelSpacing,
+        sliceThickness,
+      }
     }
     const syntaxes = new Set<string>()
     for (const name of variants) {
@@ -158,15 +163,7 @@ describe('parseInstance decisions', () => {
     const image = identifiers(SECONDARY_CAPTURE)
     const build = (pixelBytes: number) =>
       part10(
-        concatBytes([
-          image.head,
-          image.uids,
-          us(0x00280002, 1),
-          us(0x00280010, 3),
-          us(0x00280011, 3),
-          us(0x00280100, 8),
-          element(0x7fe00010, 'OB', new Uint8Array(pixelBytes)),
-        ]),
+        concatBytes([image.head, image.uids, us(0x00280002, 1), us(0x00280010, 3), us(0x00280011, 3), us(0x00280100, 8), element(0x7fe00010, 'OB', new Uint8Array(pixelBytes))]),
         { sopClassUid: SECONDARY_CAPTURE, sopInstanceUid: '1.2.3.4.5' },
       )
     assert.equal(accepted(parseInstance(build(10), 'padded', 0)).rows, 3)
@@ -174,7 +171,7 @@ describe('parseInstance decisions', () => {
     assert.equal(rejectionOf(parseInstance(build(8), 'short', 0)), 'Pixel data is 8 bytes, expected 9 (3×3, 1 frame, 1 sample/pixel, 8 bits allocated)')
   })
 
-  it('reads a parametric map\'s Float Pixel Data (7FE0,0008) as pixel data', () => {
+  it("reads a parametric map's Float Pixel Data (7FE0,0008) as pixel data", () => {
     const parametricMap = '1.2.840.10008.5.1.4.1.1.30'
     const map = identifiers(parametricMap)
     const build = (floatBytes: number) =>
@@ -213,10 +210,11 @@ describe('parseInstance decisions', () => {
   it('rejects image transfer syntaxes the viewer cannot decode, and pixel data that contradicts the syntax', () => {
     const image = identifiers(CT_IMAGE_STORAGE)
     const native = (transferSyntaxUid: string) =>
-      part10(
-        concatBytes([image.head, image.uids, us(0x00280010, 2), us(0x00280011, 2), us(0x00280100, 16), element(0x7fe00010, 'OW', new Uint8Array(8))]),
-        { sopClassUid: CT_IMAGE_STORAGE, sopInstanceUid: '1.2.3.4.5', transferSyntaxUid },
-      )
+      part10(concatBytes([image.head, image.uids, us(0x00280010, 2), us(0x00280011, 2), us(0x00280100, 16), element(0x7fe00010, 'OW', new Uint8Array(8))]), {
+        sopClassUid: CT_IMAGE_STORAGE,
+        sopInstanceUid: '1.2.3.4.5',
+        transferSyntaxUid,
+      })
     assert.equal(accepted(parseInstance(native('1.2.840.10008.1.2.1'), 'x', 0)).rows, 2)
     assert.equal(rejectionOf(parseInstance(native('1.2.840.10008.1.2.4.100'), 'x', 0)), 'Unsupported transfer syntax 1.2.840.10008.1.2.4.100')
     assert.equal(

@@ -66,8 +66,7 @@ function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxI
   if (!pixelData && declaresImage) throw new DicomReadError('No pixel data: an image object must carry Pixel Data (7FE0,0010)')
   const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray.length) : null
 
-  const pixelSpacing =
-    read.decimals(TAG.pixelSpacing, 2, TAG.pixelMeasuresSequence) ?? read.decimals(TAG.imagerPixelSpacing, 2)
+  const pixelSpacing = read.decimals(TAG.pixelSpacing, 2, TAG.pixelMeasuresSequence) ?? read.decimals(TAG.imagerPixelSpacing, 2)
   return {
     source,
     fileIndex,
@@ -180,7 +179,7 @@ function rejectionReason(error: unknown): string {
   if (/call stack|too much recursion/i.test(message)) return 'Sequences are nested too deeply to read'
   // ('maxP osition' is spelled so in one of dicom-parser's messages.)
   if (/past end of buffer|buffer overrun|buffer overread|maxP ?osition|position' cannot be greater/.test(message)) {
-    return 'File is truncated or corrupt: data ends before an attribute\'s declared length'
+    return "File is truncated or corrupt: data ends before an attribute's declared length"
   }
   if (/missing required meta header attribute 0002,0010/.test(message)) return 'File header has no Transfer Syntax UID (0002,0010)'
   if (/basic offset table not found/.test(message)) return 'Pixel data is corrupt: undefined length, but no compressed fragments'

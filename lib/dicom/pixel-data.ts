@@ -73,9 +73,7 @@ function checkNative(pixelData: Element, layout: PixelLayout, syntax: TransferSy
   if (pixelData.length !== expected && !padded) {
     const frames = `${numberOfFrames} frame${numberOfFrames === 1 ? '' : 's'}`
     const samples = `${samplesPerPixel} sample${samplesPerPixel === 1 ? '' : 's'}/pixel`
-    throw new DicomReadError(
-      `Pixel data is ${pixelData.length} bytes, expected ${expected} (${rows}×${columns}, ${frames}, ${samples}, ${bitsAllocated} bits allocated)`,
-    )
+    throw new DicomReadError(`Pixel data is ${pixelData.length} bytes, expected ${expected} (${rows}×${columns}, ${frames}, ${samples}, ${bitsAllocated} bits allocated)`)
   }
 }
 

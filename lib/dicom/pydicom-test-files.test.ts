@@ -94,7 +94,7 @@ describe('pydicom test files', { skip: skip ?? false }, () => {
     assert.ok(acceptedCount >= 80, `only ${acceptedCount} files parsed`)
   })
 
-  it('reads CT_small.dcm\'s values', () => {
+  it("reads CT_small.dcm's values", () => {
     const ct = accepted('CT_small.dcm')
     assert.equal(ct.modality, 'CT')
     assert.equal(ct.patientName, 'CompressedSamples^CT1')

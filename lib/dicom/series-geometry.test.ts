@@ -84,7 +84,10 @@ function stack(distances: number[], orientation: Orientation = AXIAL, extra: Par
 
 /** A deterministic shuffle, so tests do not rely on input order. */
 function shuffled<T>(items: readonly T[]): T[] {
-  return items.map((item, index) => ({ item, key: (index * 7919) % 104729 })).sort((a, b) => a.key - b.key).map(({ item }) => item)
+  return items
+    .map((item, index) => ({ item, key: (index * 7919) % 104729 }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ item }) => item)
 }
 
 const kinds = (instances: DicomInstance[]) => orderSeries(instances).geometry.warnings.map((warning) => warning.kind)
@@ -94,7 +97,10 @@ describe('orderSeries', () => {
   it('orders shuffled axial slices by position and measures the spacing', () => {
     const slices = stack(range(40))
     const { instances, geometry } = orderSeries(shuffled(slices))
-    assert.deepEqual(instances.map((slice) => slice.instanceNumber), slices.map((slice) => slice.instanceNumber))
+    assert.deepEqual(
+      instances.map((slice) => slice.instanceNumber),
+      slices.map((slice) => slice.instanceNumber),
+    )
     assert.deepEqual(geometry.normal, [0, 0, 1])
     assert.ok(Math.abs((geometry.sliceSpacing ?? 0) - 1.25) < 1e-9)
     assert.deepEqual(geometry.warnings, [])
@@ -105,7 +111,10 @@ describe('orderSeries', () => {
     // Numbered against the spatial order, as some scanners do.
     const slices = stack(range(30, 0.9), OBLIQUE).map((slice, index) => ({ ...slice, instanceNumber: 100 - index }))
     const { instances, geometry } = orderSeries(shuffled(slices))
-    assert.deepEqual(instances.map((slice) => slice.instanceNumber), slices.map((slice) => slice.instanceNumber))
+    assert.deepEqual(
+      instances.map((slice) => slice.instanceNumber),
+      slices.map((slice) => slice.instanceNumber),
+    )
     const normal = normalOf(OBLIQUE)
     assert.ok(geometry.normal && geometry.normal.every((value, axis) => Math.abs(value - normal[axis]!) < 1e-9))
     assert.ok(Math.abs((geometry.sliceSpacing ?? 0) - 0.9) < 1e-9)
@@ -114,7 +123,10 @@ describe('orderSeries', () => {
 
   it('reports missing slices as a gap', () => {
     const { geometry } = orderSeries(stack([0, 1, 2, 3, 5, 6, 7, 10, 11]))
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['gap'])
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['gap'],
+    )
     assert.match(geometry.warnings[0]!.message, /^About 3 slice\(s\) missing/)
     assert.equal(geometry.sliceSpacing, 1)
     assert.equal(geometry.isVolume, false)
@@ -128,7 +140,10 @@ describe('orderSeries', () => {
 
   it('reports duplicate positions (repeated acquisitions), keeping the spacing of the rest', () => {
     const { geometry } = orderSeries(stack([0, 1, 1, 2, 3, 3, 4]))
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['duplicate-position'])
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['duplicate-position'],
+    )
     assert.match(geometry.warnings[0]!.message, /^2 image\(s\) share/)
     assert.equal(geometry.sliceSpacing, 1)
     assert.equal(geometry.isVolume, false)
@@ -141,8 +156,14 @@ describe('orderSeries', () => {
       instanceNumber: 3 - index,
     }))
     const { instances, geometry } = orderSeries(localizer)
-    assert.deepEqual(instances.map((slice) => slice.instanceNumber), [1, 2, 3])
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['mixed-orientation'])
+    assert.deepEqual(
+      instances.map((slice) => slice.instanceNumber),
+      [1, 2, 3],
+    )
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['mixed-orientation'],
+    )
     assert.equal(geometry.normal, null)
     assert.equal(geometry.isVolume, false)
   })
@@ -155,9 +176,7 @@ describe('orderSeries', () => {
 
   it('reports a gantry-tilted stack as sheared', () => {
     // Each slice steps 2.5 mm in z and 0.5 mm in y: a tilt of about 11°.
-    const tilted = range(20, 2.5).map((z, index) =>
-      instance({ instanceNumber: index + 1, imagePositionPatient: [0, index * 0.5, z], imageOrientationPatient: AXIAL }),
-    )
+    const tilted = range(20, 2.5).map((z, index) => instance({ instanceNumber: index + 1, imagePositionPatient: [0, index * 0.5, z], imageOrientationPatient: AXIAL }))
     assert.deepEqual(kinds(tilted), ['sheared'])
   })
 
@@ -165,8 +184,14 @@ describe('orderSeries', () => {
     const slices = stack(range(6))
     slices[3] = { ...slices[3]!, imagePositionPatient: null }
     const { instances, geometry } = orderSeries(shuffled(slices))
-    assert.deepEqual(instances.map((slice) => slice.instanceNumber), [1, 2, 3, 4, 5, 6])
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['no-geometry'])
+    assert.deepEqual(
+      instances.map((slice) => slice.instanceNumber),
+      [1, 2, 3, 4, 5, 6],
+    )
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['no-geometry'],
+    )
     assert.equal(geometry.warnings[0]!.message, '1 of 6 images lack a usable position or orientation')
     // Direction cosines that are not unit length are as good as missing.
     assert.deepEqual(kinds(stack(range(4), [0, 0, 0, 0, 1, 0])), ['no-geometry'])
@@ -174,7 +199,10 @@ describe('orderSeries', () => {
 
   it('does not judge multi-frame images as a volume', () => {
     const { geometry } = orderSeries([instance({ numberOfFrames: 13, imagePositionPatient: [0, 0, 0] })])
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['multi-frame'])
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['multi-frame'],
+    )
     assert.deepEqual(geometry.normal, [0, 0, 1])
     assert.equal(geometry.isVolume, false)
   })
@@ -219,7 +247,10 @@ describe('orderSeries on real series', () => {
     assert.deepEqual(geometry.warnings, [])
     assert.equal(geometry.isVolume, true)
     // The file names are not the slice order.
-    assert.notDeepEqual(instances.map((slice) => slice.source), [...instances.map((slice) => slice.source)].sort())
+    assert.notDeepEqual(
+      instances.map((slice) => slice.source),
+      [...instances.map((slice) => slice.source)].sort(),
+    )
   })
 
   // The data folder keeps this series at mr-brain-t1/ (its README says mr-brain/t1-mprage/).
@@ -235,7 +266,10 @@ describe('orderSeries on real series', () => {
     // offering it as an evenly spaced volume would misplace every slice after it.
     const numbers = instances.map((slice) => slice.instanceNumber!)
     assert.deepEqual([Math.min(...numbers), Math.max(...numbers), numbers.includes(115)], [1, 176, false])
-    assert.deepEqual(geometry.warnings.map((warning) => warning.kind), ['gap'])
+    assert.deepEqual(
+      geometry.warnings.map((warning) => warning.kind),
+      ['gap'],
+    )
     assert.match(geometry.warnings[0]!.message, /^About 1 slice\(s\) missing/)
     assert.equal(geometry.isVolume, false)
 

@@ -118,7 +118,10 @@ describe('extractZip', () => {
     zip.fill(0xff, 30 + 'bad.dcm'.length + 200, 30 + 'bad.dcm'.length + 260)
     const result = extractZip(zip)
     assert.ok(result.ok)
-    assert.deepEqual(result.entries.map((entry) => entry.name), ['good.dcm'])
+    assert.deepEqual(
+      result.entries.map((entry) => entry.name),
+      ['good.dcm'],
+    )
     assert.equal(result.rejected.length, 1)
     assert.equal(result.rejected[0]!.name, 'bad.dcm')
     assert.match(result.rejected[0]!.reason, /^Zip entry is corrupt|^Zip entry is \d+ bytes/)

@@ -33,9 +33,7 @@ export interface ZipEntry {
   bytes: Uint8Array
 }
 
-export type ZipResult =
-  | { ok: true; entries: ZipEntry[]; rejected: { name: string; reason: string }[] }
-  | { ok: false; reason: string }
+export type ZipResult = { ok: true; entries: ZipEntry[]; rejected: { name: string; reason: string }[] } | { ok: false; reason: string }
 
 /** Local file header or (empty archive) end-of-central-directory signature. */
 export function isZip(bytes: Uint8Array): boolean {
@@ -103,7 +101,7 @@ function inflateEntries(bytes: Uint8Array, files: UnzipFileInfo[], limits: ZipLi
     if (failure || file.name.endsWith('/')) return // directories hold no data
     const info = declared.get(file.name)?.shift()
     if (!info) {
-      rejected.push({ name: file.name, reason: 'Not listed in the zip archive\'s directory; skipped' })
+      rejected.push({ name: file.name, reason: "Not listed in the zip archive's directory; skipped" })
       return
     }
     if (file.compression !== 0 && file.compression !== 8) {

@@ -1,6 +1,6 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
-import { sendJson } from '../ui/send-json.client'
+import { sendJson } from '../http/send-json.client'
 import { pacsServerDtoSchema, type PacsServerDto } from './schema'
 
 type Message = { kind: 'error' | 'notice'; text: string }
@@ -86,13 +86,7 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
         </label>
         <label>
           Authorization header
-          <input
-            name="authHeader"
-            type="password"
-            autoComplete="off"
-            placeholder={editing?.authHeader ? 'unchanged' : 'none, e.g. Bearer …'}
-            data-testid="pacs-auth-header"
-          />
+          <input name="authHeader" type="password" autoComplete="off" placeholder={editing?.authHeader ? 'unchanged' : 'none, e.g. Bearer …'} data-testid="pacs-auth-header" />
         </label>
         {editing?.authHeader ? (
           <label style={{ flexDirection: 'row', alignItems: 'center' }}>

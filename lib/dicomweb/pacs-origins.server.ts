@@ -8,9 +8,7 @@ import { createOriginCache, originsOf, type OriginCache } from './pacs-origins'
 const globalForOrigins = globalThis as unknown as { parallaxPacsOrigins?: OriginCache }
 
 function cache(): OriginCache {
-  globalForOrigins.parallaxPacsOrigins ??= createOriginCache(async () =>
-    originsOf(await getDb().pacsServer.findMany({ select: { qidoRoot: true, wadoRoot: true } })),
-  )
+  globalForOrigins.parallaxPacsOrigins ??= createOriginCache(async () => originsOf(await getDb().pacsServer.findMany({ select: { qidoRoot: true, wadoRoot: true } })))
   return globalForOrigins.parallaxPacsOrigins
 }
 

@@ -66,9 +66,7 @@ export async function updatePacsServer(db: Db, id: string, change: UpdatePacsSer
   const updated = await db.$transaction(async (tx) => {
     const row = await tx.pacsServer.findUnique({ where: { id } })
     if (!row) throw notFound()
-    const changedFields = (['name', 'qidoRoot', 'wadoRoot', 'authHeader'] as const).filter(
-      (field) => change[field] !== undefined && change[field] !== row[field],
-    )
+    const changedFields = (['name', 'qidoRoot', 'wadoRoot', 'authHeader'] as const).filter((field) => change[field] !== undefined && change[field] !== row[field])
     if (changedFields.length === 0) return row
     if (change.name !== undefined && change.name !== row.name && (await tx.pacsServer.findUnique({ where: { name: change.name } }))) {
       throw nameTaken(change.name)

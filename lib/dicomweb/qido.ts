@@ -46,16 +46,7 @@ export interface SeriesRow {
   instanceCount: number | null
 }
 
-export type DicomwebErrorKind =
-  | 'network'
-  | 'timeout'
-  | 'aborted'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'rejected'
-  | 'server'
-  | 'bad-response'
+export type DicomwebErrorKind = 'network' | 'timeout' | 'aborted' | 'unauthorized' | 'forbidden' | 'not-found' | 'rejected' | 'server' | 'bad-response'
 
 /** A failed DICOMweb request; `message` is written for the person at the screen. */
 export class DicomwebError extends Error {
@@ -140,7 +131,11 @@ export function studySearchUrl(root: string, search: StudySearch): URL {
 
 export function seriesSearchUrl(root: string, studyInstanceUid: string): URL {
   if (!uidPattern.test(studyInstanceUid)) throw new DicomwebError('rejected', `"${studyInstanceUid}" is not a DICOM UID.`)
-  return queryUrl(root, `studies/${studyInstanceUid}/series`, seriesIncludeFields.map((field) => ['includefield', field]))
+  return queryUrl(
+    root,
+    `studies/${studyInstanceUid}/series`,
+    seriesIncludeFields.map((field) => ['includefield', field]),
+  )
 }
 
 export async function searchStudies(endpoint: QidoEndpoint, search: StudySearch, options: QidoOptions = {}): Promise<StudyRow[]> {
@@ -157,7 +152,11 @@ function statusError(status: number, origin: string): DicomwebError {
   }
   if (status === 403) return new DicomwebError('forbidden', `The PACS at ${origin} refused access to these studies (HTTP 403).`, status)
   if (status === 404) {
-    return new DicomwebError('not-found', `The PACS at ${origin} has no DICOMweb search service at the configured address (HTTP 404). Ask an administrator to check the QIDO-RS root.`, status)
+    return new DicomwebError(
+      'not-found',
+      `The PACS at ${origin} has no DICOMweb search service at the configured address (HTTP 404). Ask an administrator to check the QIDO-RS root.`,
+      status,
+    )
   }
   if (status >= 400 && status < 500) return new DicomwebError('rejected', `The PACS at ${origin} rejected the search (HTTP ${status}). Try fewer or simpler filters.`, status)
   return new DicomwebError('server', `The PACS at ${origin} failed to answer (HTTP ${status}). Try again later.`, status)

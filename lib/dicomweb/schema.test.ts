@@ -1,13 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  createPacsServerSchema,
-  dicomwebRootSchema,
-  pacsServerDtoSchema,
-  studySearchSchema,
-  updatePacsServerSchema,
-  usedFilterKeys,
-} from './schema'
+import { createPacsServerSchema, dicomwebRootSchema, pacsServerDtoSchema, studySearchSchema, updatePacsServerSchema, usedFilterKeys } from './schema'
 
 const issues = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((issue) => issue.message) ?? []
 

@@ -91,14 +91,7 @@ export type PacsServerDto = z.infer<typeof pacsServerDtoSchema>
 // Study search (the /studies form). Field names double as the audit trail's filter keys,
 // which record which fields were searched but never their values.
 type AuditedFilterKey = Extract<ClientAuditEvent, { type: 'study-query' }>['filterKeys'][number]
-export const studyFilterKeys = [
-  'patientName',
-  'patientId',
-  'accessionNumber',
-  'modality',
-  'studyDateFrom',
-  'studyDateTo',
-] as const satisfies readonly AuditedFilterKey[]
+export const studyFilterKeys = ['patientName', 'patientId', 'accessionNumber', 'modality', 'studyDateFrom', 'studyDateTo'] as const satisfies readonly AuditedFilterKey[]
 export type StudyFilterKey = (typeof studyFilterKeys)[number]
 
 // A backslash separates values in DICOM (it would turn a match into a list match).

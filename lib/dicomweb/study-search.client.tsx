@@ -221,10 +221,7 @@ export function StudySearchPanel({ servers }: { servers: StudySearchServer[] }) 
                   {row.seriesCount ?? '?'} / {row.instanceCount ?? '?'}
                 </td>
                 <td>
-                  <Link
-                    href={`/viewer?pacs=${encodeURIComponent(pacsId)}&study=${encodeURIComponent(row.studyInstanceUid)}`}
-                    data-testid="study-open"
-                  >
+                  <Link href={`/viewer?pacs=${encodeURIComponent(pacsId)}&study=${encodeURIComponent(row.studyInstanceUid)}`} data-testid="study-open">
                     Open
                   </Link>
                 </td>

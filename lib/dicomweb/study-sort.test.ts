@@ -48,7 +48,10 @@ describe('sortStudies', () => {
   it('does not change the rows it was given', () => {
     const before = rows.map((r) => r.studyInstanceUid)
     sortStudies(rows, { column: 'patientName', direction: 1 })
-    assert.deepEqual(rows.map((r) => r.studyInstanceUid), before)
+    assert.deepEqual(
+      rows.map((r) => r.studyInstanceUid),
+      before,
+    )
   })
 })
 

@@ -3,7 +3,7 @@
 // (Petsiuk et al. 2018: the score-weighted average of random masks). `score` runs a batch
 // of inputs through the model and returns one score per input.
 import { createRandom } from '../synthetic/chest-phantom'
-import { resizeBilinear } from '../inference/resize'
+import { resizeBilinear } from '../imaging/resize'
 import { normaliseHeatmap } from './heatmap'
 
 export type BatchScore = (inputs: Float32Array, count: number) => Promise<Float32Array>
@@ -61,7 +61,11 @@ export async function occlusionSensitivity(input: Float32Array, score: BatchScor
   return normaliseHeatmap(drop)
 }
 
-export async function rise(input: Float32Array, score: BatchScore, options: PerturbationOptions & { masks?: number; grid?: number; keep?: number; seed?: number }): Promise<Float32Array> {
+export async function rise(
+  input: Float32Array,
+  score: BatchScore,
+  options: PerturbationOptions & { masks?: number; grid?: number; keep?: number; seed?: number },
+): Promise<Float32Array> {
   const { columns, rows, baseline } = options
   const count = options.masks ?? 400
   const grid = options.grid ?? 8

@@ -36,8 +36,9 @@ export function AgreementView({ report }: { report: ReaderAgreementReport }) {
     <section data-testid="agreement" data-reads={report.reads}>
       <h2>AI against the final read</h2>
       <p className="muted" style={{ fontSize: '.8rem' }}>
-        Over {report.reads} signed read{report.reads === 1 ? '' : 's'} (the newest signed version of each), per model version. Rates are over the AI findings the readers decided; sensitivity is the share of the
-        final read&apos;s findings that the AI proposed; Cohen&apos;s κ is over AI findings, reader-added findings and reads where the model ran and neither found anything.{' '}
+        Over {report.reads} signed read{report.reads === 1 ? '' : 's'} (the newest signed version of each), per model version. Rates are over the AI findings the readers decided;
+        sensitivity is the share of the final read&apos;s findings that the AI proposed; Cohen&apos;s κ is over AI findings, reader-added findings and reads where the model ran and
+        neither found anything.{' '}
         {segments.map((segment) => (
           <span key={segment.key} style={{ marginRight: '.6rem' }}>
             <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: segment.color, marginRight: '.2rem' }} />

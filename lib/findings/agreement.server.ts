@@ -55,24 +55,22 @@ export async function readerAgreementReport(db: Db): Promise<ReaderAgreementRepo
   const discordant = reads.flatMap((read) =>
     read.findings
       .filter((finding) => isDiscordant(finding as Pick<FindingDto, 'origin' | 'status'>))
-      .map(
-        (finding): DiscordantFinding => ({
-          readId: read.id,
-          readVersion: read.version,
-          studyInstanceUid: read.studyInstanceUid,
-          studyDescription: read.studyDescription,
-          reader: read.readerName,
-          signedAt: read.signature?.signedAt.toISOString() ?? '',
-          ordinal: finding.ordinal,
-          label: finding.label,
-          kind: finding.origin === 'reader' ? 'reader-added' : 'rejected-ai',
-          modelId: finding.modelId,
-          modelVersion: finding.modelVersion,
-          probability: finding.probability,
-          reason: finding.rejectReason ? (rejectReasons[finding.rejectReason as RejectReason] ?? finding.rejectReason) : null,
-          note: finding.note,
-        }),
-      ),
+      .map((finding): DiscordantFinding => ({
+        readId: read.id,
+        readVersion: read.version,
+        studyInstanceUid: read.studyInstanceUid,
+        studyDescription: read.studyDescription,
+        reader: read.readerName,
+        signedAt: read.signature?.signedAt.toISOString() ?? '',
+        ordinal: finding.ordinal,
+        label: finding.label,
+        kind: finding.origin === 'reader' ? 'reader-added' : 'rejected-ai',
+        modelId: finding.modelId,
+        modelVersion: finding.modelVersion,
+        probability: finding.probability,
+        reason: finding.rejectReason ? (rejectReasons[finding.rejectReason as RejectReason] ?? finding.rejectReason) : null,
+        note: finding.note,
+      })),
   )
   return { reads: reads.length, models, discordant }
 }

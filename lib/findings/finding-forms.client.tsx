@@ -82,7 +82,16 @@ export function ModifyForm({
       }}
     >
       <LabelSelect testId="modify-label" autoFocus value={label} onChange={setLabel} />
-      <input aria-label="Long axis (mm)" data-testid="modify-measurement" type="number" step="0.1" min="0" style={{ width: '5rem' }} value={measurement} onChange={(event) => setMeasurement(event.target.value)} />
+      <input
+        aria-label="Long axis (mm)"
+        data-testid="modify-measurement"
+        type="number"
+        step="0.1"
+        min="0"
+        style={{ width: '5rem' }}
+        value={measurement}
+        onChange={(event) => setMeasurement(event.target.value)}
+      />
       {drawn && drawn.location.kind !== 'slice' && (
         <label style={{ fontSize: '.75rem' }}>
           <input type="checkbox" data-testid="modify-use-drawn" checked={useDrawn} onChange={(event) => setUseDrawn(event.target.checked)} /> use my drawing as location
@@ -114,7 +123,9 @@ export function AddForm({ busy, drawn, onSubmit, onCancel }: { busy: boolean; dr
       <LabelSelect testId="add-label" value={label} onChange={setLabel} />
       <input aria-label="Note" data-testid="add-note" placeholder="Note" value={note} onChange={(event) => setNote(event.target.value)} />
       <span className="muted" style={{ fontSize: '.72rem' }} data-testid="add-location" data-kind={drawn.location.kind}>
-        {drawn.location.kind === 'slice' ? `on image ${drawn.location.sliceIndex + 1} (draw a length or rectangle to locate it)` : `at your ${drawn.location.kind === 'polyline' ? 'length' : 'rectangle'} on image ${drawn.location.sliceIndex + 1}`}
+        {drawn.location.kind === 'slice'
+          ? `on image ${drawn.location.sliceIndex + 1} (draw a length or rectangle to locate it)`
+          : `at your ${drawn.location.kind === 'polyline' ? 'length' : 'rectangle'} on image ${drawn.location.sliceIndex + 1}`}
         {drawn.measurementMm !== null ? `, ${drawn.measurementMm.toFixed(1)} mm` : ''}
       </span>
       <button type="submit" data-testid="confirm-add" disabled={busy}>

@@ -45,10 +45,16 @@ export function FindingItem({ finding, selected, writable, busy, form, drawn, on
       onClick={onSelect}
     >
       <div>
-        <strong>#{finding.ordinal} {finding.label}</strong>
+        <strong>
+          #{finding.ordinal} {finding.label}
+        </strong>
         {finding.measurementMm !== null && <> · {finding.measurementMm.toFixed(1)} mm</>} · image {finding.location.sliceIndex + 1}{' '}
         <span className={`badge${finding.status === 'rejected' ? ' bad' : finding.status === 'proposed' ? '' : ' ok'}`}>{statusLabels[finding.status]}</span>
-        {finding.discordant && <span className="badge bad" title="The reader and the AI disagree">Discordant</span>}
+        {finding.discordant && (
+          <span className="badge bad" title="The reader and the AI disagree">
+            Discordant
+          </span>
+        )}
       </div>
       <div className="muted" style={{ fontSize: '.72rem' }}>
         {finding.model ? (

@@ -17,12 +17,14 @@ const verify = dciodvfyBytes
 type RawElement = { vr: string; Value: Record<string, RawElement>[] }
 // A naturalised data set, walked loosely: the assertions do the checking.
 type Parsed = Record<string, any>
-const reader = (dcmjs as unknown as {
-  data: {
-    DicomMessage: { readFile(buffer: ArrayBuffer): { dict: Record<string, RawElement>; write(): ArrayBuffer } }
-    DicomMetaDictionary: { naturalizeDataset(dict: Record<string, RawElement>): Parsed }
+const reader = (
+  dcmjs as unknown as {
+    data: {
+      DicomMessage: { readFile(buffer: ArrayBuffer): { dict: Record<string, RawElement>; write(): ArrayBuffer } }
+      DicomMetaDictionary: { naturalizeDataset(dict: Record<string, RawElement>): Parsed }
+    }
   }
-}).data
+).data
 
 function readDicom(bytes: Uint8Array) {
   return reader.DicomMessage.readFile(bytes.slice().buffer)
@@ -118,14 +120,53 @@ const read: ReadDto = {
   amendsId: null,
   amendedById: null,
   amendReason: null,
-  study: { studyInstanceUid: context.studyInstanceUid, studyDescription: 'CT chest', studyDate: '20250301', accessionNumber: 'ACC-1', modality: 'CT', source: 'demo', sourceRef: 'chest' },
+  study: {
+    studyInstanceUid: context.studyInstanceUid,
+    studyDescription: 'CT chest',
+    studyDate: '20250301',
+    accessionNumber: 'ACC-1',
+    modality: 'CT',
+    source: 'demo',
+    sourceRef: 'chest',
+  },
   reader: { id: 'reader-1', name: 'Ana Rivera' },
   createdAt: '2025-03-04T04:00:00.000Z',
   findings: [
     finding(1, { location: location('bbox', bboxCorners), measurementMm: 9.5 }),
-    finding(2, { status: 'modified', label: 'Mass', location: location('polyline', [[1, 2, -110], [11, 2, -110], [11, 12, -110]], `${SERIES}.12`), note: 'Larger than proposed' }),
-    finding(3, { origin: 'reader', status: 'added', label: 'Atelectasis', location: location('point', [[60, -20, -95]]), probability: null, model: null, executionProvider: null, discordant: true }),
-    finding(4, { origin: 'reader', status: 'added', label: 'Consolidation', location: { ...location('slice', [], `${OTHER_SERIES}.5`), seriesInstanceUid: OTHER_SERIES }, probability: null, model: null, executionProvider: null, discordant: true }),
+    finding(2, {
+      status: 'modified',
+      label: 'Mass',
+      location: location(
+        'polyline',
+        [
+          [1, 2, -110],
+          [11, 2, -110],
+          [11, 12, -110],
+        ],
+        `${SERIES}.12`,
+      ),
+      note: 'Larger than proposed',
+    }),
+    finding(3, {
+      origin: 'reader',
+      status: 'added',
+      label: 'Atelectasis',
+      location: location('point', [[60, -20, -95]]),
+      probability: null,
+      model: null,
+      executionProvider: null,
+      discordant: true,
+    }),
+    finding(4, {
+      origin: 'reader',
+      status: 'added',
+      label: 'Consolidation',
+      location: { ...location('slice', [], `${OTHER_SERIES}.5`), seriesInstanceUid: OTHER_SERIES },
+      probability: null,
+      model: null,
+      executionProvider: null,
+      discordant: true,
+    }),
     finding(5, { status: 'rejected', rejectReason: 'false-positive', discordant: true }),
   ],
   signature: {
@@ -154,10 +195,16 @@ describe('measurement report (TID 1500 Comprehensive 3D SR)', () => {
     // The check can fail: a Verifying Observer Sequence (0040,A073) item without its
     // (type 1) Verification DateTime (0040,A030) is reported...
     const undated = verify(without(bytes, (dict) => delete dict['0040A073']!.Value[0]!['0040A030']))
-    assert.ok(undated.errors.some((line) => line.includes('VerificationDateTime')), undated.report)
+    assert.ok(
+      undated.errors.some((line) => line.includes('VerificationDateTime')),
+      undated.report,
+    )
     // ...and so is a root content item without its Concept Name Code Sequence (0040,A043).
     const unnamed = verify(without(bytes, (dict) => delete dict['0040A043']))
-    assert.ok(unnamed.errors.some((line) => line.includes('ConceptNameCodeSequence')), unnamed.report)
+    assert.ok(
+      unnamed.errors.some((line) => line.includes('ConceptNameCodeSequence')),
+      unnamed.report,
+    )
   })
 
   it('reads back with the signature, the findings of the read and their geometry', () => {
@@ -175,15 +222,30 @@ describe('measurement report (TID 1500 Comprehensive 3D SR)', () => {
     assert.equal(evidence.StudyInstanceUID, context.studyInstanceUid)
     assert.deepEqual(
       evidence.ReferencedSeriesSequence.map((series: Parsed) => [series.SeriesInstanceUID, series.ReferencedSOPSequence.map((sop: Parsed) => sop.ReferencedSOPInstanceUID)]),
-      [[SERIES, [`${SERIES}.11`, `${SERIES}.12`]], [OTHER_SERIES, [`${OTHER_SERIES}.5`]]],
+      [
+        [SERIES, [`${SERIES}.11`, `${SERIES}.12`]],
+        [OTHER_SERIES, [`${OTHER_SERIES}.5`]],
+      ],
     )
     const library = child(report, '111028')!
-    assert.deepEqual(library.ContentSequence.flatMap((group: Parsed) => group.ContentSequence.map((entry: Parsed) => entry.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)), images.map((image) => image.sopInstanceUid))
+    assert.deepEqual(
+      library.ContentSequence.flatMap((group: Parsed) => group.ContentSequence.map((entry: Parsed) => entry.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)),
+      images.map((image) => image.sopInstanceUid),
+    )
 
     const groups: Parsed[] = child(report, '126010')!.ContentSequence
-    assert.deepEqual(groups.map((group) => child(group, '112039')!.TextValue), ['Finding 1', 'Finding 2', 'Finding 3', 'Finding 4'])
-    assert.deepEqual(groups.map((group) => child(group, '112040')!.UID), [1, 2, 3, 4].map((ordinal) => trackingUid(read.findings[ordinal - 1]!.id)))
-    assert.deepEqual(groups.map((group) => child(group, '121071')!.ConceptCodeSequence[0].CodeValue), ['786838002', '4147007', '46621007', '95436008'])
+    assert.deepEqual(
+      groups.map((group) => child(group, '112039')!.TextValue),
+      ['Finding 1', 'Finding 2', 'Finding 3', 'Finding 4'],
+    )
+    assert.deepEqual(
+      groups.map((group) => child(group, '112040')!.UID),
+      [1, 2, 3, 4].map((ordinal) => trackingUid(read.findings[ordinal - 1]!.id)),
+    )
+    assert.deepEqual(
+      groups.map((group) => child(group, '121071')!.ConceptCodeSequence[0].CodeValue),
+      ['786838002', '4147007', '46621007', '95436008'],
+    )
 
     const [bbox, polyline, point, slice] = groups.map((group) => child(group, '111030'))
     assert.equal(bbox!.GraphicType, 'POLYGON')
@@ -192,7 +254,10 @@ describe('measurement report (TID 1500 Comprehensive 3D SR)', () => {
     assert.deepEqual([polyline!.GraphicType, polyline!.GraphicData.length], ['POLYLINE', 9])
     assert.deepEqual([point!.GraphicType, point!.GraphicData], ['POINT', [60, -20, -95]])
     assert.equal(slice, undefined)
-    assert.deepEqual(groups.map((group) => child(group, '121112')!.ReferencedSOPSequence[0].ReferencedSOPInstanceUID), [`${SERIES}.11`, `${SERIES}.12`, `${SERIES}.11`, `${OTHER_SERIES}.5`])
+    assert.deepEqual(
+      groups.map((group) => child(group, '121112')!.ReferencedSOPSequence[0].ReferencedSOPInstanceUID),
+      [`${SERIES}.11`, `${SERIES}.12`, `${SERIES}.11`, `${OTHER_SERIES}.5`],
+    )
 
     const longAxis = child(groups[0]!, '103339001')!.MeasuredValueSequence[0]
     assert.equal(longAxis.NumericValue, 9.5)
@@ -200,7 +265,10 @@ describe('measurement report (TID 1500 Comprehensive 3D SR)', () => {
     assert.equal(child(groups[1]!, '103339001'), undefined)
     assert.equal(child(groups[0]!, '111001')!.TextValue, model.id)
     assert.equal(child(groups[2]!, '111001'), undefined)
-    assert.deepEqual(groups.map((group) => child(group, 'reader-decision')!.TextValue), ['accepted', 'modified', 'added', 'added'])
+    assert.deepEqual(
+      groups.map((group) => child(group, 'reader-decision')!.TextValue),
+      ['accepted', 'modified', 'added', 'added'],
+    )
 
     assert.equal(child(report, 'sig-meaning')!.TextValue, 'Approved')
     assert.equal(child(report, 'sig-hash')!.TextValue, read.signature!.contentHash)

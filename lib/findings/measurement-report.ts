@@ -173,11 +173,11 @@ const units = {
  */
 const findingCodes: Record<FindingLabel, Code> = {
   'Lung nodule': sct('786838002', 'Pulmonary nodule'),
-  'Mass': sct('4147007', 'Mass'),
+  Mass: sct('4147007', 'Mass'),
   'Calcified granuloma': parallax('calc-granuloma', 'Calcified granuloma'),
-  'Atelectasis': sct('46621007', 'Atelectasis'),
-  'Consolidation': sct('95436008', 'Lung consolidation'),
-  'Other': parallax('other-finding', 'Other'),
+  Atelectasis: sct('46621007', 'Atelectasis'),
+  Consolidation: sct('95436008', 'Lung consolidation'),
+  Other: parallax('other-finding', 'Other'),
 }
 
 function findingCode(label: string): Code {
@@ -225,7 +225,15 @@ function srDocumentContent(read: ReadDto, signature: SignatureDto, findings: Fin
       ...documentContext(read.reader.name),
       imageLibrary(images),
       // A read with no findings (all AI proposals rejected) has no measurements to hold.
-      ...(findings.length > 0 ? [container('CONTAINS', concepts.imagingMeasurements, findings.map((finding) => measurementGroup(finding, known)))] : []),
+      ...(findings.length > 0
+        ? [
+            container(
+              'CONTAINS',
+              concepts.imagingMeasurements,
+              findings.map((finding) => measurementGroup(finding, known)),
+            ),
+          ]
+        : []),
       ...signatureManifest(read, signature),
     ],
   }
@@ -243,7 +251,13 @@ function documentContext(readerName: string): ContentItem[] {
 
 /** TID 1600: one Image Library Group per series. */
 function imageLibrary(images: ImageReference[]): ContentItem {
-  const groups = [...imagesBySeries(images).values()].map((series) => container('CONTAINS', concepts.imageLibraryGroup, series.map((entry) => image(null, entry))))
+  const groups = [...imagesBySeries(images).values()].map((series) =>
+    container(
+      'CONTAINS',
+      concepts.imageLibraryGroup,
+      series.map((entry) => image(null, entry)),
+    ),
+  )
   return container('CONTAINS', concepts.imageLibrary, groups)
 }
 

@@ -31,7 +31,10 @@ describe('proposals', () => {
     paint(labels, 3, 12, 8, 2, 2) // separate: image 2 between is empty
     labels[5] = 2
     const components = connectedComponents(labels, columns, rows, 4, 1)
-    assert.deepEqual(components.map((component) => component.voxels).sort((a, b) => a - b), [4, 25])
+    assert.deepEqual(
+      components.map((component) => component.voxels).sort((a, b) => a - b),
+      [4, 25],
+    )
   })
 
   it('proposes each lesion at its largest image with a box, long axis and probability', () => {
@@ -64,7 +67,12 @@ describe('proposals', () => {
   })
 
   it('proposes a positive series at its highest-scoring image, and nothing below the operating point', () => {
-    const slices = [[0.9, 0.02], [0.2, 0.8], [0.5, 0.5], [0.95, 0.05]]
+    const slices = [
+      [0.9, 0.02],
+      [0.2, 0.8],
+      [0.5, 0.5],
+      [0.95, 0.05],
+    ]
     const [finding] = findingsFromClassification(slices, frame, { finding: 'Lung nodule' }, 0.3)
     assert.equal(finding!.location.kind, 'slice')
     assert.equal(finding!.location.sliceIndex, 1)

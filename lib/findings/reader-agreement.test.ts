@@ -1,13 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  cohensKappa,
-  computeReaderAgreement,
-  type AgreementFinding,
-  type AgreementFindingStatus,
-  type AgreementRead,
-  type ModelAgreement,
-} from './reader-agreement'
+import { cohensKappa, computeReaderAgreement, type AgreementFinding, type AgreementFindingStatus, type AgreementRead, type ModelAgreement } from './reader-agreement'
 
 // Expected values are worked out by hand in the comments, not read back from the code.
 

@@ -93,9 +93,7 @@ export function computeReaderAgreement(reads: AgreementRead[], findings: Agreeme
   for (const read of reads) {
     tallyRead(read, findingsByRead.get(read.id) ?? [], tallies)
   }
-  return [...tallies.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([modelId, tally]) => toModelAgreement(modelId, tally))
+  return [...tallies.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([modelId, tally]) => toModelAgreement(modelId, tally))
 }
 
 function groupByRead(findings: AgreementFinding[]): Map<string, AgreementFinding[]> {

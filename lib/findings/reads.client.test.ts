@@ -2,7 +2,7 @@ import { afterEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { findingDto, readDto } from '../../tests/support/read-dto'
 import { AppError } from '../errors'
-import { ApiError } from '../ui/api-error'
+import { ApiError } from '../http/api-error'
 import { addFinding, fetchRead, fetchReadsOfStudy, proposeFindings, recordExport, signRead } from './reads.client'
 import { addFindingsBodySchema, exportBodySchema, type FindingProposal } from './schema'
 
@@ -59,7 +59,10 @@ describe('reads client', () => {
     fakeFetch(() => Response.json({ ...readDto('r1'), status: 'archived' }))
     const error = await rejection(fetchRead('r1'))
     assert.equal(error.code, 'invalid_response:api')
-    assert.deepEqual(error.issues.map((issue) => issue.path), ['status'])
+    assert.deepEqual(
+      error.issues.map((issue) => issue.path),
+      ['status'],
+    )
   })
 
   it("sends a proposal as the findings route's AI body", async () => {

@@ -1,6 +1,6 @@
 'use client'
 import { z } from 'zod'
-import { getJson, sendJson } from '../ui/send-json.client'
+import { getJson, sendJson } from '../http/send-json.client'
 import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from './schema'
 import { readDtoSchema, type ReadDto, type SignatureMeaning, type StudyReference } from './types'
 
@@ -8,8 +8,7 @@ import { readDtoSchema, type ReadDto, type SignatureMeaning, type StudyReference
 // answer is checked against the DTO schema the server builds it by; failures throw ApiError
 // (lib/ui/api-error.ts) with the server's code, such as `conflict:findings`.
 
-export const fetchReadsOfStudy = (studyInstanceUid: string): Promise<ReadDto[]> =>
-  getJson(`/api/reads?study=${encodeURIComponent(studyInstanceUid)}`, readDtoSchema.array())
+export const fetchReadsOfStudy = (studyInstanceUid: string): Promise<ReadDto[]> => getJson(`/api/reads?study=${encodeURIComponent(studyInstanceUid)}`, readDtoSchema.array())
 
 export const fetchRead = (id: string): Promise<ReadDto> => getJson(`/api/reads/${encodeURIComponent(id)}`, readDtoSchema)
 

@@ -3,18 +3,7 @@ import { appendAudit, recordAudit } from '../audit/append.server'
 import type { SessionUser } from '../auth/session-user'
 import type { Db } from '../db/client.server'
 import { AppError } from '../errors'
-import {
-  auditContext,
-  loadRead,
-  openKeyOf,
-  purposeForRole,
-  readInclude,
-  readReference,
-  readReferenceOf,
-  studyOf,
-  toReadDto,
-  visiblePurposes,
-} from './read-rows.server'
+import { auditContext, loadRead, openKeyOf, purposeForRole, readInclude, readReference, readReferenceOf, studyOf, toReadDto, visiblePurposes } from './read-rows.server'
 import type { ExportDestination } from './schema'
 import type { ReadDto, ReadPurpose, StudyReference } from './types'
 

@@ -2,8 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import type { DicomSeries } from '../dicom/types'
 import type { Measurement } from '../viewer/measurements'
-import type { ReadSession } from '../workspace/read-session.client'
-import { useReadSession } from '../workspace/use-read-session.client'
+import type { ReadSession } from './read-session.client'
+import { useReadSession } from './use-read-session.client'
 import { AddForm, type DrawnLocation } from './finding-forms.client'
 import { FindingItem } from './finding-item.client'
 import { pixelToPatient, seriesFrameOf } from '../dicom/geometry'
@@ -54,14 +54,27 @@ function locationFromMeasurement(context: ReviewContext): DrawnLocation {
     // Cornerstone's image coordinates start at the first pixel's corner; DICOM's
     // ImagePositionPatient is that pixel's centre.
     const toPatient = ([column, row]: [number, number]) => pixelToPatient(frame, index, column - 0.5, row - 0.5)
-    const base = { seriesInstanceUid: frame.seriesInstanceUid, sopInstanceUid: frame.images[index]!.sopInstanceUid, frameOfReferenceUid: frame.frameOfReferenceUid, sliceIndex: index }
+    const base = {
+      seriesInstanceUid: frame.seriesInstanceUid,
+      sopInstanceUid: frame.images[index]!.sopInstanceUid,
+      frameOfReferenceUid: frame.frameOfReferenceUid,
+      sliceIndex: index,
+    }
     if (drawn.kind === 'length' && drawn.pixelPoints.length >= 2) {
-      return { location: { ...base, kind: 'polyline', points: drawn.pixelPoints.slice(0, 2).map(toPatient) }, measurementMm: drawn.value === null ? null : Math.round(drawn.value * 10) / 10 }
+      return {
+        location: { ...base, kind: 'polyline', points: drawn.pixelPoints.slice(0, 2).map(toPatient) },
+        measurementMm: drawn.value === null ? null : Math.round(drawn.value * 10) / 10,
+      }
     }
     const columns = drawn.pixelPoints.map((point) => point[0])
     const rows = drawn.pixelPoints.map((point) => point[1])
     const [left, right, top, bottom] = [Math.min(...columns), Math.max(...columns), Math.min(...rows), Math.max(...rows)]
-    const corners: [number, number][] = [[left, top], [right, top], [right, bottom], [left, bottom]]
+    const corners: [number, number][] = [
+      [left, top],
+      [right, top],
+      [right, bottom],
+      [left, bottom],
+    ]
     return { location: { ...base, kind: 'bbox', points: corners.map(toPatient) }, measurementMm: null }
   }
   if (context.sliceIndex === null) return null
@@ -182,8 +195,16 @@ export function ReviewPanel({ session, context }: ReviewPanelProps) {
         </p>
       )}
       {reads === null && !error && <p className="muted">Loading reads…</p>}
-      {shown?.amendsId && <p className="muted" style={{ fontSize: '.75rem' }}>Amends version {shown.version - 1}: {shown.amendReason}</p>}
-      {shown && shown !== mine && shown.reader.id !== context.userId && <p className="muted" style={{ fontSize: '.75rem' }}>Read by {shown.reader.name}</p>}
+      {shown?.amendsId && (
+        <p className="muted" style={{ fontSize: '.75rem' }}>
+          Amends version {shown.version - 1}: {shown.amendReason}
+        </p>
+      )}
+      {shown && shown !== mine && shown.reader.id !== context.userId && (
+        <p className="muted" style={{ fontSize: '.75rem' }}>
+          Read by {shown.reader.name}
+        </p>
+      )}
       {reads !== null && !shown && <p className="muted">No read of this study yet. Run a model and send its findings, or start one.</p>}
       {canStart && reads !== null && (context.role === 'researcher' || !shown) && (
         <button type="button" data-testid="start-review" disabled={busy} onClick={() => void apply(() => session.open())}>
@@ -220,7 +241,9 @@ export function ReviewPanel({ session, context }: ReviewPanelProps) {
               Add a finding the AI missed
             </button>
           )}
-          {context.role === 'radiologist' && shown.purpose === 'clinical' && <SignForm pending={pending} busy={busy} onSign={(password, meaning) => apply(() => session.sign(password, meaning))} />}
+          {context.role === 'radiologist' && shown.purpose === 'clinical' && (
+            <SignForm pending={pending} busy={busy} onSign={(password, meaning) => apply(() => session.sign(password, meaning))} />
+          )}
           <details style={{ fontSize: '.75rem' }}>
             <summary className="muted">Review keys</summary>
             {reviewKeyHelp.map((entry) => (

@@ -12,13 +12,22 @@ import {
 
 // Request bodies of the reads API, validated at the boundary.
 
-const id = z.string().min(1).max(64).regex(/^[a-z0-9]+$/i)
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9]+$/i)
 const note = z.string().trim().max(1000).nullable()
 
 export const readParamsSchema = z.object({ id })
 export const findingParamsSchema = z.object({ id, findingId: id })
 
-export const readsQuerySchema = z.object({ study: z.string().regex(/^[0-9.]+$/).max(64) })
+export const readsQuerySchema = z.object({
+  study: z
+    .string()
+    .regex(/^[0-9.]+$/)
+    .max(64),
+})
 
 export const openReadBodySchema = z.object({ study: studyReferenceSchema })
 

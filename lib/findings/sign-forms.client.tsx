@@ -18,7 +18,11 @@ export function SignForm({ pending, busy, onSign }: { pending: number; busy: boo
       }}
     >
       <strong>Sign this read</strong>
-      {pending > 0 && <p className="warn" style={{ fontSize: '.75rem', margin: '.2rem 0' }}>{pending} AI finding{pending === 1 ? '' : 's'} still pending.</p>}
+      {pending > 0 && (
+        <p className="warn" style={{ fontSize: '.75rem', margin: '.2rem 0' }}>
+          {pending} AI finding{pending === 1 ? '' : 's'} still pending.
+        </p>
+      )}
       <div className="form-row">
         <select aria-label="Meaning of the signature" data-testid="sign-meaning" value={meaning} onChange={(event) => setMeaning(event.target.value as SignatureMeaning)}>
           {Object.entries(signatureMeanings).map(([value, label]) => (
@@ -27,12 +31,22 @@ export function SignForm({ pending, busy, onSign }: { pending: number; busy: boo
             </option>
           ))}
         </select>
-        <input type="password" aria-label="Password" data-testid="sign-password" autoComplete="current-password" placeholder="Password" value={password} onChange={(event) => setPassword(event.target.value)} />
+        <input
+          type="password"
+          aria-label="Password"
+          data-testid="sign-password"
+          autoComplete="current-password"
+          placeholder="Password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <button type="submit" className="primary" data-testid="sign-read" disabled={busy || pending > 0 || password.length === 0}>
           Sign
         </button>
       </div>
-      <p className="muted" style={{ fontSize: '.7rem', margin: '.2rem 0 0' }}>Signing binds your name, the time and this meaning to the findings as they are now; a signed read can only be amended.</p>
+      <p className="muted" style={{ fontSize: '.7rem', margin: '.2rem 0 0' }}>
+        Signing binds your name, the time and this meaning to the findings as they are now; a signed read can only be amended.
+      </p>
     </form>
   )
 }
@@ -55,7 +69,13 @@ export function AmendForm({ busy, onAmend }: { busy: boolean; onAmend: (reason: 
         onAmend(reason.trim())
       }}
     >
-      <input aria-label="Reason for the amendment" data-testid="amend-reason" placeholder="Reason for the amendment" value={reason} onChange={(event) => setReason(event.target.value)} />
+      <input
+        aria-label="Reason for the amendment"
+        data-testid="amend-reason"
+        placeholder="Reason for the amendment"
+        value={reason}
+        onChange={(event) => setReason(event.target.value)}
+      />
       <button type="submit" data-testid="confirm-amend" disabled={busy || reason.trim().length < 3}>
         Create amendment
       </button>

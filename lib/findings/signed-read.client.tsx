@@ -2,7 +2,7 @@
 import { useState } from 'react'
 import type { DicomSeries } from '../dicom/types'
 import { storeInstance } from '../dicomweb/stow.client'
-import { downloadBlob } from '../ui/download.client'
+import { downloadBlob } from '../http/download.client'
 import { pacsById } from '../dicomweb/pacs.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
 import type { ExportDestination } from './schema'
@@ -15,7 +15,13 @@ import { signatureMeanings, type ReadDto, type StudyReference } from './types'
 export function SignatureManifest({ read }: { read: ReadDto }) {
   const signature = read.signature!
   return (
-    <div className="card" style={{ padding: '.5rem .7rem', fontSize: '.8rem' }} data-testid="signature-manifest" data-valid={signature.valid ? 'true' : 'false'} data-content-hash={signature.contentHash}>
+    <div
+      className="card"
+      style={{ padding: '.5rem .7rem', fontSize: '.8rem' }}
+      data-testid="signature-manifest"
+      data-valid={signature.valid ? 'true' : 'false'}
+      data-content-hash={signature.contentHash}
+    >
       <div>
         <strong>Electronically signed</strong> by <span data-testid="signature-name">{signature.printedName}</span>
       </div>
@@ -24,8 +30,7 @@ export function SignatureManifest({ read }: { read: ReadDto }) {
         Meaning: <span data-testid="signature-meaning">{signatureMeanings[signature.meaning]}</span>
       </div>
       <div className="muted" style={{ wordBreak: 'break-all' }}>
-        Content SHA-256 {signature.contentHash}{' '}
-        {signature.valid ? <span className="badge ok">matches</span> : <span className="badge bad">does not match the stored content</span>}
+        Content SHA-256 {signature.contentHash} {signature.valid ? <span className="badge ok">matches</span> : <span className="badge bad">does not match the stored content</span>}
       </div>
     </div>
   )
@@ -46,7 +51,12 @@ function reportContext(studySeries: DicomSeries[]): ReportStudyContext {
     accessionNumber: first.accessionNumber,
     referringPhysicianName: first.referringPhysicianName,
     studyDescription: first.studyDescription,
-    images: new Map(instances.map((instance) => [instance.sopInstanceUid, { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, seriesInstanceUid: instance.seriesInstanceUid }])),
+    images: new Map(
+      instances.map((instance) => [
+        instance.sopInstanceUid,
+        { sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, seriesInstanceUid: instance.seriesInstanceUid },
+      ]),
+    ),
   }
 }
 
@@ -104,7 +114,11 @@ export function SrExport({ read, studySeries, study, canStore, recordExport, onE
           Store SR to the PACS
         </button>
       )}
-      {stored && <span className="muted" data-testid="store-sr-status">{stored}</span>}
+      {stored && (
+        <span className="muted" data-testid="store-sr-status">
+          {stored}
+        </span>
+      )}
     </div>
   )
 }

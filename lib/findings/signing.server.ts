@@ -35,11 +35,7 @@ export const signRefusalMessages: Record<NonNullable<ReturnType<typeof signRefus
 }
 
 export async function recordSignRefusal(db: Db, user: SessionUser, sourceIp: string | null, read: ReadDto, reason: 'bad-password' | NonNullable<ReturnType<typeof signRefusal>>) {
-  await recordAudit(
-    db,
-    { type: 'read-sign-refused', read: readReferenceOf(read), reason },
-    auditContext(user, sourceIp),
-  )
+  await recordAudit(db, { type: 'read-sign-refused', read: readReferenceOf(read), reason }, auditContext(user, sourceIp))
 }
 
 /** Signs a read: the signature manifest and the content hash are stored, the read is closed for good. */

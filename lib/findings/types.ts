@@ -7,18 +7,17 @@ import { z } from 'zod'
 export const readPurposeSchema = z.enum(['clinical', 'research'])
 export type ReadPurpose = z.infer<typeof readPurposeSchema>
 
-export const findingLabels = ['Lung nodule', 'Mass', 'Calcified granuloma', 'Atelectasis', 'Consolidation', 'Other'] as const
-export const findingLabelSchema = z.enum(findingLabels)
-export type FindingLabel = z.infer<typeof findingLabelSchema>
+import { findingLabelSchema, type FindingLabel } from '../vocabulary/finding-labels'
+export { findingLabels, findingLabelSchema, type FindingLabel } from '../vocabulary/finding-labels'
 
 /** Why a reader rejected an AI finding (with free text beside it). */
 export const rejectReasons = {
   'false-positive': 'Not a lesion (false positive)',
-  'artifact': 'Imaging artifact',
+  artifact: 'Imaging artifact',
   'benign-known': 'Known benign finding',
   'wrong-location': 'Wrong location',
   'clinically-insignificant': 'Clinically insignificant',
-  'other': 'Other (see note)',
+  other: 'Other (see note)',
 } as const
 export type RejectReason = keyof typeof rejectReasons
 export const rejectReasonSchema = z.enum(Object.keys(rejectReasons) as [RejectReason, ...RejectReason[]])
@@ -41,7 +40,10 @@ export type FindingStatus = z.infer<typeof findingStatusSchema>
 export const readStatusSchema = z.enum(['open', 'signed'])
 export type ReadStatus = z.infer<typeof readStatusSchema>
 
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID (digits and dots)').max(64)
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID (digits and dots)')
+  .max(64)
 const patientPoint = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()])
 
 /**
@@ -62,7 +64,11 @@ export const findingLocationSchema = z
   .superRefine((location, context) => {
     const expected = { slice: [0, 0], point: [1, 1], polyline: [2, 256], bbox: [4, 4] }[location.kind]
     if (location.points.length < expected[0]! || location.points.length > expected[1]!) {
-      context.addIssue({ code: 'custom', path: ['points'], message: `a ${location.kind} location takes ${expected[0] === expected[1] ? expected[0] : `${expected[0]} to ${expected[1]}`} points` })
+      context.addIssue({
+        code: 'custom',
+        path: ['points'],
+        message: `a ${location.kind} location takes ${expected[0] === expected[1] ? expected[0] : `${expected[0]} to ${expected[1]}`} points`,
+      })
     }
   })
 export type FindingLocation = z.infer<typeof findingLocationSchema>

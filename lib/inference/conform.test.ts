@@ -59,12 +59,14 @@ describe('resampleVolume', () => {
     const target = conformGrid(source, { ...conform, shape: [16, 16, 12] })
     const out = resampleVolume(source, target, 'linear', Number.NaN)
     let checked = 0
-    for (let k = 0; k < 12; k++) for (let j = 0; j < 16; j++) for (let i = 0; i < 16; i++) {
-      const value = out[i + 16 * (j + 16 * k)]!
-      if (Number.isNaN(value)) continue
-      checked++
-      assert.ok(Math.abs(value - ramp(positionOf(target, [i, j, k]))) < 1e-3, `voxel ${i},${j},${k}`)
-    }
+    for (let k = 0; k < 12; k++)
+      for (let j = 0; j < 16; j++)
+        for (let i = 0; i < 16; i++) {
+          const value = out[i + 16 * (j + 16 * k)]!
+          if (Number.isNaN(value)) continue
+          checked++
+          assert.ok(Math.abs(value - ramp(positionOf(target, [i, j, k]))) < 1e-3, `voxel ${i},${j},${k}`)
+        }
     assert.equal(checked, 16 * 16 * 12, 'the small centred grid lies inside the source')
   })
 
@@ -106,7 +108,10 @@ describe('stackToVolume', () => {
   it('hands each image its own slice of a label volume', () => {
     const stack = stackToVolume(geometry, images)
     const labels = new Uint8Array(36).map((_, v) => Math.floor(v / 6))
-    assert.deepEqual([...labelsForImages(labels, stack)], [4, 0, 2, 5, 1].flatMap((k) => Array(6).fill(k)))
+    assert.deepEqual(
+      [...labelsForImages(labels, stack)],
+      [4, 0, 2, 5, 1].flatMap((k) => Array(6).fill(k)),
+    )
   })
 
   it('refuses images of the wrong size', () => {

@@ -13,7 +13,10 @@ export function conformGrid(source: VolumeGeometry, preprocessing: ModelPreproce
   if (!shape || !spacing || !orientation) throw new Error('a conform grid needs shape, spacing and orientation')
   const axes = axesForOrientation(orientation)
   // The grid's centre voxel sits on the series' centre: voxel 0 is (shape − 1) / 2 steps back.
-  const origin = indexToPatient({ origin: gridCentre(source), axes, spacing }, shape.map((size) => -(size - 1) / 2))
+  const origin = indexToPatient(
+    { origin: gridCentre(source), axes, spacing },
+    shape.map((size) => -(size - 1) / 2),
+  )
   return { dimensions: [...shape], spacing: [...spacing], origin, axes }
 }
 

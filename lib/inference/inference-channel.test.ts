@@ -51,7 +51,11 @@ const checkResult = (id: number, runMs: number): CheckResult => ({
   runMs,
 })
 const cancelled = (id: number): WorkerReply => ({ type: 'error', id, kind: 'cancelled', message: 'Cancelled', executionProvider: null })
-const settledWith = async (promise: Promise<unknown>) => promise.then((value) => ({ value }), (error: unknown) => ({ error }))
+const settledWith = async (promise: Promise<unknown>) =>
+  promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  )
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('inference channel', () => {
@@ -75,7 +79,11 @@ describe('inference channel', () => {
     const { workers, connect } = fakeWorkers()
     const channel = new InferenceChannel(connect)
     const progress: [string, ProgressReply][] = []
-    const first = channel.request((id) => ({ type: 'check', id, manifest, fileUrl: '/a', provider: 'wasm' }), [], (reply) => progress.push(['first', reply]))
+    const first = channel.request(
+      (id) => ({ type: 'check', id, manifest, fileUrl: '/a', provider: 'wasm' }),
+      [],
+      (reply) => progress.push(['first', reply]),
+    )
     const pixels = new Float32Array(4)
     const second = channel.request(
       (id) => ({ type: 'explain', id, manifest, fileUrl: '/a', provider: 'wasm', image: { pixels, columns: 2, rows: 2 }, method: 'probability' }),
@@ -110,7 +118,11 @@ describe('inference channel', () => {
     const { workers, connect } = fakeWorkers()
     const channel = new InferenceChannel(connect, 30)
     const progress: ProgressReply[] = []
-    const run = channel.request((id) => ({ type: 'check', id, manifest, fileUrl: '/a', provider: 'wasm' }), [], (reply) => progress.push(reply))
+    const run = channel.request(
+      (id) => ({ type: 'check', id, manifest, fileUrl: '/a', provider: 'wasm' }),
+      [],
+      (reply) => progress.push(reply),
+    )
     const worker = workers[0]!
     const id = worker.idOf('check')
     run.cancel()

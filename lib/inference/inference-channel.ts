@@ -1,4 +1,14 @@
-import { resultType, type CancelRequest, type ExecutionProvider, type FinalReply, type InferenceErrorKind, type ProgressReply, type ResultOf, type WorkerReply, type WorkerRequest } from './inference-protocol'
+import {
+  resultType,
+  type CancelRequest,
+  type ExecutionProvider,
+  type FinalReply,
+  type InferenceErrorKind,
+  type ProgressReply,
+  type ResultOf,
+  type WorkerReply,
+  type WorkerRequest,
+} from './inference-protocol'
 
 // The page's side of its inference worker, without the Worker itself (inference.client.ts
 // supplies it, tests a fake): the worker is started on the first request, each request gets

@@ -1,4 +1,4 @@
-import type { ExplainMethod } from '../explain/explain-slice'
+import type { ExplainMethod } from './explain-slice'
 import type { ModelManifest } from './manifest'
 import type { ModelOutput } from './model-output'
 import type { InferenceProgress } from './run-model'
@@ -131,4 +131,6 @@ export interface ResultOf {
   release: Released
 }
 
-export const resultType = { run: 'run-result', explain: 'explain-result', check: 'check-result', release: 'released' } as const satisfies { [K in keyof ResultOf]: ResultOf[K]['type'] }
+export const resultType = { run: 'run-result', explain: 'explain-result', check: 'check-result', release: 'released' } as const satisfies {
+  [K in keyof ResultOf]: ResultOf[K]['type']
+}

@@ -8,8 +8,21 @@
 // fallback path).
 import * as ort from 'onnxruntime-web/webgpu'
 import { exhaustiveSwitchError } from '../errors'
-import { explainSlice } from '../explain/explain-slice'
-import type { CheckRequest, ExecutionProvider, ExplainRequest, InferenceErrorKind, ModelFile, ProviderPreference, ReleaseRequest, RunProgress, RunRequest, SessionUse, WorkerReply, WorkerRequest } from './inference-protocol'
+import { explainSlice } from './explain-slice'
+import type {
+  CheckRequest,
+  ExecutionProvider,
+  ExplainRequest,
+  InferenceErrorKind,
+  ModelFile,
+  ProviderPreference,
+  ReleaseRequest,
+  RunProgress,
+  RunRequest,
+  SessionUse,
+  WorkerReply,
+  WorkerRequest,
+} from './inference-protocol'
 import { InferenceCancelled, JobQueue, type Job } from './job-queue'
 import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
@@ -128,12 +141,23 @@ interface Attempt {
  * session kept; when WebGPU fails, creating the session or running it, that session is
  * released and the work is done again on WASM.
  */
-async function withSession<T>(request: ModelFile, preference: ProviderPreference, job: Job, attempt: Attempt, work: (session: OrtSession) => Promise<T>, onStage: (stage: 'loading-model' | 'creating-session') => void = () => {}) {
+async function withSession<T>(
+  request: ModelFile,
+  preference: ProviderPreference,
+  job: Job,
+  attempt: Attempt,
+  work: (session: OrtSession) => Promise<T>,
+  onStage: (stage: 'loading-model' | 'creating-session') => void = () => {},
+) {
   const timings = { loadModelMs: 0, createSessionMs: 0 }
   let bytes: Uint8Array | null = null
   let sessionReused = false
   const preferred: ExecutionProvider = preference === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : preference
-  const { value, provider, fallbackReason: reason } = await withWasmFallback(
+  const {
+    value,
+    provider,
+    fallbackReason: reason,
+  } = await withWasmFallback(
     preferred,
     async (provider) => {
       attempt.provider = provider
@@ -179,9 +203,17 @@ async function run(request: RunRequest, job: Job, attempt: Attempt) {
     attempt,
     async (session) => {
       if (manifest.parallax.dimensionality === '2d') {
-        return runSliceModel(manifest, request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows })), session, options)
+        return runSliceModel(
+          manifest,
+          request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows })),
+          session,
+          options,
+        )
       }
-      const stack = stackToVolume(geometry, request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })))
+      const stack = stackToVolume(
+        geometry,
+        request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })),
+      )
       return segmentStack(manifest, stack, session, options)
     },
     (stage) => progress({ stage, done: 0, total: 1 }),
@@ -196,7 +228,16 @@ async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
     explainSlice(request.manifest, session.bytes, session, request.image, request.method, { onProgress, checkpoint: job.checkpoint }),
   )
   post(
-    { type: 'explain-result', id: request.id, heatmap: heatmap.values, columns: heatmap.columns, rows: heatmap.rows, method: request.method, durationMs: performance.now() - started, ...use },
+    {
+      type: 'explain-result',
+      id: request.id,
+      heatmap: heatmap.values,
+      columns: heatmap.columns,
+      rows: heatmap.rows,
+      method: request.method,
+      durationMs: performance.now() - started,
+      ...use,
+    },
     [heatmap.values.buffer],
   )
 }
@@ -223,7 +264,17 @@ async function check(request: CheckRequest, job: Job, attempt: Attempt) {
     await session.run(plan.input, [request.manifest.parallax.output])
     const runMs = performance.now() - started
     post(
-      { type: 'check-result', id: request.id, output: output.data, dims: [...output.dims], executionProvider: request.provider, description: plan.description, sessionMs, firstRunMs, runMs },
+      {
+        type: 'check-result',
+        id: request.id,
+        output: output.data,
+        dims: [...output.dims],
+        executionProvider: request.provider,
+        description: plan.description,
+        sessionMs,
+        firstRunMs,
+        runMs,
+      },
       [output.data.buffer],
     )
   } finally {

@@ -8,9 +8,7 @@ export type IntensityClip = { kind: 'values'; min: number; max: number } | { kin
 
 /** `scale` maps v to (v − offset) × factor. */
 export type Normalisation =
-  | { method: 'min-max'; outputRange?: [number, number] }
-  | { method: 'z-score'; nonZeroOnly?: boolean }
-  | { method: 'scale'; offset: number; factor: number }
+  { method: 'min-max'; outputRange?: [number, number] } | { method: 'z-score'; nonZeroOnly?: boolean } | { method: 'scale'; offset: number; factor: number }
 
 /** Histogram bins per selection pass; few enough to stay in cache. */
 const HISTOGRAM_BINS = 4096

@@ -18,15 +18,23 @@ describe('job queue', { timeout: 5000 }, () => {
     const events: string[] = []
     const first = deferred()
     const done = deferred()
-    queue.enqueue(1, async () => {
-      events.push('1 start')
-      await first.promise
-      events.push('1 end')
-    }, () => events.push('1 dropped'))
-    queue.enqueue(2, async () => {
-      events.push('2 start')
-      done.resolve()
-    }, () => events.push('2 dropped'))
+    queue.enqueue(
+      1,
+      async () => {
+        events.push('1 start')
+        await first.promise
+        events.push('1 end')
+      },
+      () => events.push('1 dropped'),
+    )
+    queue.enqueue(
+      2,
+      async () => {
+        events.push('2 start')
+        done.resolve()
+      },
+      () => events.push('2 dropped'),
+    )
     await new Promise((resolve) => setTimeout(resolve, 10))
     assert.deepEqual(events, ['1 start'])
     first.resolve()
@@ -39,9 +47,21 @@ describe('job queue', { timeout: 5000 }, () => {
     const events: string[] = []
     const first = deferred()
     const done = deferred()
-    queue.enqueue(1, () => first.promise, () => events.push('1 dropped'))
-    queue.enqueue(2, async () => void events.push('2 ran'), () => events.push('2 dropped'))
-    queue.enqueue(3, async () => done.resolve(), () => events.push('3 dropped'))
+    queue.enqueue(
+      1,
+      () => first.promise,
+      () => events.push('1 dropped'),
+    )
+    queue.enqueue(
+      2,
+      async () => void events.push('2 ran'),
+      () => events.push('2 dropped'),
+    )
+    queue.enqueue(
+      3,
+      async () => done.resolve(),
+      () => events.push('3 dropped'),
+    )
     queue.cancel(2)
     assert.deepEqual(events, ['2 dropped'])
     first.resolve()
@@ -53,17 +73,21 @@ describe('job queue', { timeout: 5000 }, () => {
     const queue = new JobQueue()
     let steps = 0
     const outcome = new Promise<unknown>((resolve) => {
-      queue.enqueue(7, async (job: Job) => {
-        try {
-          for (; steps < 10_000; steps++) {
-            await job.checkpoint()
-            await Promise.resolve()
+      queue.enqueue(
+        7,
+        async (job: Job) => {
+          try {
+            for (; steps < 10_000; steps++) {
+              await job.checkpoint()
+              await Promise.resolve()
+            }
+            resolve('finished')
+          } catch (error) {
+            resolve(error)
           }
-          resolve('finished')
-        } catch (error) {
-          resolve(error)
-        }
-      }, () => resolve('dropped'))
+        },
+        () => resolve('dropped'),
+      )
     })
     // The cancel arrives as its own task, like a message from the page.
     setTimeout(() => queue.cancel(7), 0)
@@ -76,17 +100,25 @@ describe('job queue', { timeout: 5000 }, () => {
     const queue = new JobQueue()
     const checkpoints: string[] = []
     const done = deferred()
-    queue.enqueue(1, async (job) => {
-      await job.checkpoint()
-      checkpoints.push('1 passed')
-    }, () => checkpoints.push('1 dropped'))
+    queue.enqueue(
+      1,
+      async (job) => {
+        await job.checkpoint()
+        checkpoints.push('1 passed')
+      },
+      () => checkpoints.push('1 dropped'),
+    )
     queue.cancel(99)
-    queue.enqueue(2, async (job) => {
-      queue.cancel(1)
-      await job.checkpoint()
-      checkpoints.push('2 passed')
-      done.resolve()
-    }, () => checkpoints.push('2 dropped'))
+    queue.enqueue(
+      2,
+      async (job) => {
+        queue.cancel(1)
+        await job.checkpoint()
+        checkpoints.push('2 passed')
+        done.resolve()
+      },
+      () => checkpoints.push('2 dropped'),
+    )
     await done.promise
     assert.deepEqual(checkpoints, ['1 passed', '2 passed'])
   })
@@ -97,10 +129,18 @@ describe('job queue', { timeout: 5000 }, () => {
     const logged = console.error
     console.error = () => {}
     try {
-      queue.enqueue(1, async () => {
-        throw new Error('no reply')
-      }, () => {})
-      queue.enqueue(2, async () => done.resolve(), () => {})
+      queue.enqueue(
+        1,
+        async () => {
+          throw new Error('no reply')
+        },
+        () => {},
+      )
+      queue.enqueue(
+        2,
+        async () => done.resolve(),
+        () => {},
+      )
       await done.promise
     } finally {
       console.error = logged

@@ -49,7 +49,13 @@ describe('model manifest', () => {
     assert.match(byField.get('parallax.modalities.0') ?? '', /modality code/)
     assert.ok(byField.has('parallax.kind'))
     assert.match(byField.get('parallax.preprocessing.orientation') ?? '', /one each of L\/R/)
-    const error = (() => { try { parseManifest(bad) } catch (e) { return e as Error } })()
+    const error = (() => {
+      try {
+        parseManifest(bad)
+      } catch (e) {
+        return e as Error
+      }
+    })()
     assert.match(error!.message, /^Invalid model manifest: .*parallax\.file\.sha256: must be 64 lowercase hex/)
   })
 
@@ -58,7 +64,10 @@ describe('model manifest', () => {
       withParallax((p) => {
         p.output = 'logits'
         ;(p.preprocessing as Record<string, unknown>).shape = undefined
-        p.labels = [{ value: 1, name: 'a', color: [1, 2, 3] }, { value: 1, name: 'b', color: [1, 2, 3] }]
+        p.labels = [
+          { value: 1, name: 'a', color: [1, 2, 3] },
+          { value: 1, name: 'b', color: [1, 2, 3] },
+        ]
       }),
     )
     const messages = issues.map((issue) => `${issue.field}: ${issue.message}`)
@@ -67,13 +76,24 @@ describe('model manifest', () => {
   })
 
   it('reports a tensor name missing from network_data_format', () => {
-    const issues = issuesOf(withParallax((p) => { p.output = 'logits' }))
+    const issues = issuesOf(
+      withParallax((p) => {
+        p.output = 'logits'
+      }),
+    )
     assert.deepEqual(issues, [{ field: 'parallax.output', message: '"logits" is not one of network_data_format.outputs' }])
   })
 
   it('needs a model file name or URL', () => {
-    const issues = issuesOf(withParallax((p) => { p.file = { sha256: '0'.repeat(64) } }))
-    assert.deepEqual(issues.map((issue) => issue.field), ['parallax.file'])
+    const issues = issuesOf(
+      withParallax((p) => {
+        p.file = { sha256: '0'.repeat(64) }
+      }),
+    )
+    assert.deepEqual(
+      issues.map((issue) => issue.field),
+      ['parallax.file'],
+    )
   })
 
   it('refuses what is not an object', () => {

@@ -3,7 +3,7 @@
 // where the ONNX file is and its SHA-256, pre-processing, tiling, post-processing, labels
 // and the output that feeds explainability. Parsed with zod; every bad field is reported.
 import { z } from 'zod'
-import { findingLabelSchema } from '../findings/types'
+import { findingLabelSchema } from '../vocabulary/finding-labels'
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)')
 const positiveInt = z.number().int().positive()
@@ -45,7 +45,10 @@ const preprocessing = z.object({
    */
   grid: z.enum(['conform', 'native']),
   /** Voxel axes as anatomical directions the axes point to, e.g. LIA (FreeSurfer), RAS, LPS. */
-  orientation: z.string().regex(/^[LR][AP][SI]$|^[LR][SI][AP]$|^[AP][LR][SI]$|^[AP][SI][LR]$|^[SI][LR][AP]$|^[SI][AP][LR]$/, 'three letters, one each of L/R, A/P, S/I').optional(),
+  orientation: z
+    .string()
+    .regex(/^[LR][AP][SI]$|^[LR][SI][AP]$|^[AP][LR][SI]$|^[AP][SI][LR]$|^[SI][LR][AP]$|^[SI][AP][LR]$/, 'three letters, one each of L/R, A/P, S/I')
+    .optional(),
   spacing: triple.optional(),
   shape: intTriple.optional(),
   interpolation: z.enum(['linear', 'nearest']).default('linear'),
@@ -83,7 +86,15 @@ const label = z.object({
 })
 
 const modelFile = z
-  .object({ name: z.string().regex(/^[\w.-]+\.onnx$/, 'a plain file name ending in .onnx').optional(), url: z.url().optional(), sha256, bytes: positiveInt.optional() })
+  .object({
+    name: z
+      .string()
+      .regex(/^[\w.-]+\.onnx$/, 'a plain file name ending in .onnx')
+      .optional(),
+    url: z.url().optional(),
+    sha256,
+    bytes: positiveInt.optional(),
+  })
   .refine((file) => file.name !== undefined || file.url !== undefined, { message: 'give the file name or a URL' })
 
 const parallaxExtension = z

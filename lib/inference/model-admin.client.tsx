@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
-import { downloadJson } from '../ui/download.client'
-import { sendForm, sendJson } from '../ui/send-json.client'
+import { downloadJson } from '../http/download.client'
+import { sendForm, sendJson } from '../http/send-json.client'
 import { checkModel, type ModelCheckResult } from './inference.client'
 import { compareOutputs, type OutputComparison } from './model-check'
 import type { ModelSummary } from './model-summary'
@@ -145,11 +145,18 @@ export function ModelAdmin({ initialModels }: { initialModels: ModelSummary[] })
       {check && (
         <section data-testid="model-check-result" data-model-id={check.modelId} data-max-abs-difference={check.comparison?.maxAbsDifference ?? ''}>
           <h2>Check: {check.modelId}</h2>
-          <p className="muted" style={{ fontSize: '.8rem' }}>{(check.results.wasm ?? check.results.webgpu)?.description}</p>
+          <p className="muted" style={{ fontSize: '.8rem' }}>
+            {(check.results.wasm ?? check.results.webgpu)?.description}
+          </p>
           <table style={{ fontSize: '.85rem' }}>
             <tbody>
               {(['webgpu', 'wasm'] as const).map((provider) => (
-                <tr key={provider} data-testid={`model-check-${provider}`} data-status={check.results[provider] ? 'ok' : 'failed'} data-run-ms={check.results[provider]?.runMs ?? ''}>
+                <tr
+                  key={provider}
+                  data-testid={`model-check-${provider}`}
+                  data-status={check.results[provider] ? 'ok' : 'failed'}
+                  data-run-ms={check.results[provider]?.runMs ?? ''}
+                >
                   <td>{provider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'}</td>
                   <td>
                     {check.results[provider]

@@ -39,7 +39,10 @@ export function planModelCheck(manifest: ModelManifest, model: Uint8Array): Mode
   // ONNX order is [N, C, (D,) H, W]; the manifest lists spatial dims in that order too.
   const dims = [1, channels, ...spatial]
   const [low, high] = format.value_range ?? [0, 1]
-  const data = seededUniform(dims.reduce((product, dim) => product * dim, 1), 20261127).map((value) => low + value * (high - low))
+  const data = seededUniform(
+    dims.reduce((product, dim) => product * dim, 1),
+    20261127,
+  ).map((value) => low + value * (high - low))
   return {
     input: { data, dims },
     model: reduce ? relaxDims(model, { fromAxis: 2 }) : model,

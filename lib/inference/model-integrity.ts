@@ -3,7 +3,10 @@
 // workers and Node alike.
 
 export class ModelIntegrityError extends Error {
-  constructor(readonly expected: string, readonly actual: string) {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
     super(`The model file's SHA-256 is ${actual.slice(0, 12)}…, but its manifest says ${expected.slice(0, 12)}…: the file was refused.`)
     this.name = 'ModelIntegrityError'
   }

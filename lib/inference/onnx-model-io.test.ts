@@ -9,8 +9,7 @@ import { missingSharedData, sharedDataPath } from '../../tests/support/shared-da
 
 const FIXED = [1, 1, 8, 8, 8]
 const relu: NodeSpec = { opType: 'Relu', inputs: ['x'], outputs: ['y'] }
-const reluModel = (dims: (number | string)[] = FIXED) =>
-  buildOnnxModel({ inputs: [{ name: 'x', dims }], outputs: [{ name: 'y', dims }], nodes: [relu] })
+const reluModel = (dims: (number | string)[] = FIXED) => buildOnnxModel({ inputs: [{ name: 'x', dims }], outputs: [{ name: 'y', dims }], nodes: [relu] })
 
 // y = Relu(Conv(x, w, b)), a 1x1x1 kernel: y = max(0, 2.5x + 0.5). The weight is also listed
 // as a graph input (IR < 4 style), which relaxDims must leave fixed.
@@ -22,7 +21,10 @@ const convNodes: NodeSpec[] = [
 ]
 const convModel = () =>
   buildOnnxModel({
-    inputs: [{ name: 'x', dims: FIXED, docString: 'the input volume' }, { name: 'w', dims: [1, 1, 1, 1, 1] }],
+    inputs: [
+      { name: 'x', dims: FIXED, docString: 'the input volume' },
+      { name: 'w', dims: [1, 1, 1, 1, 1] },
+    ],
     outputs: [{ name: 'y', dims: FIXED }],
     nodes: convNodes,
     initializers: [weight, bias],
@@ -145,7 +147,14 @@ describe('relaxDims', () => {
 
   it('keeps unknown fields and denotations, and leaves symbolic, unset and early dims alone', () => {
     // Unknown fields of each wire type: varint, length-delimited, 32-bit and 64-bit.
-    const unknown = concatBytes([varintField(100, 7), lenField(101, 'future field'), varint(102 * 8 + 5), new Uint8Array(4).fill(9), varint(103 * 8 + 1), new Uint8Array(8).fill(7)])
+    const unknown = concatBytes([
+      varintField(100, 7),
+      lenField(101, 'future field'),
+      varint(102 * 8 + 5),
+      new Uint8Array(4).fill(9),
+      varint(103 * 8 + 1),
+      new Uint8Array(8).fill(7),
+    ])
     const denotations = [undefined, 'DATA_CHANNEL', undefined, undefined, 'DATA_FEATURE']
     const original = concatBytes([
       buildOnnxModel({ inputs: [{ name: 'x', dims: ['n', 3, 'h', null, 8], denotations }], outputs: [{ name: 'y', dims: [2, 3, 5, 5, 8] }], nodes: [relu] }),
@@ -179,7 +188,10 @@ describe('relaxDims with onnxruntime', () => {
     const input = volume(8 * 8 * 8)
     const output = await run(reluModel(), input, FIXED)
     assert.deepEqual(output.dims, FIXED)
-    assert.deepEqual(Array.from(output.data as Float32Array), Array.from(input, (v) => Math.max(0, v)))
+    assert.deepEqual(
+      Array.from(output.data as Float32Array),
+      Array.from(input, (v) => Math.max(0, v)),
+    )
   })
 
   it('onnxruntime refuses a smaller input for fixed dims', async () => {
@@ -192,7 +204,10 @@ describe('relaxDims with onnxruntime', () => {
       const input = volume(dims.reduce((a, b) => a * b))
       const output = await run(relaxed, input, dims)
       assert.deepEqual(output.dims, dims)
-      assert.deepEqual(Array.from(output.data as Float32Array), Array.from(input, (v) => Math.max(0, v)))
+      assert.deepEqual(
+        Array.from(output.data as Float32Array),
+        Array.from(input, (v) => Math.max(0, v)),
+      )
     }
     await assert.rejects(run(relaxed, volume(2 * 64), [1, 2, 4, 4, 4]), /invalid dimensions for input: x/)
   })

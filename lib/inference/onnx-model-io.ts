@@ -69,7 +69,7 @@ function readVarint(bytes: Uint8Array, pos: number, end: number): { value: bigin
 /** The fields of the message in bytes [start, end); every length is checked against end. */
 function parseFields(bytes: Uint8Array, start: number, end: number): Field[] {
   const fields: Field[] = []
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const tag = readVarint(bytes, pos, end)
     const no = Number(tag.value >> 3n)
     const wire = Number(tag.value & 7n)
@@ -182,11 +182,12 @@ export function readFloatInitializer(model: Uint8Array, name: string): { dims: n
   const dims: number[] = []
   for (const dim of fields.filter((field) => field.no === TENSOR.dims)) {
     if (dim.wire === VARINT) dims.push(int64(dim))
-    else for (let pos = dim.body; pos < dim.end; ) {
-      const value = readVarint(model, pos, dim.end)
-      dims.push(Number(BigInt.asIntN(64, value.value)))
-      pos = value.next
-    }
+    else
+      for (let pos = dim.body; pos < dim.end;) {
+        const value = readVarint(model, pos, dim.end)
+        dims.push(Number(BigInt.asIntN(64, value.value)))
+        pos = value.next
+      }
   }
   const count = dims.reduce((product, dim) => product * dim, 1)
   const data = last(fields, TENSOR.rawData, LEN) ?? last(fields, TENSOR.floatData, LEN)

@@ -57,9 +57,18 @@ describe('argmaxChannels', () => {
   it('picks the largest channel per voxel, the lowest index on ties', () => {
     // Four voxels, three channels.
     const values = Float32Array.of(
-      0.1, 0.5, 0.3, 0.2, // channel 0
-      0.7, 0.5, 0.3, 0.2, // channel 1
-      0.2, 0.0, 0.4, 0.2, // channel 2
+      0.1,
+      0.5,
+      0.3,
+      0.2, // channel 0
+      0.7,
+      0.5,
+      0.3,
+      0.2, // channel 1
+      0.2,
+      0.0,
+      0.4,
+      0.2, // channel 2
     )
     assert.deepEqual(argmaxChannels(values, 3), Uint8Array.of(1, 0, 2, 0))
   })
@@ -72,8 +81,14 @@ describe('argmaxChannels', () => {
 describe('thresholdChannel', () => {
   it('labels voxels whose channel probability reaches the threshold', () => {
     const probabilities = Float32Array.of(
-      0.9, 0.5, 0.2, 0.1, // channel 0
-      0.5, 0.49, 0.8, 0.99, // channel 1
+      0.9,
+      0.5,
+      0.2,
+      0.1, // channel 0
+      0.5,
+      0.49,
+      0.8,
+      0.99, // channel 1
     )
     assert.deepEqual(thresholdChannel(probabilities, 2, 1, 0.5, 3), Uint8Array.of(3, 0, 3, 3))
     assert.deepEqual(thresholdChannel(probabilities, 2, 0, 0.5, 1), Uint8Array.of(1, 1, 0, 0))
@@ -97,7 +112,12 @@ describe('removeSmallComponents', () => {
   it('joins diagonal neighbours under 26-connectivity only', () => {
     // A chain of 4 voxels running on diagonally from the cube's far corner (3, 3, 3): each
     // touches the next only at a corner.
-    const chain: Triple[] = [[4, 4, 4], [5, 5, 5], [6, 6, 6], [7, 7, 7]]
+    const chain: Triple[] = [
+      [4, 4, 4],
+      [5, 5, 5],
+      [6, 6, 6],
+      [7, 7, 7],
+    ]
     const voxels = [...cube([1, 1, 1], 3), ...chain]
     const six = labelled(dimensions, voxels)
     assert.deepEqual(removeSmallComponents(six, dimensions, 10, 6), { removed: 4 })
@@ -123,7 +143,12 @@ describe('removeSmallComponents', () => {
   it('with nz = 1 works in 2D (4- and 8-connectivity)', () => {
     const flat: Triple = [6, 6, 1]
     // A diagonal line of 4 pixels: 4 components under 4-connectivity, one under 8.
-    const diagonal: Triple[] = [[0, 0, 0], [1, 1, 0], [2, 2, 0], [3, 3, 0]]
+    const diagonal: Triple[] = [
+      [0, 0, 0],
+      [1, 1, 0],
+      [2, 2, 0],
+      [3, 3, 0],
+    ]
     const four = labelled(flat, diagonal)
     assert.deepEqual(removeSmallComponents(four, flat, 2, 6), { removed: 4 })
     const eight = labelled(flat, diagonal)
@@ -133,7 +158,10 @@ describe('removeSmallComponents', () => {
 
   it('does not wrap around the volume edges', () => {
     // (nx − 1, 0, 0) and (0, 1, 0) are consecutive in memory but not neighbours.
-    const labels = labelled(dimensions, [[11, 0, 0], [0, 1, 0]])
+    const labels = labelled(dimensions, [
+      [11, 0, 0],
+      [0, 1, 0],
+    ])
     assert.deepEqual(removeSmallComponents(labels, dimensions, 2, 26), { removed: 2 })
   })
 

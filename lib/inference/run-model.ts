@@ -8,7 +8,7 @@ import { clipIntensities, normaliseIntensities } from './intensity'
 import type { ModelManifest } from './manifest'
 import type { ModelOutput, SegmentationOutput } from './model-output'
 import { argmaxChannels, labelVoxelCounts, removeSmallComponents, sigmoid, softmaxChannels, thresholdChannel } from './postprocess'
-import { resizeBilinear, resizeNearest } from './resize'
+import { resizeBilinear, resizeNearest } from '../imaging/resize'
 import { labelsForImages, type StackVolume } from './slice-stack'
 import { extractWindow, planWindows, WindowAccumulator } from './sliding-window'
 import { voxelCount, type Triple, type VolumeGeometry } from './volume'
@@ -99,7 +99,8 @@ export async function inferVolume(manifest: ModelManifest, session: ModelSession
 
 export function checkedOutput(tensor: TensorData | undefined, expectedLength: number, name: string): Float32Array {
   if (!tensor) throw new Error(`The model returned no "${name}" output`)
-  if (tensor.data.length !== expectedLength) throw new Error(`The model's "${name}" output has ${tensor.data.length} values; ${expectedLength} expected (shape ${tensor.dims.join('×')})`)
+  if (tensor.data.length !== expectedLength)
+    throw new Error(`The model's "${name}" output has ${tensor.data.length} values; ${expectedLength} expected (shape ${tensor.dims.join('×')})`)
   return tensor.data
 }
 
@@ -144,7 +145,11 @@ export async function segmentStack(manifest: ModelManifest, stack: StackVolume, 
   const labelCount = Math.max(...manifest.parallax.labels.map((label) => label.value)) + 1
   const labelCounts = labelVoxelCounts(labels, labelCount)
   options.onProgress?.({ stage: 'postprocessing', done: 1, total: 1 })
-  return { output: { kind: 'segmentation', labels, labelCounts, foreground: null }, modelGrid: grid, timings: { preprocessingMs, inferenceMs, postprocessingMs: clock() - started } }
+  return {
+    output: { kind: 'segmentation', labels, labelCounts, foreground: null },
+    modelGrid: grid,
+    timings: { preprocessingMs, inferenceMs, postprocessingMs: clock() - started },
+  }
 }
 
 export interface SliceImage {
@@ -205,9 +210,7 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
       const data = checkedOutput(result, channels * pixels, output)
       const scaled = post.temperature === 1 ? data : Float32Array.from(data, (value) => value / post.temperature)
       const modelLabels =
-        post.activation === 'sigmoid'
-          ? thresholdChannel(sigmoid(scaled), channels, channels - 1, post.threshold ?? 0.5, labelDefs[0]!.value)
-          : argmaxChannels(scaled, channels)
+        post.activation === 'sigmoid' ? thresholdChannel(sigmoid(scaled), channels, channels - 1, post.threshold ?? 0.5, labelDefs[0]!.value) : argmaxChannels(scaled, channels)
       if (post.minComponentVoxels > 0) removeSmallComponents(modelLabels, [prepared.columns, prepared.rows, 1], post.minComponentVoxels)
       probabilities.push(post.activation === 'sigmoid' ? sigmoid(scaled.subarray((channels - 1) * pixels)) : softmaxChannels(scaled, channels).subarray((channels - 1) * pixels))
       labels.set(resizeNearest(modelLabels, prepared.columns, prepared.rows, image.columns, image.rows), index * image.columns * image.rows)

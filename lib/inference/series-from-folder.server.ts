@@ -35,14 +35,16 @@ export function loadSeriesFromFolder(dir: string, seriesInstanceUid?: string): F
   const images = parsed.flatMap((entry) => (entry.result.ok && entry.result.instance.hasPixelData ? [{ ...entry, instance: entry.result.instance }] : []))
   const seriesUids = [...new Set(images.map((image) => image.instance.seriesInstanceUid))]
   const chosen = seriesInstanceUid ?? (seriesUids.length === 1 ? seriesUids[0] : undefined)
-  if (!chosen) throw new Error(seriesUids.length ? `${dir} holds ${seriesUids.length} series; name one with --series-uid (${seriesUids.join(', ')})` : `${dir} holds no DICOM images`)
+  if (!chosen)
+    throw new Error(seriesUids.length ? `${dir} holds ${seriesUids.length} series; name one with --series-uid (${seriesUids.join(', ')})` : `${dir} holds no DICOM images`)
   const inSeries = images.filter((image) => image.instance.seriesInstanceUid === chosen)
   if (!inSeries.length) throw new Error(`${dir} has no images of series ${chosen}`)
   const { instances } = orderSeries(inSeries.map((image) => image.instance))
   const bytesBySop = new Map(inSeries.map((image) => [image.instance.sopInstanceUid, image.bytes]))
   const first = instances[0]!
   const geometry = stackGeometryOf(first)
-  if (!geometry || instances.some((instance) => !instance.imagePositionPatient)) throw new Error(`Series ${chosen} lacks the geometry (position, orientation, spacing) a volume needs`)
+  if (!geometry || instances.some((instance) => !instance.imagePositionPatient))
+    throw new Error(`Series ${chosen} lacks the geometry (position, orientation, spacing) a volume needs`)
   const stack = stackToVolume(
     geometry,
     instances.map((instance) => ({ position: instance.imagePositionPatient!, pixels: readNativeFrame(bytesBySop.get(instance.sopInstanceUid)!, instance) })),

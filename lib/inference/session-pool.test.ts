@@ -40,7 +40,10 @@ describe('session pool', () => {
 
   it('keeps nothing when creating the session fails', async () => {
     const pool = new SessionPool<FakeSession>()
-    await assert.rejects(pool.acquire(key('seg', 'aa', 'wasm'), async () => Promise.reject(new Error('no memory'))), /no memory/)
+    await assert.rejects(
+      pool.acquire(key('seg', 'aa', 'wasm'), async () => Promise.reject(new Error('no memory'))),
+      /no memory/,
+    )
     const retry = await pool.acquire(key('seg', 'aa', 'wasm'), async () => new FakeSession('second try'))
     assert.equal(retry.reused, false)
   })

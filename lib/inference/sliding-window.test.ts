@@ -10,7 +10,15 @@ function testVolume([nx, ny, nz]: Triple): Float32Array {
 }
 
 /** Runs `model` over every planned window and returns the blended output. */
-function slide(volume: Float32Array, dimensions: Triple, roi: Triple, overlap: number, mode: 'constant' | 'gaussian', channels: number, model: (window: Float32Array) => Float32Array): Float32Array {
+function slide(
+  volume: Float32Array,
+  dimensions: Triple,
+  roi: Triple,
+  overlap: number,
+  mode: 'constant' | 'gaussian',
+  channels: number,
+  model: (window: Float32Array) => Float32Array,
+): Float32Array {
   const plan = planWindows(dimensions, roi, overlap)
   const accumulator = new WindowAccumulator(dimensions, channels, plan.roi, mode)
   for (const start of plan.starts) accumulator.add(model(extractWindow(volume, dimensions, start, plan.roi, 0)), start)
@@ -33,14 +41,27 @@ describe('planWindows', () => {
     assert.deepEqual(new Set(quarter.starts.map(([, y]) => y)), new Set([0, 4]))
     assert.deepEqual(new Set(quarter.starts.map(([, , z]) => z)), new Set([0, 1]))
     assert.equal(quarter.starts.length, 3 * 2 * 2)
-    assert.deepEqual(quarter.starts.slice(0, 4), [[0, 0, 0], [12, 0, 0], [21, 0, 0], [0, 4, 0]])
+    assert.deepEqual(quarter.starts.slice(0, 4), [
+      [0, 0, 0],
+      [12, 0, 0],
+      [21, 0, 0],
+      [0, 4, 0],
+    ])
 
     const half = planWindows([37, 20, 9], [16, 16, 8], 0.5)
     assert.deepEqual(new Set(half.starts.map(([x]) => x)), new Set([0, 8, 16, 21]))
     // No overlap: windows tile, the last one pulled back to the end.
-    assert.deepEqual(planWindows([40, 16, 8], [16, 16, 8], 0).starts, [[0, 0, 0], [16, 0, 0], [24, 0, 0]])
+    assert.deepEqual(planWindows([40, 16, 8], [16, 16, 8], 0).starts, [
+      [0, 0, 0],
+      [16, 0, 0],
+      [24, 0, 0],
+    ])
     // A step that would round to 0 becomes 1.
-    assert.deepEqual(planWindows([4, 1, 1], [2, 1, 1], 0.9).starts, [[0, 0, 0], [1, 0, 0], [2, 0, 0]])
+    assert.deepEqual(planWindows([4, 1, 1], [2, 1, 1], 0.9).starts, [
+      [0, 0, 0],
+      [1, 0, 0],
+      [2, 0, 0],
+    ])
   })
 
   it('covers every voxel', () => {
@@ -59,7 +80,10 @@ describe('planWindows', () => {
           }
         }
       }
-      assert.ok(covered.every((flag) => flag === 1), `${dimensions} with roi ${roi}, overlap ${overlap}`)
+      assert.ok(
+        covered.every((flag) => flag === 1),
+        `${dimensions} with roi ${roi}, overlap ${overlap}`,
+      )
     }
   })
 
@@ -182,7 +206,10 @@ describe('WindowAccumulator', () => {
     const dimensions: Triple = [20, 1, 1]
     const roi: Triple = [16, 1, 1]
     const plan = planWindows(dimensions, roi, 0.5)
-    assert.deepEqual(plan.starts, [[0, 0, 0], [4, 0, 0]])
+    assert.deepEqual(plan.starts, [
+      [0, 0, 0],
+      [4, 0, 0],
+    ])
     const blendAt10 = (mode: 'constant' | 'gaussian') => {
       const accumulator = new WindowAccumulator(dimensions, 1, roi, mode)
       plan.starts.forEach((start, index) => accumulator.add(new Float32Array(16).fill(index), start))

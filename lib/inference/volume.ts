@@ -30,7 +30,10 @@ export function voxelCount(geometry: Pick<VolumeGeometry, 'dimensions'>): number
 
 /** Patient position of the centre of the grid. */
 export function gridCentre(geometry: VolumeGeometry): Vec3 {
-  return indexToPatient(geometry, geometry.dimensions.map((size) => (size - 1) / 2))
+  return indexToPatient(
+    geometry,
+    geometry.dimensions.map((size) => (size - 1) / 2),
+  )
 }
 
 const directionByLetter: Record<string, Vec3> = {

@@ -84,11 +84,18 @@ export function generateChestPhantom(options: PhantomOptions): ChestPhantom {
   for (let attempt = 0; nodules.length < options.noduleCount && attempt < 1000; attempt++) {
     const diameterMm = Math.exp(random.between(Math.log(minDiameter), Math.log(maxDiameter)))
     const side = random.uniform() < 0.5 ? -1 : 1
-    const centre: [number, number, number] = [side * lung.cx + random.between(-lung.a, lung.a), lung.cy + random.between(-lung.b, lung.b), random.between(-zExtent + 4, zExtent - 4)]
+    const centre: [number, number, number] = [
+      side * lung.cx + random.between(-lung.a, lung.a),
+      lung.cy + random.between(-lung.b, lung.b),
+      random.between(-zExtent + 4, zExtent - 4),
+    ]
     const r = diameterMm / 2 + 4
     const lungCentre = [side * lung.cx, lung.cy, 0]
-    const inside = ((Math.abs(centre[0] - lungCentre[0]!) + r) / lung.a) ** 2 + ((Math.abs(centre[1] - lungCentre[1]!) + r) / lung.b) ** 2 + ((Math.abs(centre[2]) + r) / lung.c) ** 2 <= 1
-    const apart = nodules.every((other) => Math.hypot(other.centre[0] - centre[0], other.centre[1] - centre[1], other.centre[2] - centre[2]) > (other.diameterMm + diameterMm) / 2 + 6)
+    const inside =
+      ((Math.abs(centre[0] - lungCentre[0]!) + r) / lung.a) ** 2 + ((Math.abs(centre[1] - lungCentre[1]!) + r) / lung.b) ** 2 + ((Math.abs(centre[2]) + r) / lung.c) ** 2 <= 1
+    const apart = nodules.every(
+      (other) => Math.hypot(other.centre[0] - centre[0], other.centre[1] - centre[1], other.centre[2] - centre[2]) > (other.diameterMm + diameterMm) / 2 + 6,
+    )
     if (inside && apart) nodules.push({ centre, diameterMm, hu: random.between(-450, 80) })
   }
 

@@ -37,7 +37,10 @@ describe('synthetic CT series', () => {
   })
 
   it('is the same study, bit for bit, from the same seed', () => {
-    const again = writeCtSeries(generateChestPhantom({ seed: 42, noduleCount: 2, columns: 96, rows: 80, slices: 6, pixelSpacing: 3.5, diameterRange: [10, 20] }), studyIdentity(42, 'Test'))
+    const again = writeCtSeries(
+      generateChestPhantom({ seed: 42, noduleCount: 2, columns: 96, rows: 80, slices: 6, pixelSpacing: 3.5, diameterRange: [10, 20] }),
+      studyIdentity(42, 'Test'),
+    )
     assert.deepEqual(again, files)
   })
 })

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { navigationFor } from '../auth/access'
-import { roleLabels } from '../auth/roles'
+import { roleLabels } from '../vocabulary/roles'
 import type { SessionUser } from '../auth/session-user'
 import { NavLinks } from './nav-links.client'
 import { SignOutButton } from './sign-out-button.client'

@@ -31,7 +31,10 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 async function pacsStatus(db: Db, user: SessionUser): Promise<Status> {
   const count = (await listPacsServers(db)).length
   if (count > 0) return { count, waiting: `${plural(count, 'PACS server')} configured.` }
-  return { count, waiting: user.role === 'admin' ? 'No PACS server is configured yet: add one under PACS servers.' : 'No PACS server is configured yet: an administrator adds them.' }
+  return {
+    count,
+    waiting: user.role === 'admin' ? 'No PACS server is configured yet: add one under PACS servers.' : 'No PACS server is configured yet: an administrator adds them.',
+  }
 }
 
 const sources: Record<string, CardSource> = {
@@ -59,7 +62,10 @@ const sources: Record<string, CardSource> = {
       const count = listDemoStudies().length
       return {
         count,
-        waiting: count > 0 ? `${plural(count, 'synthetic demo study', 'synthetic demo studies')} ready to open, or your own DICOM files.` : 'Drop DICOM files, a folder or a .zip to open them.',
+        waiting:
+          count > 0
+            ? `${plural(count, 'synthetic demo study', 'synthetic demo studies')} ready to open, or your own DICOM files.`
+            : 'Drop DICOM files, a folder or a .zip to open them.',
       }
     },
   },

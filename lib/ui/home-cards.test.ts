@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { navigationFor } from '../auth/access'
-import { roles, type Role } from '../auth/roles'
+import { roles, type Role } from '../vocabulary/roles'
 import type { SessionUser } from '../auth/session-user'
 import type { Db } from '../db/client.server'
 import { homeCards } from './home-cards.server'
@@ -58,8 +58,14 @@ describe('home cards', () => {
   it('shows a card for each page the role may open, Home aside, each saying what it is for', async () => {
     for (const role of roles) {
       const cards = await homeCards(fakeDb([], []), user(role))
-      const expected = navigationFor(role).map((item) => item.href).filter((href) => href !== '/')
-      assert.deepEqual(cards.map((card) => card.href), expected, role)
+      const expected = navigationFor(role)
+        .map((item) => item.href)
+        .filter((href) => href !== '/')
+      assert.deepEqual(
+        cards.map((card) => card.href),
+        expected,
+        role,
+      )
       for (const card of cards) assert.ok(card.purpose.length > 20, `${role} ${card.href} says what it is for`)
     }
     const admin = await homeCards(fakeDb([], []), user('admin'))

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { roleSchema } from '../auth/roles'
+import { roleSchema } from '../vocabulary/roles'
 
 export const usernameSchema = z
   .string()

@@ -1,7 +1,7 @@
 'use client'
 import { useState, type FormEvent } from 'react'
-import { roleLabels, roles, type Role } from '../auth/roles'
-import { sendJson } from '../ui/send-json.client'
+import { roleLabels, roles, type Role } from '../vocabulary/roles'
+import { sendJson } from '../http/send-json.client'
 import type { UserDto } from './schema'
 
 async function callApi(url: string, method: 'POST' | 'PATCH', body: unknown): Promise<UserDto> {
@@ -116,10 +116,7 @@ export function UsersAdmin({ initialUsers, currentUserId }: { initialUsers: User
                     disabled={self}
                     data-testid="user-toggle-disabled"
                     onClick={() =>
-                      void run(
-                        () => callApi(`/api/admin/users/${user.id}`, 'PATCH', { disabled: !user.disabled }),
-                        `${user.username} ${user.disabled ? 'enabled' : 'disabled'}.`,
-                      )
+                      void run(() => callApi(`/api/admin/users/${user.id}`, 'PATCH', { disabled: !user.disabled }), `${user.username} ${user.disabled ? 'enabled' : 'disabled'}.`)
                     }
                   >
                     {user.disabled ? 'Enable' : 'Disable'}

@@ -1,7 +1,7 @@
 import 'server-only'
 import { appendAudit, type AuditContext } from '../audit/append.server'
 import { hashPassword } from '../auth/password.server'
-import { isRole } from '../auth/roles'
+import { isRole } from '../vocabulary/roles'
 import type { SessionUser } from '../auth/session-user'
 import type { Db, Tx } from '../db/client.server'
 import type { User } from '../db/generated/sqlite/client'

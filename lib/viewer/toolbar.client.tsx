@@ -117,7 +117,15 @@ export function Toolbar({ tool, onTool, run, layout, onLayout, hasSeries, mpr, c
         </details>
       </div>
       <div className="toolbar-group" role="group" aria-label="Layout">
-        <button type="button" data-testid="layout-stack" aria-label="Stack" title="One image at a time" aria-pressed={layout === 'stack'} disabled={!hasSeries} onClick={() => onLayout('stack')}>
+        <button
+          type="button"
+          data-testid="layout-stack"
+          aria-label="Stack"
+          title="One image at a time"
+          aria-pressed={layout === 'stack'}
+          disabled={!hasSeries}
+          onClick={() => onLayout('stack')}
+        >
           <Icon path={stackIcon} />
         </button>
         <button

@@ -50,9 +50,7 @@ export function useViewer(elements: () => ViewerElements | null) {
         instance.on('load-started', () => patch({ error: null }))
         instance.on('load-progress', (detail) => patch(detail.total === 0 ? { progress: detail, image: null, voi: null } : { progress: detail }))
         instance.on('voi-changed', (detail) => patch({ voi: detail.range }))
-        instance.on('camera-changed', (detail) =>
-          setState((current) => ({ ...current, labels: { ...current.labels, [detail.viewportId]: detail.labels }, zoom: detail.zoom })),
-        )
+        instance.on('camera-changed', (detail) => setState((current) => ({ ...current, labels: { ...current.labels, [detail.viewportId]: detail.labels }, zoom: detail.zoom })))
         instance.on('measurements-changed', (detail) => patch({ measurements: detail.measurements }))
         instance.on('cine-changed', (detail) => patch({ cinePlaying: detail.playing }))
         instance.on('error', (detail) => patch({ error: detail.message }))

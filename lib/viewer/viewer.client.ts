@@ -1,16 +1,5 @@
 import 'client-only'
-import {
-  Enums,
-  RenderingEngine,
-  cache,
-  eventTarget,
-  imageLoader,
-  metaData,
-  setVolumesForViewports,
-  utilities,
-  volumeLoader,
-  type Types,
-} from '@cornerstonejs/core'
+import { Enums, RenderingEngine, cache, eventTarget, imageLoader, metaData, setVolumesForViewports, utilities, volumeLoader, type Types } from '@cornerstonejs/core'
 import { Enums as ToolEnums, ToolGroupManager, annotation, utilities as toolUtilities } from '@cornerstonejs/tools'
 import { initCornerstone } from './cornerstone.client'
 import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerLayout, type ViewerListener, type ViewportId } from './events'
@@ -43,7 +32,6 @@ export interface PixelChecksum {
   min: number
   max: number
 }
-
 
 export interface Viewer {
   readonly layout: ViewerLayout
@@ -276,7 +264,11 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       for (const { id } of mprViewports) group.addViewport(id, engine.id)
       viewer.setPrimaryTool(primaryTool)
       ;(volume as unknown as { load?: () => void }).load?.()
-      await setVolumesForViewports(engine, [{ volumeId }], mprViewports.map((v) => v.id))
+      await setVolumesForViewports(
+        engine,
+        [{ volumeId }],
+        mprViewports.map((v) => v.id),
+      )
       engine.renderViewports(mprViewports.map((v) => v.id))
       for (const { id } of mprViewports) {
         emitImage(id)

@@ -14,9 +14,13 @@ function Markers({ labels }: { labels?: EdgeLabels }) {
   if (!labels) return null
   return (
     <>
-      <span className="marker marker-top" data-testid="orientation-top">{labels.top}</span>
+      <span className="marker marker-top" data-testid="orientation-top">
+        {labels.top}
+      </span>
       <span className="marker marker-bottom">{labels.bottom}</span>
-      <span className="marker marker-left" data-testid="orientation-left">{labels.left}</span>
+      <span className="marker marker-left" data-testid="orientation-left">
+        {labels.left}
+      </span>
       <span className="marker marker-right">{labels.right}</span>
     </>
   )

@@ -40,7 +40,11 @@ export function DetailsPanel({ viewer, state, current, layout }: { viewer: Viewe
       {current && current.series.geometry.warnings.length > 0 && (
         <section data-testid="geometry-warnings">
           <h2>Geometry</h2>
-          {layout === 'mpr' && <p className="warn" style={{ fontSize: '.8rem' }}>MPR assumes even slice spacing: distances across these irregularities are approximate.</p>}
+          {layout === 'mpr' && (
+            <p className="warn" style={{ fontSize: '.8rem' }}>
+              MPR assumes even slice spacing: distances across these irregularities are approximate.
+            </p>
+          )}
           <ul style={{ paddingLeft: '1rem', fontSize: '.8rem' }}>
             {current.series.geometry.warnings.map((warning, index) => (
               <li key={index} className="warn">

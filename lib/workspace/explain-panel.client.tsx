@@ -5,7 +5,7 @@ import { InferenceRunError, startExplanation, type ExplainResult } from '../infe
 import type { ProviderPreference } from '../inference/inference-protocol'
 import type { ModelSummary } from '../inference/model-summary'
 import { colormapGradient, colormapNames, type ColormapName } from '../explain/colormap'
-import { methodLabels, methodsFor, type ExplainMethod } from '../explain/explain-slice'
+import { methodLabels, methodsFor, type ExplainMethod } from '../inference/explain-slice'
 import { heatmapPeak } from '../explain/heatmap'
 
 // Why the model said what it said, on the slice in view: a heatmap by the method the reader
@@ -74,14 +74,26 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
     <section data-testid="explain-panel" style={{ marginTop: '.6rem' }}>
       <h3 style={{ margin: '0 0 .3rem', fontSize: '.9rem' }}>Why? Explain this slice</h3>
       <div className="form-row">
-        <select aria-label="Explanation method" data-testid="explain-method" value={method} onChange={(event) => setMethod(event.target.value as ExplainMethod)} disabled={state.status === 'running'}>
+        <select
+          aria-label="Explanation method"
+          data-testid="explain-method"
+          value={method}
+          onChange={(event) => setMethod(event.target.value as ExplainMethod)}
+          disabled={state.status === 'running'}
+        >
           {methods.map((entry) => (
             <option key={entry} value={entry}>
               {methodLabels[entry]}
             </option>
           ))}
         </select>
-        <button type="button" data-testid="explain-run" disabled={sliceIndex === null || state.status === 'running'} onClick={() => void explain()} title={sliceIndex === null ? 'Switch to the stack layout' : undefined}>
+        <button
+          type="button"
+          data-testid="explain-run"
+          disabled={sliceIndex === null || state.status === 'running'}
+          onClick={() => void explain()}
+          title={sliceIndex === null ? 'Switch to the stack layout' : undefined}
+        >
           Explain
         </button>
         {state.status === 'running' && (
@@ -92,13 +104,19 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
       </div>
       {state.status === 'running' && (
         <div data-testid="explain-progress">
-          <div className="muted" style={{ fontSize: '.8rem' }}>{state.total ? `Forward passes ${state.done} / ${state.total}` : 'Computing…'}</div>
+          <div className="muted" style={{ fontSize: '.8rem' }}>
+            {state.total ? `Forward passes ${state.done} / ${state.total}` : 'Computing…'}
+          </div>
           <div className="progress">
             <div style={{ width: `${state.total ? (100 * state.done) / state.total : 0}%` }} />
           </div>
         </div>
       )}
-      {state.status === 'failed' && <p className="error" role="alert" data-testid="explain-error">{state.message}</p>}
+      {state.status === 'failed' && (
+        <p className="error" role="alert" data-testid="explain-error">
+          {state.message}
+        </p>
+      )}
       {state.status === 'done' && (
         <div
           data-testid="explain-result"
@@ -110,7 +128,8 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
           data-session-reused={String(state.result.sessionReused)}
         >
           <div className="muted" style={{ fontSize: '.75rem' }}>
-            {methodLabels[state.result.method]} on image {state.imageIndex + 1} · {(state.result.durationMs / 1000).toFixed(1)} s on {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM'}
+            {methodLabels[state.result.method]} on image {state.imageIndex + 1} · {(state.result.durationMs / 1000).toFixed(1)} s on{' '}
+            {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM'}
             {state.imageIndex !== sliceIndex ? ' · scroll back to that image to see it' : ''}
           </div>
           <div data-testid="heatmap-colorbar" style={{ height: '.6rem', margin: '.3rem 0 .1rem', background: colormapGradient(colormap), borderRadius: 2 }} />
@@ -124,8 +143,7 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
               <input type="checkbox" data-testid="heatmap-toggle" checked={visible} onChange={(event) => setVisible(event.target.checked)} /> Heatmap
             </label>
             <label>
-              Opacity{' '}
-              <input type="range" min={0} max={1} step={0.05} value={opacity} data-testid="heatmap-opacity" onChange={(event) => setOpacity(Number(event.target.value))} />
+              Opacity <input type="range" min={0} max={1} step={0.05} value={opacity} data-testid="heatmap-opacity" onChange={(event) => setOpacity(Number(event.target.value))} />
             </label>
             <select aria-label="Colour map" data-testid="heatmap-colormap" value={colormap} onChange={(event) => setColormap(event.target.value as ColormapName)}>
               {colormapNames.map((name) => (

@@ -33,10 +33,7 @@ export class LabelmapStore extends Store<LabelmapState> {
   put(entry: LabelmapEntry): void {
     const uid = entry.document.seriesInstanceUid
     this.release(uid)
-    const offs = [
-      entry.document.on('labels-changed', () => this.bump()),
-      entry.document.on('segments-changed', () => this.bump()),
-    ]
+    const offs = [entry.document.on('labels-changed', () => this.bump()), entry.document.on('segments-changed', () => this.bump())]
     this.unsubscribers.set(uid, () => offs.forEach((off) => off()))
     this.update((state) => ({ bySeries: new Map(state.bySeries).set(uid, entry), visible: true, revision: state.revision + 1 }))
   }

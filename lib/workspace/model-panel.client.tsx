@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
-import { downloadJson } from '../ui/download.client'
+import { downloadJson } from '../http/download.client'
 import type { DicomSeries } from '../dicom/types'
 import type { Viewer } from '../viewer/viewer.client'
 import { InferenceRunError, releaseAll, startInference, type InferenceProgressMessage, type InferenceResult, type InferenceRun } from '../inference/inference.client'
@@ -192,14 +192,19 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
         explanationMethod: explanationShown,
         findings,
       })
-      setProposal({ status: 'sent', message: findings.length === 0 ? 'Recorded: the model found nothing.' : `${findings.length} finding${findings.length === 1 ? '' : 's'} sent to review.` })
+      setProposal({
+        status: 'sent',
+        message: findings.length === 0 ? 'Recorded: the model found nothing.' : `${findings.length} finding${findings.length === 1 ? '' : 's'} sent to review.`,
+      })
     } catch (error) {
       setProposal({ status: 'failed', message: `The findings could not be sent: ${(error as Error).message}` })
     }
   }
 
   if (!series) return null
-  const voxelMl = series.instances[0]?.pixelSpacing ? (series.instances[0].pixelSpacing[0] * series.instances[0].pixelSpacing[1] * (series.geometry.sliceSpacing ?? 1)) / 1000 : null
+  const voxelMl = series.instances[0]?.pixelSpacing
+    ? (series.instances[0].pixelSpacing[0] * series.instances[0].pixelSpacing[1] * (series.geometry.sliceSpacing ?? 1)) / 1000
+    : null
 
   return (
     <section data-testid="model-panel" data-status={state.status}>
@@ -209,7 +214,13 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
       {applicable.length > 0 && (
         <>
           <div className="form-row">
-            <select aria-label="Model" data-testid="model-picker" value={selected?.manifest.parallax.id ?? ''} onChange={(event) => setChosen(event.target.value)} disabled={state.status === 'running'}>
+            <select
+              aria-label="Model"
+              data-testid="model-picker"
+              value={selected?.manifest.parallax.id ?? ''}
+              onChange={(event) => setChosen(event.target.value)}
+              disabled={state.status === 'running'}
+            >
               {applicable.map((model) => (
                 <option key={model.manifest.parallax.id} value={model.manifest.parallax.id} disabled={!model.fileUrl}>
                   {model.manifest.parallax.name} {model.manifest.version}
@@ -217,13 +228,23 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
                 </option>
               ))}
             </select>
-            <select aria-label="Runtime" data-testid="model-provider" value={provider} onChange={(event) => setProvider(event.target.value as ProviderPreference)} disabled={state.status === 'running'}>
+            <select
+              aria-label="Runtime"
+              data-testid="model-provider"
+              value={provider}
+              onChange={(event) => setProvider(event.target.value as ProviderPreference)}
+              disabled={state.status === 'running'}
+            >
               <option value="auto">GPU if available</option>
               <option value="webgpu">WebGPU</option>
               <option value="wasm">CPU (WASM)</option>
             </select>
           </div>
-          {selected && <p className="muted" style={{ fontSize: '.75rem' }}>{selected.manifest.intended_use}</p>}
+          {selected && (
+            <p className="muted" style={{ fontSize: '.75rem' }}>
+              {selected.manifest.intended_use}
+            </p>
+          )}
           <div className="form-row">
             <button type="button" data-testid="run-model" disabled={!selected?.fileUrl || state.status === 'running' || !viewer} onClick={() => void runModel()}>
               Run in this browser
@@ -268,19 +289,23 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
               sliceProbability={sliceIndex !== null ? (state.result.output.sliceProbabilities[sliceIndex]?.at(-1) ?? null) : null}
             />
           )}
-          {state.result.output.kind === 'segmentation' && <table style={{ fontSize: '.8rem', width: '100%' }}>
-            <tbody>
-              {state.model.manifest.parallax.labels.map((label) => (
-                <tr key={label.value}>
-                  <td>
-                    <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: `rgb(${label.color.join(',')})`, marginRight: '.3rem' }} />
-                    {label.name}
-                  </td>
-                  <td style={{ textAlign: 'right' }}>{voxelMl !== null ? `${((labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${labelCounts[label.value] ?? 0} voxels`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>}
+          {state.result.output.kind === 'segmentation' && (
+            <table style={{ fontSize: '.8rem', width: '100%' }}>
+              <tbody>
+                {state.model.manifest.parallax.labels.map((label) => (
+                  <tr key={label.value}>
+                    <td>
+                      <span style={{ display: 'inline-block', width: '.7rem', height: '.7rem', background: `rgb(${label.color.join(',')})`, marginRight: '.3rem' }} />
+                      {label.name}
+                    </td>
+                    <td style={{ textAlign: 'right' }}>
+                      {voxelMl !== null ? `${((labelCounts[label.value] ?? 0) * voxelMl).toFixed(1)} mL` : `${labelCounts[label.value] ?? 0} voxels`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           <p className="muted" style={{ fontSize: '.75rem' }} data-testid="inference-provenance">
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
@@ -300,22 +325,23 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
                 {proposals.length === 0 ? 'Record "no findings" for review' : `Send ${proposals.length} finding${proposals.length === 1 ? '' : 's'} to review`}
               </button>
               {proposal && (
-                <span className={proposal.status === 'failed' ? 'error' : 'muted'} role={proposal.status === 'failed' ? 'alert' : undefined} data-testid="proposal-status" data-status={proposal.status}>
+                <span
+                  className={proposal.status === 'failed' ? 'error' : 'muted'}
+                  role={proposal.status === 'failed' ? 'alert' : undefined}
+                  data-testid="proposal-status"
+                  data-status={proposal.status}
+                >
                   {proposal.message}
                 </span>
               )}
             </div>
           )}
           <div className="form-row">
-            {state.result.output.kind === 'segmentation' && <label>
-              <input
-                type="checkbox"
-                data-testid="labelmap-toggle"
-                checked={overlayVisible}
-                onChange={(event) => labelmaps.setVisible(event.target.checked)}
-              />{' '}
-              Show labelmap
-            </label>}
+            {state.result.output.kind === 'segmentation' && (
+              <label>
+                <input type="checkbox" data-testid="labelmap-toggle" checked={overlayVisible} onChange={(event) => labelmaps.setVisible(event.target.checked)} /> Show labelmap
+              </label>
+            )}
             {labelmap && (
               <>
                 <button type="button" data-testid="labelmap-undo" disabled={!labelmap.canUndo} title="Undo the last labelmap edit (Ctrl+Z)" onClick={() => labelmap.undo()}>
@@ -356,7 +382,12 @@ function ClassificationSummary({ model, seriesProbability, sliceProbability }: {
   const label = model.manifest.parallax.labels[0]!.name
   const positive = decisionThreshold !== undefined && seriesProbability >= decisionThreshold
   return (
-    <div data-testid="classification-summary" data-series-probability={seriesProbability} data-decision={positive ? 'positive' : 'negative'} data-slice-probability={sliceProbability ?? ''}>
+    <div
+      data-testid="classification-summary"
+      data-series-probability={seriesProbability}
+      data-decision={positive ? 'positive' : 'negative'}
+      data-slice-probability={sliceProbability ?? ''}
+    >
       <div style={{ fontSize: '1rem' }}>
         <strong className={positive ? 'warn' : undefined}>{positive ? label : `No ${label.toLowerCase()}`}</strong>
       </div>

@@ -69,7 +69,9 @@ export function StudyPanel({
             />
           </label>
         </div>
-        <div className="muted" style={{ marginTop: '.4rem', fontSize: '.75rem' }}>Files are read in this browser; nothing is uploaded.</div>
+        <div className="muted" style={{ marginTop: '.4rem', fontSize: '.75rem' }}>
+          Files are read in this browser; nothing is uploaded.
+        </div>
       </div>
       {demos.length > 0 && (
         <div data-testid="demo-studies" style={{ fontSize: '.8rem' }}>
@@ -81,14 +83,13 @@ export function StudyPanel({
           ))}
         </div>
       )}
-      {busy && <div className="muted" data-testid="viewer-busy">{busy}</div>}
+      {busy && (
+        <div className="muted" data-testid="viewer-busy">
+          {busy}
+        </div>
+      )}
       {set && (
-        <SeriesBrowser
-          result={set.result}
-          imageIdsBySeries={set.imageIdsBySeries}
-          selected={selected?.series.seriesInstanceUid ?? null}
-          onSelect={(uid) => studies.select(uid)}
-        />
+        <SeriesBrowser result={set.result} imageIdsBySeries={set.imageIdsBySeries} selected={selected?.series.seriesInstanceUid ?? null} onSelect={(uid) => studies.select(uid)} />
       )}
       {rejected.length > 0 && (
         <section className="rejected" data-testid="rejected-files">

@@ -4,5 +4,9 @@ import type { Store } from './store'
 
 /** The store's current state; the component re-renders when it changes. */
 export function useStore<State extends object>(store: Store<State>): State {
-  return useSyncExternalStore(store.subscribe, () => store.snapshot, () => store.snapshot)
+  return useSyncExternalStore(
+    store.subscribe,
+    () => store.snapshot,
+    () => store.snapshot,
+  )
 }

@@ -44,7 +44,13 @@ function sampleEvent(seq: number): AuditEventInput {
     case 0:
       return { type: 'login', username: actors[seq % actors.length]!.username }
     case 1:
-      return { type: 'study-opened', source: 'local', studyUidHash: hex(`study${seq >> 6}`), seriesUidHashes: [hex(`series${seq >> 6}a`), hex(`series${seq >> 6}b`)], instanceCount: 120 + (seq % 200) }
+      return {
+        type: 'study-opened',
+        source: 'local',
+        studyUidHash: hex(`study${seq >> 6}`),
+        seriesUidHashes: [hex(`series${seq >> 6}a`), hex(`series${seq >> 6}b`)],
+        instanceCount: 120 + (seq % 200),
+      }
     case 2:
       return { type: 'inference-run', model, seriesUidHash: hex(`series${seq >> 6}a`), executionProvider: 'wasm', durationMs: 800 + (seq % 900), outcome: 'success' }
     default: {
@@ -75,7 +81,23 @@ function eventFields(seq: number, start: number): ChainedFields {
   }
 }
 
-const chainedColumns = ['seq', 'occurredAt', 'eventType', 'eventCode', 'eventTypeCode', 'action', 'outcome', 'actorId', 'actorName', 'actorRole', 'sourceIp', 'entities', 'details', 'prevHash', 'hash'] as const
+const chainedColumns = [
+  'seq',
+  'occurredAt',
+  'eventType',
+  'eventCode',
+  'eventTypeCode',
+  'action',
+  'outcome',
+  'actorId',
+  'actorName',
+  'actorRole',
+  'sourceIp',
+  'entities',
+  'details',
+  'prevHash',
+  'hash',
+] as const
 
 /**
  * Inserts `total` chained events from seq 1, `perTransaction` rows per transaction, as
@@ -87,7 +109,10 @@ async function fillChain(db: Db, provider: DatabaseConfig['provider'], total: nu
   const start = Date.UTC(2026, 0, 1)
   const columnList = chainedColumns.map((column) => `"${column}"`).join(', ')
   const placeholders = (rows: number) =>
-    Array.from({ length: rows }, (_, row) => `(${chainedColumns.map((_, column) => (provider === 'sqlite' ? '?' : `$${row * chainedColumns.length + column + 1}`)).join(', ')})`).join(', ')
+    Array.from(
+      { length: rows },
+      (_, row) => `(${chainedColumns.map((_, column) => (provider === 'sqlite' ? '?' : `$${row * chainedColumns.length + column + 1}`)).join(', ')})`,
+    ).join(', ')
   const statements = new Map<number, string>()
   let prevHash = GENESIS_HASH
   for (let from = 1; from <= total; from += perTransaction) {
@@ -113,7 +138,9 @@ async function fillChain(db: Db, provider: DatabaseConfig['provider'], total: nu
 }
 
 /** Every query verifyAuditTrail makes, with no check on what comes back. */
-async function readOnly(db: Db): Promise<{ events: ChainedEvent[]; checkpointRows: Awaited<ReturnType<Db['auditCheckpoint']['findMany']>>; ranges: { seq: number; hash: string }[][] }> {
+async function readOnly(
+  db: Db,
+): Promise<{ events: ChainedEvent[]; checkpointRows: Awaited<ReturnType<Db['auditCheckpoint']['findMany']>>; ranges: { seq: number; hash: string }[][] }> {
   const events: ChainedEvent[] = []
   let after = 0
   for (;;) {
@@ -159,7 +186,8 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
     // Warm-up (connections, JIT), and a check that the trail really verifies.
     const warm = await verifyAuditTrail(db)
     if (!warm.ok) throw new Error(`verifyAuditTrail failed on the generated trail (${config.provider}): ${warm.message} at seq ${warm.firstBadSeq}`)
-    if (warm.count !== total || warm.checkpoints !== expectedCheckpoints) throw new Error(`verifyAuditTrail saw ${warm.count} events and ${warm.checkpoints} checkpoints, expected ${total} and ${expectedCheckpoints}`)
+    if (warm.count !== total || warm.checkpoints !== expectedCheckpoints)
+      throw new Error(`verifyAuditTrail saw ${warm.count} events and ${warm.checkpoints} checkpoints, expected ${total} and ${expectedCheckpoints}`)
 
     const verifyMs: number[] = []
     const readMs: number[] = []
@@ -185,7 +213,15 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
       // Checkpoint checks alone: signatures and Merkle roots over the ranges, in memory.
       const checked = await elapsed(() => {
         for (const [index, row] of checkpointRows.entries()) {
-          const checkpoint: Checkpoint = { fromSeq: row.fromSeq, toSeq: row.toSeq, rootHash: row.rootHash, headHash: row.headHash, signedAt: row.signedAt.toISOString(), keyId: row.keyId, signature: row.signature }
+          const checkpoint: Checkpoint = {
+            fromSeq: row.fromSeq,
+            toSeq: row.toSeq,
+            rootHash: row.rootHash,
+            headHash: row.headHash,
+            signedAt: row.signedAt.toISOString(),
+            keyId: row.keyId,
+            signature: row.signature,
+          }
           const problem = checkpointProblem(checkpoint, ranges[index]!, total, publicKey)
           if (problem) throw new Error(`checkpoint baseline: ${problem.message}`)
         }

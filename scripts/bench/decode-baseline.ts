@@ -23,7 +23,9 @@ async function charlsDecoder(): Promise<CharlsDecoder> {
 }
 
 export async function measureDecodeBaseline(dir: string): Promise<{ files: number; milliseconds: number; decodedBytes: number }> {
-  const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => readFileSync(path.join(dir, name)))
+  const files = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => readFileSync(path.join(dir, name)))
   const decoder = await charlsDecoder()
   let decodedBytes = 0
   const start = performance.now()

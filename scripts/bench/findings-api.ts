@@ -43,7 +43,11 @@ export interface FindingsApiResult {
 }
 
 class HttpFailure extends Error {
-  constructor(readonly op: Operation, readonly status: number | null, message: string) {
+  constructor(
+    readonly op: Operation,
+    readonly status: number | null,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -131,7 +135,12 @@ function proposal(slice: number) {
         sopInstanceUid: `1.2.3.${slice + index}`,
         frameOfReferenceUid: '1.2.3.5',
         sliceIndex: slice + index,
-        points: [[0, 0, 0], [10, 0, 0], [10, 10, 0], [0, 10, 0]],
+        points: [
+          [0, 0, 0],
+          [10, 0, 0],
+          [10, 10, 0],
+          [0, 10, 0],
+        ],
       },
       measurementMm: 12.5 + index,
       probability: 0.9 - index * 0.1,
@@ -180,7 +189,11 @@ async function readIteration(client: ApiClient, uid: string, slice: number, phas
   }
 }
 
-async function runPhase(clients: ApiClient[], iterations: number, work: (client: ApiClient, clientIndex: number, iteration: number, phase: PhaseResult) => Promise<unknown>): Promise<PhaseResult> {
+async function runPhase(
+  clients: ApiClient[],
+  iterations: number,
+  work: (client: ApiClient, clientIndex: number, iteration: number, phase: PhaseResult) => Promise<unknown>,
+): Promise<PhaseResult> {
   const phase = newPhase(clients.length, iterations)
   const started = performance.now()
   await Promise.all(
@@ -219,7 +232,11 @@ async function healthWork(client: ApiClient, _clientIndex: number, _iteration: n
  * findings each) are created first, unmeasured: it warms the server up and brings the
  * worklist to its 500-entry cap, so every measured phase sees the same worklist size.
  */
-export async function measureFindingsApi(baseURL: string, credentials: Credentials, options: { clients?: number; iterations?: number; prefill?: number } = {}): Promise<FindingsApiResult> {
+export async function measureFindingsApi(
+  baseURL: string,
+  credentials: Credentials,
+  options: { clients?: number; iterations?: number; prefill?: number } = {},
+): Promise<FindingsApiResult> {
   const clientCount = options.clients ?? 20
   const iterations = options.iterations ?? 30
   const prefill = options.prefill ?? 500
@@ -247,7 +264,16 @@ export async function measureFindingsApi(baseURL: string, credentials: Credentia
   const healthConcurrent = await runPhase(clients, iterations, healthWork)
 
   const worklist = await clients[0]!.call<unknown[]>('worklist', 'GET', '/api/worklist', undefined, () => {})
-  return { clients: clientCount, iterations, prefill: prefill > 0 ? prefillPerClient * clientCount : 0, worklistLength: worklist.length, concurrent, sequential, healthConcurrent, healthSequential }
+  return {
+    clients: clientCount,
+    iterations,
+    prefill: prefill > 0 ? prefillPerClient * clientCount : 0,
+    worklistLength: worklist.length,
+    concurrent,
+    sequential,
+    healthConcurrent,
+    healthSequential,
+  }
 }
 
 export function requestCount(phase: PhaseResult): number {

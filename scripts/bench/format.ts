@@ -18,7 +18,12 @@ export const perSecond = (count: number, milliseconds: number) => `${Math.round(
 export function table(rows: string[][]) {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   for (const [index, row] of rows.entries()) {
-    console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
     if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '))
   }
 }

@@ -22,7 +22,10 @@ import { PostgresUnavailableError, startPostgres, type PostgresServer } from '..
 
 const allSections = ['viewer', 'model', 'model-checks', 'audit', 'findings'] as const
 type Section = (typeof allSections)[number]
-const requested = (process.env.BENCH_SECTIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean)
+const requested = (process.env.BENCH_SECTIONS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean)
 const unknown = requested.filter((name) => !allSections.includes(name as Section))
 if (unknown.length > 0) {
   console.error(`[bench] unknown BENCH_SECTIONS ${unknown.join(', ')}: choose from ${allSections.join(', ')}`)
@@ -78,8 +81,15 @@ async function postgresDatabase(purpose: string): Promise<string | null> {
     return await server.createDatabase(`parallax_bench_${postgresDatabases}`)
   } catch (error) {
     const banner = '!'.repeat(100)
-    const hint = error instanceof PostgresUnavailableError ? '' : process.env.PARALLAX_TEST_POSTGRES_URL ? ' (the server named by PARALLAX_TEST_POSTGRES_URL did not answer)' : ' (the binaries are there but the cluster did not start)'
-    console.error(`\n${banner}\n[bench] PostgreSQL is UNAVAILABLE${hint}: ${(error as Error).message}\n[bench] The PostgreSQL half of ${purpose} did NOT run. Install it (apt-get install -y postgresql), point PARALLAX_TEST_POSTGRES_URL at a server, or set BENCH_POSTGRES=0 to skip it on purpose.\n${banner}\n`)
+    const hint =
+      error instanceof PostgresUnavailableError
+        ? ''
+        : process.env.PARALLAX_TEST_POSTGRES_URL
+          ? ' (the server named by PARALLAX_TEST_POSTGRES_URL did not answer)'
+          : ' (the binaries are there but the cluster did not start)'
+    console.error(
+      `\n${banner}\n[bench] PostgreSQL is UNAVAILABLE${hint}: ${(error as Error).message}\n[bench] The PostgreSQL half of ${purpose} did NOT run. Install it (apt-get install -y postgresql), point PARALLAX_TEST_POSTGRES_URL at a server, or set BENCH_POSTGRES=0 to skip it on purpose.\n${banner}\n`,
+    )
     throw error
   }
 }
@@ -121,7 +131,9 @@ try {
       ['post-processing', ms(browserRun.postprocessingMs), ms(nodeRun.postprocessingMs), ratio(browserRun.postprocessingMs, nodeRun.postprocessingMs)],
       ['end to end', ms(browserRun.totalMs), ms(nodeRun.totalMs), ratio(browserRun.totalMs, nodeRun.totalMs)],
     ])
-    console.log(`\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`)
+    console.log(
+      `\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`,
+    )
     console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
   })
 
@@ -132,7 +144,13 @@ try {
     console.log('\nEvery registered model, one forward pass on its check input: ORT-web WASM in Chromium against onnxruntime-node, same input, same run\n')
     table([
       ['model', 'input', 'browser WASM', 'node', 'ratio'],
-      ...checks.map((check) => [check.id, check.description.split(',')[0]!.replace('input ', ''), ms(check.browserWasmMs), ms(check.nodeMs), ratio(check.browserWasmMs, check.nodeMs)]),
+      ...checks.map((check) => [
+        check.id,
+        check.description.split(',')[0]!.replace('input ', ''),
+        ms(check.browserWasmMs),
+        ms(check.nodeMs),
+        ratio(check.browserWasmMs, check.nodeMs),
+      ]),
     ])
   })
   // The audit and findings sections start servers of their own.
@@ -162,7 +180,9 @@ try {
       disposeKey()
     }
     const [first] = results
-    console.log(`\nAudit trail verification: ${first!.events.toLocaleString('en-US')} chained events, ${first!.checkpoints} signed checkpoints, verifyAuditTrail against the same rows read without checks, median of ${first!.runs} run${first!.runs === 1 ? '' : 's'}\n`)
+    console.log(
+      `\nAudit trail verification: ${first!.events.toLocaleString('en-US')} chained events, ${first!.checkpoints} signed checkpoints, verifyAuditTrail against the same rows read without checks, median of ${first!.runs} run${first!.runs === 1 ? '' : 's'}\n`,
+    )
     table([
       ['database', 'verifyAuditTrail', 'events/s', 'read-only (same queries)', 'ratio', 'hashing alone', 'checkpoint checks alone', 'fill + sign'],
       ...results.map((result) => [
@@ -176,8 +196,12 @@ try {
         `${ms(result.fillMs)} + ${ms(result.checkpointMs)}`,
       ]),
     ])
-    console.log(`\nread-only: every query verifyAuditTrail makes (chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} whole rows in seq order, the checkpoints, each checkpoint's seq+hash range) through the same Prisma client, nothing checked; ratio = verify / read-only.`)
-    console.log('hashing alone: SHA-256 over the canonical JSON of each event (hashEvent), in memory; checkpoint checks alone: Ed25519 signatures and RFC 6962 roots, in memory; in brackets: against read-only.')
+    console.log(
+      `\nread-only: every query verifyAuditTrail makes (chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} whole rows in seq order, the checkpoints, each checkpoint's seq+hash range) through the same Prisma client, nothing checked; ratio = verify / read-only.`,
+    )
+    console.log(
+      'hashing alone: SHA-256 over the canonical JSON of each event (hashEvent), in memory; checkpoint checks alone: Ed25519 signatures and RFC 6962 roots, in memory; in brackets: against read-only.',
+    )
     console.log('fill: multi-row INSERTs of precomputed chained rows in transactions of 5,000 (not appendAudit); sign: createAuditCheckpoints.')
     if (postgresError) throw postgresError
   })
@@ -228,20 +252,40 @@ function printFindings(label: string, result: FindingsApiResult) {
   const errorsOf = (phase: PhaseResult, op: Operation | 'all') => phase.errors.filter((error) => op === 'all' || error.op === op).length
   const row = (name: string, op: Operation | 'all', manyPhase = many, onePhase = one) => {
     const count = op === 'all' ? requestCount(manyPhase) : (manyPhase.latencies.get(op)?.length ?? 0) + errorsOf(manyPhase, op)
-    return [name, String(count), ms(p(manyPhase, op, 50)), ms(p(manyPhase, op, 99)), ms(p(onePhase, op, 50)), ms(p(onePhase, op, 99)), ratio(p(manyPhase, op, 50), p(onePhase, op, 50)), `${errorsOf(manyPhase, op)} / ${errorsOf(onePhase, op)}`]
+    return [
+      name,
+      String(count),
+      ms(p(manyPhase, op, 50)),
+      ms(p(manyPhase, op, 99)),
+      ms(p(onePhase, op, 50)),
+      ms(p(onePhase, op, 99)),
+      ratio(p(manyPhase, op, 50), p(onePhase, op, 50)),
+      `${errorsOf(manyPhase, op)} / ${errorsOf(onePhase, op)}`,
+    ]
   }
   console.log(
     `\nFindings API on ${label}: ${result.clients} clients (own sessions, one radiologist account) × ${result.iterations} iterations of open read, propose 3 AI findings, accept + modify + reject, worklist; against the same workload from 1 client, same server, same run\n`,
   )
   table([
-    ['request', `n (${result.clients} clients)`, `p50 ${result.clients} clients`, `p99 ${result.clients} clients`, 'p50 1 client', 'p99 1 client', 'ratio p50', `errors (${result.clients} / 1)`],
+    [
+      'request',
+      `n (${result.clients} clients)`,
+      `p50 ${result.clients} clients`,
+      `p99 ${result.clients} clients`,
+      'p50 1 client',
+      'p99 1 client',
+      'ratio p50',
+      `errors (${result.clients} / 1)`,
+    ],
     ...operations.map((op) => row(op === 'worklist' ? `worklist (${result.worklistLength} reads)` : op, op)),
     row('all of the above', 'all'),
     row('GET /api/health (floor)', 'health', result.healthConcurrent, result.healthSequential),
   ])
   const rate = (phase: PhaseResult) => `${perSecond(requestCount(phase), phase.wallMs)} (${requestCount(phase)} requests in ${(phase.wallMs / 1000).toFixed(1)} s)`
   console.log(`\nthroughput: ${result.clients} clients ${rate(many)}; 1 client ${rate(one)}; health at ${result.clients} clients ${rate(result.healthConcurrent)}.`)
-  console.log(`latency: request sent to body read, client in the same process as the bench, server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`)
+  console.log(
+    `latency: request sent to body read, client in the same process as the bench, server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`,
+  )
   console.log(
     result.prefill >= 500
       ? `before measuring: ${result.prefill} open reads with 3 proposed findings each (warm-up), so the worklist is at its 500-read cap in every phase.`

@@ -21,7 +21,9 @@ export interface ModelTimings {
 }
 
 export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }): Promise<ModelTimings> {
-  const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name))
+  const files = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => path.join(dir, name))
   const browser = await launchBenchBrowser()
   try {
     const context = await signedInContext(browser, baseURL, credentials)

@@ -18,7 +18,9 @@ const readMarks = `(() => {
 })()`
 
 export async function measureViewerLoad(baseURL: string, dir: string, credentials: { username: string; password: string }, runs: number): Promise<ViewerLoadRun[]> {
-  const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name))
+  const files = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => path.join(dir, name))
   const browser = await launchBenchBrowser()
   const results: ViewerLoadRun[] = []
   try {

@@ -1,5 +1,5 @@
 // Creates/migrates the database named by DATABASE_URL and seeds demo accounts on first start.
-import { setupDatabase } from '../../lib/db/setup.server'
+import { setupDatabase } from '../../lib/users/setup.server'
 import { getDb } from '../../lib/db/client.server'
 
 const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !== '0' })

@@ -7,11 +7,11 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { explainSlice, methodsFor, methodLabels, type ExplainMethod } from '../../lib/explain/explain-slice'
+import { explainSlice, methodsFor, methodLabels, type ExplainMethod } from '../../lib/inference/explain-slice'
 import { createRandom } from '../../lib/synthetic/chest-phantom'
 import { parseManifest, type ModelManifest } from '../../lib/inference/manifest'
 import { createNodeSession } from '../../lib/inference/ort-node-session.server'
-import { resizeBilinear } from '../../lib/inference/resize'
+import { resizeBilinear } from '../../lib/imaging/resize'
 import { classProbabilities, prepareSliceInput, type ModelSession } from '../../lib/inference/run-model'
 import { sigmoid } from '../../lib/inference/postprocess'
 import { generateStudy, studySpecs } from '../../lib/synthetic/studies'
@@ -44,7 +44,10 @@ async function scorer(model: Loaded, intact: Float32Array, size: number) {
   }
   const reference = sigmoid(await run(intact, 1))
   const region = Uint8Array.from(reference, (p) => (p >= (postprocessing.threshold ?? 0.5) ? 1 : 0))
-  const regionSize = Math.max(1, region.reduce((sum, v) => sum + v, 0))
+  const regionSize = Math.max(
+    1,
+    region.reduce((sum, v) => sum + v, 0),
+  )
   return async (data: Float32Array, count: number) => {
     const probabilities = sigmoid(await run(data, count))
     const pixels = size * size
@@ -123,7 +126,9 @@ for (const [id, methods] of Object.entries(summary)) {
   console.log('method                  pointing game  deletion AUC  beats random')
   const randomAuc = methods.random!.deletionAuc
   for (const [name, entry] of Object.entries(methods)) {
-    console.log(`${name.padEnd(22)}  ${(100 * entry.pointingGame).toFixed(1).padStart(12)}%  ${entry.deletionAuc.toFixed(4).padStart(12)}  ${name === 'random' ? '' : entry.deletionAuc < randomAuc ? 'yes' : 'NO'}`)
+    console.log(
+      `${name.padEnd(22)}  ${(100 * entry.pointingGame).toFixed(1).padStart(12)}%  ${entry.deletionAuc.toFixed(4).padStart(12)}  ${name === 'random' ? '' : entry.deletionAuc < randomAuc ? 'yes' : 'NO'}`,
+    )
   }
 }
 writeFileSync(path.join(root, 'models/train/faithfulness.json'), JSON.stringify({ nodules: cases, methods: summary }, null, 2) + '\n')

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { registerModel } from '../../lib/inference/add-model.server'
 import { bundledManifest, fetchModelBytes } from '../../lib/inference/registry.server'
-import { setupDatabase } from '../../lib/db/setup.server'
+import { setupDatabase } from '../../lib/users/setup.server'
 import { getDb } from '../../lib/db/client.server'
 import { AppError } from '../../lib/errors'
 

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { createRandom } from '../../lib/synthetic/chest-phantom'
 import { encodeNpy } from '../../lib/synthetic/npy'
 import { generateStudy, studySpecs } from '../../lib/synthetic/studies'
-import { resizeBilinear } from '../../lib/inference/resize'
+import { resizeBilinear } from '../../lib/imaging/resize'
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, studies: { type: 'string', default: '160' }, seed: { type: 'string', default: '1000' } } })
 if (!values.out) throw new Error('usage: export-training.ts --out <dir> [--studies N] [--seed S]')

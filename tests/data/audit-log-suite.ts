@@ -62,13 +62,13 @@ export function defineAuditLogTests(c: DataLayerContext): void {
           m.append.recordAudit(db, { type: 'access-denied', resource: `/api/probe/${index}`, method: 'GET' }, { actor: null, sourceIp: '192.0.2.20' }),
         ),
       )
-      assert.deepEqual([...seqs].sort((a, b) => a - b), Array.from({ length: 20 }, (_, index) => head + 1 + index))
+      assert.deepEqual(
+        [...seqs].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, index) => head + 1 + index),
+      )
       const events = await db.auditEvent.findMany({ where: { seq: { gt: head } }, orderBy: { seq: 'asc' } })
       assert.equal(events.length, 20)
-      assert.deepEqual(
-        events.map((event) => JSON.parse(event.entities)[0].id).sort(),
-        Array.from({ length: 20 }, (_, index) => `/api/probe/${index}`).sort(),
-      )
+      assert.deepEqual(events.map((event) => JSON.parse(event.entities)[0].id).sort(), Array.from({ length: 20 }, (_, index) => `/api/probe/${index}`).sort())
       const verdict = await m.verify.verifyAuditChain(db)
       assert.ok(verdict.ok, JSON.stringify(verdict))
       assert.equal(verdict.headSeq, head + 20)
@@ -84,10 +84,7 @@ export function defineAuditLogTests(c: DataLayerContext): void {
 
     it('the database refuses UPDATE on AuditEvent', async () => {
       const original = await auditRow(2)
-      await assert.rejects(
-        db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "details" = '{"username":"mallory"}' WHERE "seq" = 2`),
-        /append-only: UPDATE refused/,
-      )
+      await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "details" = '{"username":"mallory"}' WHERE "seq" = 2`), /append-only: UPDATE refused/)
       await assertRefusedByDatabase('auditEvent.update', () => db.auditEvent.update({ where: { seq: 2 }, data: { actorName: 'mallory' } }), /append-only: UPDATE refused/)
       assert.deepEqual(await auditRow(2), original)
     })

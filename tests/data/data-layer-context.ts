@@ -14,7 +14,7 @@ async function loadModules() {
   return {
     client: await import('../../lib/db/client.server'),
     migrate: await import('../../lib/db/migrate.server'),
-    setup: await import('../../lib/db/setup.server'),
+    setup: await import('../../lib/users/setup.server'),
     users: await import('../../lib/users/users.server'),
     demo: await import('../../lib/users/demo-accounts'),
     append: await import('../../lib/audit/append.server'),
@@ -55,8 +55,7 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
   const state = {} as DataLayerState
 
   const auditCount = () => state.db.auditEvent.count()
-  const lastAudit = async (count = 1) =>
-    (await state.db.auditEvent.findMany({ orderBy: { seq: 'desc' }, take: count })).reverse()
+  const lastAudit = async (count = 1) => (await state.db.auditEvent.findMany({ orderBy: { seq: 'desc' }, take: count })).reverse()
   const auditRow = (seq: number) => state.db.auditEvent.findUniqueOrThrow({ where: { seq } })
 
   /**
@@ -69,7 +68,10 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
       const triggers = await db.$queryRawUnsafe<{ name: string; sql: string }[]>(
         `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'AuditEvent' ORDER BY name`,
       )
-      assert.deepEqual(triggers.map((t) => t.name), ['AuditEvent_no_delete', 'AuditEvent_no_update'])
+      assert.deepEqual(
+        triggers.map((t) => t.name),
+        ['AuditEvent_no_delete', 'AuditEvent_no_update'],
+      )
       for (const { name } of triggers) await db.$executeRawUnsafe(`DROP TRIGGER "${name}"`)
       try {
         await run()
@@ -90,16 +92,10 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
   async function withAuditInsertsFailing(run: () => Promise<void>): Promise<void> {
     const { db } = state
     if (provider === 'sqlite') {
-      await db.$executeRawUnsafe(
-        `CREATE TRIGGER "test_refuse_insert" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'test: audit insert refused'); END`,
-      )
+      await db.$executeRawUnsafe(`CREATE TRIGGER "test_refuse_insert" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'test: audit insert refused'); END`)
     } else {
-      await db.$executeRawUnsafe(
-        `CREATE FUNCTION "test_refuse_insert"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test: audit insert refused'; END $$`,
-      )
-      await db.$executeRawUnsafe(
-        `CREATE TRIGGER "test_refuse_insert" BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION "test_refuse_insert"()`,
-      )
+      await db.$executeRawUnsafe(`CREATE FUNCTION "test_refuse_insert"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test: audit insert refused'; END $$`)
+      await db.$executeRawUnsafe(`CREATE TRIGGER "test_refuse_insert" BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION "test_refuse_insert"()`)
     }
     try {
       await run()

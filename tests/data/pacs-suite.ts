@@ -42,7 +42,10 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
       const head = await auditCount()
       const dto = await m.pacs.createPacsServer(c.db, { ...main, authHeader: secret }, c.admin, '198.51.100.7')
       mainId = dto.id
-      assert.deepEqual({ ...dto, id: undefined, createdAt: undefined, updatedAt: undefined }, { ...main, authHeader: secret, id: undefined, createdAt: undefined, updatedAt: undefined })
+      assert.deepEqual(
+        { ...dto, id: undefined, createdAt: undefined, updatedAt: undefined },
+        { ...main, authHeader: secret, id: undefined, createdAt: undefined, updatedAt: undefined },
+      )
       assert.match(dto.createdAt, /^\d{4}-\d{2}-\d{2}T/)
       const events = await eventsAfter(head)
       assert.equal(events.length, 1)
@@ -67,7 +70,10 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
     it('lists servers by name as DTOs', async () => {
       await m.pacs.createPacsServer(c.db, { name: 'Archive', qidoRoot: 'http://10.0.0.5:8042/dicom-web', wadoRoot: 'http://10.0.0.5:8042/dicom-web' }, c.admin)
       const list = await m.pacs.listPacsServers(c.db)
-      assert.deepEqual(list.map((server) => server.name), ['Archive', 'Main PACS'])
+      assert.deepEqual(
+        list.map((server) => server.name),
+        ['Archive', 'Main PACS'],
+      )
       assert.deepEqual(Object.keys(list[0]!).sort(), ['authHeader', 'createdAt', 'id', 'name', 'qidoRoot', 'updatedAt', 'wadoRoot'])
       assert.equal(list[0]!.authHeader, null)
     })
@@ -135,9 +141,10 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
       await m.pacs.deletePacsServer(c.db, mainId, c.admin, '198.51.100.7')
       assert.equal(await c.db.pacsServer.findUnique({ where: { id: mainId } }), null)
       const events = await eventsAfter(head)
-      assert.deepEqual(events.map((event) => [event.eventType, event.eventCode, event.eventTypeCode, event.action, event.details]), [
-        ['pacs-removed', '110113', '110128', 'D', '{"name":"Main PACS"}'],
-      ])
+      assert.deepEqual(
+        events.map((event) => [event.eventType, event.eventCode, event.eventTypeCode, event.action, event.details]),
+        [['pacs-removed', '110113', '110128', 'D', '{"name":"Main PACS"}']],
+      )
       assert.deepEqual(await m.origins.configuredPacsOrigins(), ['http://10.0.0.5:8042'])
     })
 

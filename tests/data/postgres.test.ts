@@ -25,9 +25,7 @@ if (server) {
   })
 } else {
   // The message already says how to install: apt-get install -y postgresql.
-  const notice =
-    `PostgreSQL data-layer tests skipped: ${unavailable!.message}; ` +
-    'or set PARALLAX_TEST_POSTGRES_URL to a server of your own'
+  const notice = `PostgreSQL data-layer tests skipped: ${unavailable!.message}; ` + 'or set PARALLAX_TEST_POSTGRES_URL to a server of your own'
   console.warn(`\n[tests/data/postgres] ${notice}\n`)
   it('data layer on postgresql', { skip: notice }, () => {})
 }

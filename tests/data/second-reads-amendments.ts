@@ -41,12 +41,13 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
         () => m.reads.decideFinding(db, radiologist, ip, signed.id, granuloma!, { action: 'accept' }),
         () => m.reads.decideFinding(db, radiologist, ip, signed.id, added!, { action: 'modify', label: 'Other', location: newBox }),
         () => m.reads.addReaderFinding(db, radiologist, ip, signed.id, { label: 'Mass', location: newBox, measurementMm: 12, note: null }),
-        () => m.reads.proposeFindings(db, radiologist, ip, signed.id, {
-          model,
-          executionProvider: 'webgpu',
-          explanationMethod: null,
-          findings: [{ label: 'Mass', location: newBox, measurementMm: 12, probability: 0.99 }],
-        }),
+        () =>
+          m.reads.proposeFindings(db, radiologist, ip, signed.id, {
+            model,
+            executionProvider: 'webgpu',
+            explanationMethod: null,
+            findings: [{ label: 'Mass', location: newBox, measurementMm: 12, probability: 0.99 }],
+          }),
       ]
       for (const refusal of refusals) {
         await assert.rejects(refusal(), (error: unknown) => {
@@ -65,9 +66,17 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       const rowBefore = await rowOf(signed.id)
       const signatureId = rowBefore.signature!.id
       const refusals: [string, () => Promise<unknown>, RegExp][] = [
-        ['finding.update', () => db.finding.update({ where: { id: granuloma! }, data: { status: 'accepted', rejectReason: null } }), /Finding belongs to a signed read: UPDATE refused/],
+        [
+          'finding.update',
+          () => db.finding.update({ where: { id: granuloma! }, data: { status: 'accepted', rejectReason: null } }),
+          /Finding belongs to a signed read: UPDATE refused/,
+        ],
         ['finding.updateMany', () => db.finding.updateMany({ where: { readId: signed.id }, data: { label: 'Other' } }), /Finding belongs to a signed read: UPDATE refused/],
-        ['read.update', () => db.read.update({ where: { id: signed.id }, data: { status: 'open', openKey: `${study.studyInstanceUid}|x|clinical` } }), /Read is signed: UPDATE refused/],
+        [
+          'read.update',
+          () => db.read.update({ where: { id: signed.id }, data: { status: 'open', openKey: `${study.studyInstanceUid}|x|clinical` } }),
+          /Read is signed: UPDATE refused/,
+        ],
         ['read.update (reader)', () => db.read.update({ where: { id: signed.id }, data: { readerName: 'Mallory' } }), /Read is signed: UPDATE refused/],
         ['readSignature.update', () => db.readSignature.update({ where: { id: signatureId }, data: { printedName: 'Mallory' } }), /ReadSignature is append-only: UPDATE refused/],
         ['readSignature.delete', () => db.readSignature.delete({ where: { id: signatureId } }), /ReadSignature is append-only: DELETE refused/],
@@ -79,7 +88,11 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
           () => db.finding.create({ data: { readId: signed.id, ordinal: 99, origin: 'reader', status: 'added', label: 'Mass', location: JSON.stringify(newBox) } }),
           /Read is signed: new findings refused|Finding belongs to a signed read: INSERT refused/,
         ],
-        ['raw UPDATE "Finding"', () => db.$executeRawUnsafe(`UPDATE "Finding" SET "label" = 'Other' WHERE "readId" = '${signed.id}'`), /Finding belongs to a signed read: UPDATE refused/],
+        [
+          'raw UPDATE "Finding"',
+          () => db.$executeRawUnsafe(`UPDATE "Finding" SET "label" = 'Other' WHERE "readId" = '${signed.id}'`),
+          /Finding belongs to a signed read: UPDATE refused/,
+        ],
         ['raw UPDATE "Read"', () => db.$executeRawUnsafe(`UPDATE "Read" SET "status" = 'open' WHERE "id" = '${signed.id}'`), /Read is signed: UPDATE refused/],
         ['raw DELETE "ReadSignature"', () => db.$executeRawUnsafe(`DELETE FROM "ReadSignature" WHERE "readId" = '${signed.id}'`), /ReadSignature is append-only: DELETE refused/],
       ]
@@ -130,7 +143,10 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       assert.equal(m.reads.signRefusal(amendment, radiologist), null)
 
       const events = await auditSince(head)
-      assert.deepEqual(events.map((event) => event.eventType), ['read-amended'])
+      assert.deepEqual(
+        events.map((event) => event.eventType),
+        ['read-amended'],
+      )
       const [event] = events
       assert.equal(event!.eventCode, '110111')
       assert.equal(event!.action, 'C')
@@ -182,7 +198,11 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       const original = await m.reads.getRead(db, radiologist, signed.id)
       assert.deepEqual(original, { ...signed, amendedById: amendment.id })
       assert.equal(original.findings[0]!.measurementMm, 8, 'the original keeps its values')
-      await assertRefusedByDatabase('finding.update', () => db.finding.update({ where: { id: nodule! }, data: { measurementMm: 7 } }), /Finding belongs to a signed read: UPDATE refused/)
+      await assertRefusedByDatabase(
+        'finding.update',
+        () => db.finding.update({ where: { id: nodule! }, data: { measurementMm: 7 } }),
+        /Finding belongs to a signed read: UPDATE refused/,
+      )
       amendment = read
     })
 

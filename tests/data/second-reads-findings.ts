@@ -48,7 +48,11 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       assert.equal(read.signature, null)
       assert.deepEqual(await m.reads.openReadFor(db, radiologist, ip, study), read)
       const opened = await auditSince(head)
-      assert.deepEqual(opened.map((event) => [event.eventType, event.eventCode, event.action]), [['read-opened', '110111', 'C']], 'audited once, when created')
+      assert.deepEqual(
+        opened.map((event) => [event.eventType, event.eventCode, event.action]),
+        [['read-opened', '110111', 'C']],
+        'audited once, when created',
+      )
       const [readEntity, studyEntity] = JSON.parse(opened[0]!.entities) as { id: string; type: string }[]
       assert.deepEqual(readEntity, { id: read.id, type: 'read' })
       assert.equal(studyEntity!.type, 'study')
@@ -78,11 +82,14 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       })
       assert.equal(read.id, openRead.id)
       assert.equal(read.status, 'open')
-      assert.deepEqual(read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label]), [
-        [1, 'ai', 'proposed', 'Lung nodule'],
-        [2, 'ai', 'proposed', 'Mass'],
-        [3, 'ai', 'proposed', 'Calcified granuloma'],
-      ])
+      assert.deepEqual(
+        read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label]),
+        [
+          [1, 'ai', 'proposed', 'Lung nodule'],
+          [2, 'ai', 'proposed', 'Mass'],
+          [3, 'ai', 'proposed', 'Calcified granuloma'],
+        ],
+      )
       const [first] = read.findings
       assert.deepEqual(first!.location, box)
       assert.equal(first!.measurementMm, 8)
@@ -114,12 +121,15 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       })
       read = await m.reads.addReaderFinding(db, radiologist, ip, openRead.id, { label: 'Atelectasis', location: line, measurementMm: 9.5, note: 'Missed by the model.' })
 
-      assert.deepEqual(read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label, finding.discordant]), [
-        [1, 'ai', 'accepted', 'Lung nodule', false],
-        [2, 'ai', 'modified', 'Lung nodule', false],
-        [3, 'ai', 'rejected', 'Calcified granuloma', true],
-        [4, 'reader', 'added', 'Atelectasis', true],
-      ])
+      assert.deepEqual(
+        read.findings.map((finding) => [finding.ordinal, finding.origin, finding.status, finding.label, finding.discordant]),
+        [
+          [1, 'ai', 'accepted', 'Lung nodule', false],
+          [2, 'ai', 'modified', 'Lung nodule', false],
+          [3, 'ai', 'rejected', 'Calcified granuloma', true],
+          [4, 'reader', 'added', 'Atelectasis', true],
+        ],
+      )
       const [accepted, modified, rejected, added] = read.findings
       assert.equal(accepted!.measurementMm, 8)
       assert.equal(modified!.measurementMm, 27.25)
@@ -242,7 +252,7 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       assert.equal(m.reads.signRefusal(openRead, radiologist), null)
       await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague }), 'forbidden:findings')
       await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher }), 'forbidden:findings')
-      assert.equal(await auditCount(), head + 1, "refusals inside the service write nothing")
+      assert.equal(await auditCount(), head + 1, 'refusals inside the service write nothing')
       await assertAppError(m.reads.getRead(db, radiologist, research.id), 'not_found:findings')
 
       // The route records a refusal: read-sign-refused, outcome 4 (serious failure).
@@ -282,7 +292,10 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       assert.equal((await db.read.findUniqueOrThrow({ where: { id: read.id } })).openKey, null, 'no longer the open read')
 
       const events = await auditSince(head)
-      assert.deepEqual(events.map((event) => event.eventType), ['read-signed'])
+      assert.deepEqual(
+        events.map((event) => event.eventType),
+        ['read-signed'],
+      )
       const [event] = events
       assert.equal(event!.eventCode, '110111')
       assert.equal(event!.action, 'U')

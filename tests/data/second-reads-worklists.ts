@@ -37,8 +37,15 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
       const colleagues = await m.reads.openReadFor(db, colleague, ip, study)
 
       const clinical = await m.reads.worklist(db, radiologist)
-      assert.deepEqual(clinical.map((entry) => entry.readId), [pending.id])
-      assert.deepEqual((await m.reads.worklist(db, colleague)).map((entry) => entry.readId), [colleagues.id], "a colleague's read is theirs to finish")
+      assert.deepEqual(
+        clinical.map((entry) => entry.readId),
+        [pending.id],
+      )
+      assert.deepEqual(
+        (await m.reads.worklist(db, colleague)).map((entry) => entry.readId),
+        [colleagues.id],
+        "a colleague's read is theirs to finish",
+      )
       const entry = clinical.find((candidate) => candidate.readId === pending.id)!
       assert.deepEqual(entry, {
         readId: pending.id,
@@ -69,35 +76,35 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
       assert.ok(!(await m.reads.worklist(db, radiologist)).some((candidate) => candidate.readId === pending.id))
 
       const researchList = await m.reads.worklist(db, researcher)
-      assert.deepEqual(researchList.map((candidate) => [candidate.readId, candidate.purpose, candidate.reader]), [[research.id, 'research', 'Rhea Searcher']])
+      assert.deepEqual(
+        researchList.map((candidate) => [candidate.readId, candidate.purpose, candidate.reader]),
+        [[research.id, 'research', 'Rhea Searcher']],
+      )
       assert.deepEqual(await m.reads.worklist(db, auditor), [])
       assert.deepEqual(await m.reads.worklist(db, admin), [])
     })
 
-    it(
-      'the database refuses to move a finding of an open read into a signed read',
-      async () => {
-        const target = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30001))).id, {
-          label: 'Mass',
-          location: newBox,
-          measurementMm: 14,
-          note: null,
-        })
-        const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist })
-        const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30002))).id, {
-          label: 'Other',
-          location: point,
-          measurementMm: null,
-          note: 'Slipped into a signed read?',
-        })
-        await assertRefusedInTransaction(
-          'finding.update (readId)',
-          (tx) => tx.finding.update({ where: { id: source.findings[0]!.id }, data: { readId: sealed.id, ordinal: 2 } }),
-          /signed/,
-        )
-        assert.deepEqual(await m.reads.getRead(db, radiologist, sealed.id), sealed)
-      },
-    )
+    it('the database refuses to move a finding of an open read into a signed read', async () => {
+      const target = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30001))).id, {
+        label: 'Mass',
+        location: newBox,
+        measurementMm: 14,
+        note: null,
+      })
+      const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist })
+      const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30002))).id, {
+        label: 'Other',
+        location: point,
+        measurementMm: null,
+        note: 'Slipped into a signed read?',
+      })
+      await assertRefusedInTransaction(
+        'finding.update (readId)',
+        (tx) => tx.finding.update({ where: { id: source.findings[0]!.id }, data: { readId: sealed.id, ordinal: 2 } }),
+        /signed/,
+      )
+      assert.deepEqual(await m.reads.getRead(db, radiologist, sealed.id), sealed)
+    })
 
     if (provider === 'postgresql') {
       it(

@@ -36,7 +36,10 @@ export function defineMigrationTests(c: DataLayerContext): void {
       const recorded = await db.$queryRawUnsafe<{ migration_name: string }[]>(
         `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
       )
-      assert.deepEqual(recorded.map((row) => row.migration_name), onDisk)
+      assert.deepEqual(
+        recorded.map((row) => row.migration_name),
+        onDisk,
+      )
       assert.equal(await db.user.count(), 0)
       assert.equal(await db.loginFailure.count(), 0)
       assert.equal(await auditCount(), 0)
@@ -53,14 +56,20 @@ export function defineMigrationTests(c: DataLayerContext): void {
       assert.equal(demoNames.length, 4)
 
       const users = await m.users.listUsers(db)
-      assert.deepEqual(users.map((user) => user.username), [...demoNames].sort())
+      assert.deepEqual(
+        users.map((user) => user.username),
+        [...demoNames].sort(),
+      )
       for (const user of users) {
         assert.equal(user.role, m.demo.demoAccounts.find((account) => account.username === user.username)!.role)
         assert.equal(user.disabled, false)
       }
 
       const events = await db.auditEvent.findMany({ orderBy: { seq: 'asc' } })
-      assert.deepEqual(events.map((event) => event.seq), [1, 2, 3, 4])
+      assert.deepEqual(
+        events.map((event) => event.seq),
+        [1, 2, 3, 4],
+      )
       assert.equal(events[0]!.prevHash, m.chain.GENESIS_HASH)
       for (const [index, event] of events.entries()) {
         const user = users.find((candidate) => candidate.username === demoNames[index])!
@@ -116,12 +125,7 @@ export function defineUserTests(c: DataLayerContext): void {
 
     it('createUser writes the user and a user-created event naming the actor', async () => {
       const head = await auditCount()
-      const dto = await m.users.createUser(
-        db,
-        { username: 'tess', displayName: 'Tess Tester', role: 'researcher', password: 'correct horse battery' },
-        admin,
-        '198.51.100.4',
-      )
+      const dto = await m.users.createUser(db, { username: 'tess', displayName: 'Tess Tester', role: 'researcher', password: 'correct horse battery' }, admin, '198.51.100.4')
       tessId = dto.id
       assert.equal(dto.username, 'tess')
       assert.equal(dto.role, 'researcher')
@@ -143,10 +147,7 @@ export function defineUserTests(c: DataLayerContext): void {
 
     it('a createUser refused for a duplicate username adds neither a user nor an audit event', async () => {
       const [users, events] = [await db.user.count(), await auditCount()]
-      await assertAppError(
-        m.users.createUser(db, { username: 'tess', displayName: 'Another Tess', role: 'admin', password: 'another long password' }, admin),
-        'conflict:users',
-      )
+      await assertAppError(m.users.createUser(db, { username: 'tess', displayName: 'Another Tess', role: 'admin', password: 'another long password' }, admin), 'conflict:users')
       assert.equal(await db.user.count(), users)
       assert.equal(await auditCount(), events)
       assert.equal((await db.user.findUniqueOrThrow({ where: { username: 'tess' } })).displayName, 'Tess Tester')
@@ -200,8 +201,14 @@ export function defineUserTests(c: DataLayerContext): void {
       assert.equal((await db.user.findUniqueOrThrow({ where: { id: tessId } })).disabled, true)
       assert.equal((await m.users.updateUser(db, tessId, { disabled: false }, admin)).disabled, false)
       const events = await lastAudit(2)
-      assert.deepEqual(events.map((event) => event.seq), [head + 1, head + 2])
-      assert.deepEqual(events.map((event) => event.eventType), ['user-disabled', 'user-enabled'])
+      assert.deepEqual(
+        events.map((event) => event.seq),
+        [head + 1, head + 2],
+      )
+      assert.deepEqual(
+        events.map((event) => event.eventType),
+        ['user-disabled', 'user-enabled'],
+      )
       for (const event of events) {
         assert.equal(event.eventCode, '110113')
         assert.equal(event.eventTypeCode, '110137')
@@ -230,10 +237,13 @@ export function defineUserTests(c: DataLayerContext): void {
       const sessionVersion = (await db.user.findUniqueOrThrow({ where: { id: tessId } })).sessionVersion
       await m.users.updateUser(db, tessId, { role: 'radiologist', disabled: true }, admin)
       const events = await db.auditEvent.findMany({ where: { seq: { gt: head } }, orderBy: { seq: 'asc' } })
-      assert.deepEqual(events.map((event) => [event.seq, event.eventType]), [
-        [head + 1, 'role-changed'],
-        [head + 2, 'user-disabled'],
-      ])
+      assert.deepEqual(
+        events.map((event) => [event.seq, event.eventType]),
+        [
+          [head + 1, 'role-changed'],
+          [head + 2, 'user-disabled'],
+        ],
+      )
       const row = await db.user.findUniqueOrThrow({ where: { id: tessId } })
       assert.equal(row.role, 'radiologist')
       assert.equal(row.disabled, true)

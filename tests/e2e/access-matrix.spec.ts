@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test, type APIRequestContext } from '@playwright/test'
-import { roles, type Role } from '../../lib/auth/roles'
+import { roles, type Role } from '../../lib/vocabulary/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { anonymousApi, apiSession } from '../support/api'
 import { sharedDataPath } from '../support/shared-data'
@@ -35,7 +35,11 @@ interface ApiCase {
 
 // A model file served from the test process, for the admin's add-by-URL case.
 let modelUrl = ''
-const uniqueModelId = () => uniqueUsername('m').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60)
+const uniqueModelId = () =>
+  uniqueUsername('m')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 60)
 
 // A user for the PATCH cases to act on (the admin's PATCH really changes its role), and a
 // PACS server that the admin's PATCH renames and DELETE removes.

@@ -19,7 +19,10 @@ test.describe('bad input in a drop', () => {
 
   test('is rejected file by file while the rest loads', async ({ browser, baseURL }) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'parallax-bad-'))
-    const ctFiles = readdirSync(sharedDataPath(ctDir)).sort().slice(0, 12).map((name) => sharedDataPath(ctDir, name))
+    const ctFiles = readdirSync(sharedDataPath(ctDir))
+      .sort()
+      .slice(0, 12)
+      .map((name) => sharedDataPath(ctDir, name))
     const slice = readFileSync(ctFiles[0]!)
     const bad: Record<string, Uint8Array> = {
       'notes.txt': new TextEncoder().encode('Findings: none. This is not DICOM.'),

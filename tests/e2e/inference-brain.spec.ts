@@ -57,10 +57,14 @@ test.describe('brain tissue model in the browser', () => {
     const browserResult = JSON.parse(readFileSync((await (await downloadEvent).path())!, 'utf8')) as LabelsExport
 
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-infer-')), 'result.json')
-    execFileSync(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/models/infer.ts', '--model', 'brain-tissue-3class', '--series', sharedDataPath(t1Dir), '--out', out], {
-      env: { ...process.env, PARALLAX_MODEL_STORE: '.data/e2e/models' },
-      stdio: 'pipe',
-    })
+    execFileSync(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'scripts/models/infer.ts', '--model', 'brain-tissue-3class', '--series', sharedDataPath(t1Dir), '--out', out],
+      {
+        env: { ...process.env, PARALLAX_MODEL_STORE: '.data/e2e/models' },
+        stdio: 'pipe',
+      },
+    )
     const cliResult = JSON.parse(readFileSync(out, 'utf8')) as LabelsExport
 
     expect(browserResult.model).toEqual(cliResult.model)
@@ -68,7 +72,10 @@ test.describe('brain tissue model in the browser', () => {
     const voxels = browserResult.images.length * browserResult.imageSize.rows * browserResult.imageSize.columns
     const ours = decodeLabelRuns(browserResult.labelRuns, voxels)
     const theirs = decodeLabelRuns(cliResult.labelRuns, voxels)
-    for (const [value, name] of [[1, 'White matter'], [2, 'Grey matter']] as const) {
+    for (const [value, name] of [
+      [1, 'White matter'],
+      [2, 'Grey matter'],
+    ] as const) {
       const dice = diceCoefficient(ours, theirs, value)
       console.log(`${name}: browser ${browserResult.labelCounts[name]} voxels, CLI ${cliResult.labelCounts[name]}, Dice ${dice.toFixed(5)}`)
       expect(dice, `${name} Dice browser vs CLI`).toBeGreaterThanOrEqual(0.99)
@@ -107,7 +114,9 @@ test.describe('brain tissue model in the browser', () => {
     const withLabels = await Promise.all(planes.map(async (plane) => (await viewer.capture(plane)).png))
     await page.getByTestId('labelmap-toggle').uncheck()
     for (const [index, plane] of planes.entries()) {
-      await expect.poll(async () => meanDifference(withLabels[index]!, (await viewer.capture(plane)).png), { message: `${plane} shows the labelmap`, timeout: 10_000 }).toBeGreaterThan(0.5)
+      await expect
+        .poll(async () => meanDifference(withLabels[index]!, (await viewer.capture(plane)).png), { message: `${plane} shows the labelmap`, timeout: 10_000 })
+        .toBeGreaterThan(0.5)
     }
 
     // Pixels never left the browser: every request of this workflow (sign-in, viewer, model
@@ -126,15 +135,24 @@ test.describe('brain tissue model in the browser', () => {
     const before = requests.length
     const refused = await page.evaluate(async () => {
       const pixels = Array.from({ length: 70_000 }, (_, index) => index % 997)
-      const response = await fetch('/api/audit/client-events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'study-opened', pixels }) })
+      const response = await fetch('/api/audit/client-events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'study-opened', pixels }),
+      })
       return response.status
     })
     expect(refused).toBe(413)
     const smuggled = requests.slice(before).map((request) => pixelLeak(request, appOrigin))
     expect(smuggled).toEqual([expect.stringMatching(/^body of \d+ bytes$/)])
-    const small = pixelLeak({ url: `${appOrigin}/api/audit/client-events`, method: 'POST', resourceType: 'fetch', body: Buffer.from(JSON.stringify({ mask: Array.from({ length: 100 }, () => 1) })) }, appOrigin)
+    const small = pixelLeak(
+      { url: `${appOrigin}/api/audit/client-events`, method: 'POST', resourceType: 'fetch', body: Buffer.from(JSON.stringify({ mask: Array.from({ length: 100 }, () => 1) })) },
+      appOrigin,
+    )
     expect(small).toBe('body holds a run of 100 numbers')
-    expect(pixelLeak({ url: 'https://elsewhere.example/upload', method: 'GET', resourceType: 'fetch', body: null }, appOrigin)).toBe('request to another origin: https://elsewhere.example')
+    expect(pixelLeak({ url: 'https://elsewhere.example/upload', method: 'GET', resourceType: 'fetch', body: null }, appOrigin)).toBe(
+      'request to another origin: https://elsewhere.example',
+    )
     const response = await page.goto('/viewer')
     expect(response!.headers()['content-security-policy']).toMatch(/connect-src 'self'/)
     await context.close()

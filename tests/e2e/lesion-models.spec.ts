@@ -69,7 +69,9 @@ test.describe('lesion models on synthetic studies', () => {
     const column = Number(await explained.getAttribute('data-peak-column'))
     const row = Number(await explained.getAttribute('data-peak-row'))
     const area = phantom.columns * phantom.rows
-    console.log(`CAM peak at column ${column}, row ${row}; nodule centre at column ${((nodule.centre[0] - phantom.origin[0]) / phantom.pixelSpacing).toFixed(1)}, row ${((nodule.centre[1] - phantom.origin[1]) / phantom.pixelSpacing).toFixed(1)}`)
+    console.log(
+      `CAM peak at column ${column}, row ${row}; nodule centre at column ${((nodule.centre[0] - phantom.origin[0]) / phantom.pixelSpacing).toFixed(1)}, row ${((nodule.centre[1] - phantom.origin[1]) / phantom.pixelSpacing).toFixed(1)}`,
+    )
     expect(phantom.noduleMask[slice * area + row * phantom.columns + column], 'the CAM peak lies inside the true nodule').toBe(1)
     // The heatmap is drawn over the image, and hiding it removes it.
     await expect.poll(async () => meanDifference(before.png, (await viewer.capture()).png)).toBeGreaterThan(1)

@@ -37,7 +37,9 @@ test.describe('model exactness across runtimes', () => {
       await expect(result).toBeVisible({ timeout: 240_000 })
       await expect(result.getByTestId('model-check-webgpu'), `${id} ran on WebGPU`).toHaveAttribute('data-status', 'ok')
       await expect(result.getByTestId('model-check-wasm'), `${id} ran on WASM`).toHaveAttribute('data-status', 'ok')
-      console.log(`${id} WebGPU vs WASM in the browser: ${await result.getByTestId('model-check-comparison').innerText()}; ${await result.getByTestId('model-check-webgpu').innerText()}`)
+      console.log(
+        `${id} WebGPU vs WASM in the browser: ${await result.getByTestId('model-check-comparison').innerText()}; ${await result.getByTestId('model-check-webgpu').innerText()}`,
+      )
       const download = page.waitForEvent('download')
       await result.getByTestId('model-check-download').click()
       const browserOutputs = JSON.parse(readFileSync((await (await download).path())!, 'utf8')) as { dims: number[]; outputs: Record<'webgpu' | 'wasm', number[]> }
@@ -53,7 +55,9 @@ test.describe('model exactness across runtimes', () => {
       const reference = nodeOutput.data as Float32Array
       for (const provider of ['wasm', 'webgpu'] as const) {
         const comparison = compareOutputs(Float32Array.from(browserOutputs.outputs[provider]), reference, channels)
-        console.log(`${id} ${provider} vs onnxruntime-node (${plan.description}): max |Δ| ${comparison.maxAbsDifference.toExponential(2)}, argmax agreement ${(100 * comparison.argmaxAgreement).toFixed(3)}%`)
+        console.log(
+          `${id} ${provider} vs onnxruntime-node (${plan.description}): max |Δ| ${comparison.maxAbsDifference.toExponential(2)}, argmax agreement ${(100 * comparison.argmaxAgreement).toFixed(3)}%`,
+        )
         expect(comparison.maxAbsDifference, `${id} ${provider} logits`).toBeLessThanOrEqual(LOGIT_TOLERANCE)
         expect(comparison.argmaxAgreement, `${id} ${provider} labels`).toBeGreaterThanOrEqual(0.99)
       }

@@ -122,9 +122,7 @@ test('the auditor finds each search in the trail, with the fields searched but n
   const { events } = (await (await api.get('/api/audit/events?limit=200')).json()) as {
     events: { eventType: string; eventCode: string; actor: { username: string } | null; entities: { type: string; id: string }[]; details: Record<string, unknown> }[]
   }
-  const queries = events
-    .filter((event) => event.eventType === 'study-query' && event.entities.some((entity) => entity.type === 'pacs' && entity.id === pacsId))
-    .reverse()
+  const queries = events.filter((event) => event.eventType === 'study-query' && event.entities.some((entity) => entity.type === 'pacs' && entity.id === pacsId)).reverse()
   expect(queries.map((event) => [event.actor?.username, event.eventCode, event.details.filters, event.details.resultCount])).toEqual([
     ['radiologist', '110112', '', 6],
     ['radiologist', '110112', 'patientName', 2],

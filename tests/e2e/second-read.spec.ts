@@ -32,7 +32,9 @@ async function agreementCounts(auditor: APIRequestContext): Promise<ModelRow & {
   expect(response.status()).toBe(200)
   const report = (await response.json()) as { models: (ModelRow & { modelId: string; table: { neither: number } })[] }
   const row = report.models.find((model) => model.modelId.startsWith('lesion-seg-2d@'))
-  return row ? { accepted: row.accepted, modified: row.modified, rejected: row.rejected, added: row.added, neither: row.table.neither } : { accepted: 0, modified: 0, rejected: 0, added: 0, neither: 0 }
+  return row
+    ? { accepted: row.accepted, modified: row.modified, rejected: row.rejected, added: row.added, neither: row.table.neither }
+    : { accepted: 0, modified: 0, rejected: 0, added: 0, neither: 0 }
 }
 
 /** Review keys act when no form control has the focus. */

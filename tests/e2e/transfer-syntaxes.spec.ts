@@ -23,7 +23,9 @@ test.describe('transfer syntaxes', () => {
 
   test('decode to the reference pixel hashes', async ({ browser, baseURL }) => {
     const expected = JSON.parse(readFileSync(sharedDataPath(dir, 'pixel-sha256.json'), 'utf8')) as Record<string, string[]>
-    const files = readdirSync(sharedDataPath(dir)).filter((name) => name.endsWith('.dcm')).sort()
+    const files = readdirSync(sharedDataPath(dir))
+      .filter((name) => name.endsWith('.dcm'))
+      .sort()
     const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } })
     const account = demoAccount('researcher')
     await signInBrowser(context, account.username, account.password)
@@ -59,7 +61,14 @@ test.describe('transfer syntaxes', () => {
       console.log(file, await page.getByTestId('pixel-layout').innerText())
       results.push({ file, hash, expected: expected[file]?.[0], rejected: null })
     }
-    console.log(results.map((r) => `${r.hash === r.expected ? 'match ' : r.expected ? 'DIFF  ' : 'no-ref'} ${r.hash?.slice(0, 16)} ${r.expected?.slice(0, 16)} ${r.file}${r.rejected ? ` (rejected: ${r.rejected})` : ''}`).join('\n'))
+    console.log(
+      results
+        .map(
+          (r) =>
+            `${r.hash === r.expected ? 'match ' : r.expected ? 'DIFF  ' : 'no-ref'} ${r.hash?.slice(0, 16)} ${r.expected?.slice(0, 16)} ${r.file}${r.rejected ? ` (rejected: ${r.rejected})` : ''}`,
+        )
+        .join('\n'),
+    )
 
     // Nothing is refused; the file without pixel data (a text SR) is listed as a non-image object.
     expect(results.filter((r) => r.rejected)).toEqual([])

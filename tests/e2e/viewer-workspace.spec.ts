@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import { navigationFor } from '../../lib/auth/access'
-import { roles } from '../../lib/auth/roles'
+import { roles } from '../../lib/vocabulary/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { apiSession } from '../support/api'
 import { signInBrowser } from '../support/browser'
@@ -53,7 +53,10 @@ async function expectCanvasFitsPane(page: Page, testId: string) {
     .poll(
       async () => {
         const pane = await box(page.getByTestId(testId))
-        const canvas = await page.getByTestId(testId).locator('canvas.cornerstone-canvas').evaluate((element: HTMLCanvasElement) => ({ width: element.width, height: element.height, ratio: devicePixelRatio }))
+        const canvas = await page
+          .getByTestId(testId)
+          .locator('canvas.cornerstone-canvas')
+          .evaluate((element: HTMLCanvasElement) => ({ width: element.width, height: element.height, ratio: devicePixelRatio }))
         return Math.max(Math.abs(canvas.width - pane.width * canvas.ratio), Math.abs(canvas.height - pane.height * canvas.ratio))
       },
       { message: `${testId}: canvas resized to its pane`, timeout: 10_000 },
@@ -222,7 +225,9 @@ test.describe('home cards', () => {
       await page.goto('/')
       await expect(page.getByTestId('home-heading')).toContainText(account.displayName)
       const cards = page.getByTestId('home-card')
-      const expected = navigationFor(role).map((item) => item.href).filter((href) => href !== '/')
+      const expected = navigationFor(role)
+        .map((item) => item.href)
+        .filter((href) => href !== '/')
       await expect(cards).toHaveCount(expected.length)
       expect(await cards.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-page')))).toEqual(expected)
       for (const card of await cards.all()) expect((await card.innerText()).length, (await card.getAttribute('data-page')) ?? '').toBeGreaterThan(40)
@@ -264,7 +269,17 @@ test.describe('home cards', () => {
 
     const reader = await apiSession(baseURL!, username, password)
     const opened = await reader.post('/api/reads', {
-      data: { study: { studyInstanceUid: `1.2.826.0.1.3680043.9.7433.${Date.now()}`, studyDescription: 'Home card', studyDate: '20260102', accessionNumber: '', modality: 'CT', source: 'local', sourceRef: null } },
+      data: {
+        study: {
+          studyInstanceUid: `1.2.826.0.1.3680043.9.7433.${Date.now()}`,
+          studyDescription: 'Home card',
+          studyDate: '20260102',
+          accessionNumber: '',
+          modality: 'CT',
+          source: 'local',
+          sourceRef: null,
+        },
+      },
     })
     expect(opened.status()).toBe(200)
     const { id } = (await opened.json()) as { id: string }

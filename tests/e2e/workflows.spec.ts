@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { roleLabels, roles } from '../../lib/auth/roles'
+import { roleLabels, roles } from '../../lib/vocabulary/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { LoginPage } from '../pages/login-page'
 

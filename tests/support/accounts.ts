@@ -1,5 +1,5 @@
 import { demoAccounts } from '../../lib/users/demo-accounts'
-import type { Role } from '../../lib/auth/roles'
+import type { Role } from '../../lib/vocabulary/roles'
 
 export function demoAccount(role: Role) {
   const account = demoAccounts.find((candidate) => candidate.role === role)

@@ -55,14 +55,11 @@ export async function startCorsProxy({ target, allowOrigin, requiredAuthorizatio
       return answer(request, response, 401, { 'www-authenticate': 'Bearer realm="pacs"', 'content-type': 'text/plain' }, 'Unauthorized')
     }
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !hopByHop.has(name) && name !== 'authorization'))
-    const forwarded = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers },
-      (upstreamResponse) => {
-        const passed = Object.fromEntries(Object.entries(upstreamResponse.headers).filter(([name]) => !hopByHop.has(name)))
-        response.writeHead(upstreamResponse.statusCode ?? 502, { ...passed, ...corsHeaders(request) })
-        upstreamResponse.pipe(response)
-      },
-    )
+    const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers }, (upstreamResponse) => {
+      const passed = Object.fromEntries(Object.entries(upstreamResponse.headers).filter(([name]) => !hopByHop.has(name)))
+      response.writeHead(upstreamResponse.statusCode ?? 502, { ...passed, ...corsHeaders(request) })
+      upstreamResponse.pipe(response)
+    })
     forwarded.on('error', () => answer(request, response, 502, { 'content-type': 'text/plain' }, 'Bad gateway'))
     request.pipe(forwarded)
   })

@@ -58,11 +58,7 @@ function ul(tag: number, value: number): Uint8Array {
 
 /** A sequence of undefined length whose items (data set bytes) have undefined length too. */
 export function sequence(tag: number, items: readonly Uint8Array[]): Uint8Array {
-  return concatBytes([
-    elementHeader(tag, 'SQ', 0xffffffff),
-    ...items.flatMap((item) => [ITEM_START, item, ITEM_END]),
-    SEQUENCE_END,
-  ])
+  return concatBytes([elementHeader(tag, 'SQ', 0xffffffff), ...items.flatMap((item) => [ITEM_START, item, ITEM_END]), SEQUENCE_END])
 }
 
 const ITEM_START = new Uint8Array([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff])

@@ -11,7 +11,10 @@ export interface ReferenceSlice {
 }
 
 export function readSlices(dir: string): { files: string[]; slices: ReferenceSlice[]; pixelSpacing: [number, number]; rows: number; columns: number } {
-  const files = readdirSync(dir).filter((name) => !name.startsWith('.')).map((name) => path.join(dir, name)).sort()
+  const files = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => path.join(dir, name))
+    .sort()
   let normal: [number, number, number] | null = null
   let pixelSpacing: [number, number] = [0, 0]
   let rows = 0

@@ -36,7 +36,6 @@ export function missingOrthanc(): string | null {
   return message
 }
 
-
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))
 }
@@ -80,7 +79,10 @@ export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<Or
     for (;;) {
       if (child.exitCode !== null) throw new Error(`Orthanc exited with code ${child.exitCode} while starting:\n${logTail()}`)
       const ready = await Promise.race([
-        fetch(`${url}/dicom-web/studies?limit=1`).then((response) => response.ok, () => false),
+        fetch(`${url}/dicom-web/studies?limit=1`).then(
+          (response) => response.ok,
+          () => false,
+        ),
         spawnError,
       ])
       if (ready) break

@@ -22,11 +22,8 @@ function findBinDir(): string {
     const dir = path.join(base, version, 'bin')
     if (existsSync(path.join(dir, 'initdb'))) return dir
   }
-  throw new PostgresUnavailableError(
-    'PostgreSQL server binaries not found under /usr/lib/postgresql (install with: apt-get install -y postgresql)',
-  )
+  throw new PostgresUnavailableError('PostgreSQL server binaries not found under /usr/lib/postgresql (install with: apt-get install -y postgresql)')
 }
-
 
 export async function startPostgres(): Promise<PostgresServer> {
   const external = process.env.PARALLAX_TEST_POSTGRES_URL
@@ -36,8 +33,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const isRoot = process.getuid?.() === 0
   // initdb refuses to run as root: run the server as Debian's `postgres` user then.
   const runAs = (cmd: string, args: string[]) =>
-    isRoot ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' })
-      : execFileSync(cmd, args, { stdio: 'pipe' })
+    isRoot ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' }) : execFileSync(cmd, args, { stdio: 'pipe' })
   const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'parallax-pg-'))
   chmodSync(dataRoot, 0o777)
   const dataDir = path.join(dataRoot, 'data')
@@ -45,8 +41,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort()
   runAs(path.join(binDir, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'parallax', '--no-sync', '-E', 'UTF8'])
   runAs(path.join(binDir, 'pg_ctl'), [
-    '-D', dataDir, '-w', '-l', path.join(dataRoot, 'server.log'),
-    '-o', `-p ${port} -k ${dataRoot} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+    '-D',
+    dataDir,
+    '-w',
+    '-l',
+    path.join(dataRoot, 'server.log'),
+    '-o',
+    `-p ${port} -k ${dataRoot} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
     'start',
   ])
   const adminUrl = `postgresql://parallax@127.0.0.1:${port}/postgres`
@@ -56,9 +57,11 @@ export async function startPostgres(): Promise<PostgresServer> {
       return `postgresql://parallax@127.0.0.1:${port}/${name}`
     },
     stop() {
-      spawnSync(isRoot ? 'runuser' : path.join(binDir, 'pg_ctl'),
-        isRoot ? ['-u', 'postgres', '--', path.join(binDir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop']
-          : ['-D', dataDir, '-m', 'immediate', 'stop'], { stdio: 'pipe' })
+      spawnSync(
+        isRoot ? 'runuser' : path.join(binDir, 'pg_ctl'),
+        isRoot ? ['-u', 'postgres', '--', path.join(binDir, 'pg_ctl'), '-D', dataDir, '-m', 'immediate', 'stop'] : ['-D', dataDir, '-m', 'immediate', 'stop'],
+        { stdio: 'pipe' },
+      )
       rmSync(dataRoot, { recursive: true, force: true })
     },
   }

@@ -6,9 +6,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 
-export const pydicomTestFilesDir = path.resolve(
-  process.env.PARALLAX_PYDICOM_TEST_FILES ?? '.data/pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files',
-)
+export const pydicomTestFilesDir = path.resolve(process.env.PARALLAX_PYDICOM_TEST_FILES ?? '.data/pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files')
 
 /** null when the files are there; otherwise the reason to skip. Throws under CI=true. */
 export function missingPydicomTestFiles(): string | null {

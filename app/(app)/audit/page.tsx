@@ -7,7 +7,7 @@ import { AuditEventTable } from '@/lib/audit/audit-event-table'
 import { pageRoles } from '@/lib/auth/access'
 import { clientAddress } from '@/lib/auth/client-address'
 import { requirePageUser } from '@/lib/auth/guard.server'
-import { roles } from '@/lib/auth/roles'
+import { roles } from '@/lib/vocabulary/roles'
 import { getDb } from '@/lib/db/client.server'
 import { readerAgreementReport } from '@/lib/findings/agreement.server'
 import { AgreementView } from '@/lib/findings/agreement-view'
@@ -35,8 +35,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <section className="card" data-testid="chain-status" data-ok={verdict.ok ? 'true' : 'false'}>
         {verdict.ok ? (
           <span>
-            <span className="badge ok">Chain intact</span> {verdict.count} events verified · head seq {verdict.headSeq} ·{' '}
-            <code>{verdict.headHash.slice(0, 16)}…</code> · {verdict.checkpoints} signed checkpoint{verdict.checkpoints === 1 ? '' : 's'} verified
+            <span className="badge ok">Chain intact</span> {verdict.count} events verified · head seq {verdict.headSeq} · <code>{verdict.headHash.slice(0, 16)}…</code> ·{' '}
+            {verdict.checkpoints} signed checkpoint{verdict.checkpoints === 1 ? '' : 's'} verified
           </span>
         ) : (
           <span>

@@ -10,10 +10,7 @@ export default async function StudiesPage() {
   return (
     <>
       <h1>Studies</h1>
-      <p className="muted">
-        This browser searches the PACS directly; the audit trail records which fields you searched and how many studies came
-        back, never what you typed.
-      </p>
+      <p className="muted">This browser searches the PACS directly; the audit trail records which fields you searched and how many studies came back, never what you typed.</p>
       <StudySearchPanel servers={servers} />
     </>
   )

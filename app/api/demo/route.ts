@@ -1,4 +1,4 @@
-import { roles } from '@/lib/auth/roles'
+import { roles } from '@/lib/vocabulary/roles'
 import { route } from '@/lib/auth/route.server'
 import { listDemoStudies } from '@/lib/synthetic/demo-studies.server'
 

@@ -1,4 +1,4 @@
-import { roles } from '@/lib/auth/roles'
+import { roles } from '@/lib/vocabulary/roles'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
 import { listPacsServers } from '@/lib/dicomweb/pacs.server'

@@ -16,7 +16,11 @@ export const GET = route({ roles: pageRoles.audit, query: exportQuerySchema }, a
   const { format, ...filter } = query
   const db = getDb()
   const { events, truncated } = await exportAuditEvents(db, filter)
-  await recordAudit(db, { type: 'audit-log-exported', format, eventCount: events.length, filters: activeFilters(filter) }, { actor: user, sourceIp: clientAddress(request.headers) })
+  await recordAudit(
+    db,
+    { type: 'audit-log-exported', format, eventCount: events.length, filters: activeFilters(filter) },
+    { actor: user, sourceIp: clientAddress(request.headers) },
+  )
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)
   const headers: Record<string, string> = {
     'cache-control': 'no-store',

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { roles } from '@/lib/auth/roles'
+import { roles } from '@/lib/vocabulary/roles'
 import { route } from '@/lib/auth/route.server'
 import { AppError } from '@/lib/errors'
 import { readDemoFile } from '@/lib/synthetic/demo-studies.server'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { roles } from '@/lib/auth/roles'
+import { roles } from '@/lib/vocabulary/roles'
 import { route } from '@/lib/auth/route.server'
 import { AppError } from '@/lib/errors'
 import { findModel } from '@/lib/inference/registry.server'

@@ -34,7 +34,10 @@ describe('parseResponse', () => {
     const error = await rejection(parseResponse(Response.json({ id: 'a', count: 'two' }), itemSchema))
     assert.equal(error.code, 'invalid_response:api')
     assert.equal(error.status, 200)
-    assert.deepEqual(error.issues.map((issue) => issue.path), ['count'])
+    assert.deepEqual(
+      error.issues.map((issue) => issue.path),
+      ['count'],
+    )
     assert.match(error.message, /does not understand/)
   })
 

@@ -1,7 +1,7 @@
 'use client'
-import * as readsClient from '../findings/reads.client'
-import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from '../findings/schema'
-import type { ReadDto, SignatureMeaning, StudyReference } from '../findings/types'
+import * as readsClient from './reads.client'
+import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from './schema'
+import type { ReadDto, SignatureMeaning, StudyReference } from './types'
 import { createEmitter } from '../events/emitter'
 
 // The reads of the study in view, and the user's open read among them, as one store: the

@@ -45,7 +45,10 @@ describe('sendJson', () => {
 
   it("throws the server's refusal as an ApiError whose message forms show as it is", async () => {
     answerWith(() => new AppError('conflict', 'users', 'That username is taken.').toResponse())
-    await assert.rejects(sendJson('/api/admin/users', 'POST', {}), (error) => error instanceof ApiError && error.code === 'conflict:users' && error.message === 'That username is taken.')
+    await assert.rejects(
+      sendJson('/api/admin/users', 'POST', {}),
+      (error) => error instanceof ApiError && error.code === 'conflict:users' && error.message === 'That username is taken.',
+    )
   })
 })
 

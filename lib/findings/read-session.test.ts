@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { findingDto, readDto } from '../../tests/support/read-dto'
-import type { FindingProposal } from '../findings/schema'
-import type { ReadDto } from '../findings/types'
-import { ApiError } from '../ui/api-error'
+import type { FindingProposal } from './schema'
+import type { ReadDto } from './types'
+import { ApiError } from '../http/api-error'
 import { ReadSession, type ReadSessionState, type ReadsApi } from './read-session.client'
 
 // The session against a fake reads API whose answers the tests release one at a time, so
@@ -32,7 +32,10 @@ function fakeApi() {
         waiters.splice(0).forEach((wake) => wake())
       })
   const api = Object.fromEntries(
-    (['fetchReadsOfStudy', 'openRead', 'proposeFindings', 'addFinding', 'decideFinding', 'signRead', 'amendRead', 'recordExport'] as const).map((method) => [method, record(method)]),
+    (['fetchReadsOfStudy', 'openRead', 'proposeFindings', 'addFinding', 'decideFinding', 'signRead', 'amendRead', 'recordExport'] as const).map((method) => [
+      method,
+      record(method),
+    ]),
   ) as unknown as ReadsApi
   /** The next call not yet answered, once it is made. */
   async function next(method: keyof ReadsApi): Promise<Call> {
@@ -87,7 +90,10 @@ describe('ReadSession', () => {
     const answered = readDto('r2', { findings: [findingDto('f1', { status: 'accepted' })] })
     call.resolve(answered)
     assert.equal(await accepting, answered)
-    assert.deepEqual(session.reads?.map((read) => read.id), ['r2', 'r1'])
+    assert.deepEqual(
+      session.reads?.map((read) => read.id),
+      ['r2', 'r1'],
+    )
     assert.equal(session.read, answered)
     assert.equal(session.busy, false)
     assert.equal(pending(), 0, 'no re-fetch')
@@ -108,7 +114,10 @@ describe('ReadSession', () => {
     const answered = readDto('r2', { findings: [findingDto('f1')] })
     propose.resolve(answered)
     await proposing
-    assert.deepEqual(session.reads?.map((read) => read.id), ['r2', 'r1'])
+    assert.deepEqual(
+      session.reads?.map((read) => read.id),
+      ['r2', 'r1'],
+    )
     assert.equal(session.read, answered)
   })
 
@@ -164,7 +173,13 @@ describe('ReadSession', () => {
     amend.resolve(amendment)
     await amending
     assert.equal(session.read, amendment)
-    assert.deepEqual(session.reads?.map((read) => [read.id, read.amendedById]), [['r2', null], ['r1', 'r2']])
+    assert.deepEqual(
+      session.reads?.map((read) => [read.id, read.amendedById]),
+      [
+        ['r2', null],
+        ['r1', 'r2'],
+      ],
+    )
   })
 
   it('keeps a refusal as its error and rethrows it, and clears it when the next request starts', async () => {

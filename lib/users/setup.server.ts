@@ -1,8 +1,8 @@
 import 'server-only'
-import { createUser } from '../users/users.server'
-import { demoAccounts } from '../users/demo-accounts'
-import { getDatabase } from './client.server'
-import { applyMigrations } from './migrate.server'
+import { createUser } from './users.server'
+import { demoAccounts } from './demo-accounts'
+import { getDatabase } from '../db/client.server'
+import { applyMigrations } from '../db/migrate.server'
 
 export interface SetupReport {
   provider: string

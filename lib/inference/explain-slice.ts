@@ -1,15 +1,15 @@
 // Explains one image's result with the method the reader picked, using only the model's
 // own outputs and forward passes (no gradients, so it runs on WebGPU or WASM alike).
 // Every heatmap comes back at the image's own resolution, scaled to 0..1.
-import type { ModelManifest } from '../inference/manifest'
-import { readFloatInitializer } from '../inference/onnx-model-io'
-import { resizeBilinear } from '../inference/resize'
-import { prepareSliceInput, type ModelSession, type SliceImage } from '../inference/run-model'
-import { sigmoid } from '../inference/postprocess'
-import { classActivationMap, eigenCam } from './cam'
-import { normaliseHeatmap, type Heatmap } from './heatmap'
-import { occlusionSensitivity, rise, type BatchScore } from './perturbation'
-import { binaryEntropy } from './uncertainty'
+import type { ModelManifest } from './manifest'
+import { readFloatInitializer } from './onnx-model-io'
+import { resizeBilinear } from '../imaging/resize'
+import { prepareSliceInput, type ModelSession, type SliceImage } from './run-model'
+import { sigmoid } from './postprocess'
+import { classActivationMap, eigenCam } from '../explain/cam'
+import { normaliseHeatmap, type Heatmap } from '../explain/heatmap'
+import { occlusionSensitivity, rise, type BatchScore } from '../explain/perturbation'
+import { binaryEntropy } from '../explain/uncertainty'
 
 export type ExplainMethod = 'cam' | 'eigencam' | 'occlusion' | 'rise' | 'probability' | 'entropy'
 
@@ -42,7 +42,14 @@ export interface ExplainOptions {
   checkpoint?: () => Promise<void>
 }
 
-export async function explainSlice(manifest: ModelManifest, model: Uint8Array, session: ModelSession, image: SliceImage, method: ExplainMethod, options: ExplainOptions = {}): Promise<Heatmap> {
+export async function explainSlice(
+  manifest: ModelManifest,
+  model: Uint8Array,
+  session: ModelSession,
+  image: SliceImage,
+  method: ExplainMethod,
+  options: ExplainOptions = {},
+): Promise<Heatmap> {
   if (!methodsFor(manifest).includes(method)) throw new Error(`${methodLabels[method]} does not apply to ${manifest.parallax.name}`)
   const { input, columns, rows } = prepareSliceInput(manifest, image)
   const { output, explainability, postprocessing } = manifest.parallax
@@ -77,7 +84,11 @@ export async function explainSlice(manifest: ModelManifest, model: Uint8Array, s
  * nothing measurable. For a segmentation, the mean probability over what it segments on
  * the intact image.
  */
-async function scoreFunction(manifest: ModelManifest, input: Float32Array, run: (data: Float32Array, count: number, names: string[]) => ReturnType<ModelSession['run']>): Promise<BatchScore> {
+async function scoreFunction(
+  manifest: ModelManifest,
+  input: Float32Array,
+  run: (data: Float32Array, count: number, names: string[]) => ReturnType<ModelSession['run']>,
+): Promise<BatchScore> {
   const { output, kind, postprocessing } = manifest.parallax
   if (kind === 'classification') {
     return async (inputs, count) => {
