@@ -3,9 +3,10 @@ import { Enums, RenderingEngine, cache, eventTarget, imageLoader, metaData, setV
 import { Enums as ToolEnums, ToolGroupManager, annotation, utilities as toolUtilities } from '@cornerstonejs/tools'
 import { initCornerstone } from './cornerstone.client'
 import { ViewerEvents, type ViewerEventMap, type ViewerEventName, type ViewerLayout, type ViewerListener, type ViewportId } from './events'
-import type { Measurement } from './measurements'
+import { collectMeasurements } from './measurements.client'
+import { modalityPixels, pixelChecksumOf, type PixelChecksum } from './image-data.client'
 import { createToolGroup, setPrimaryTool } from './tool-groups.client'
-import { defaultTool, measurementKindOf, type ToolId } from './tool-registry'
+import { defaultTool, type ToolId } from './tool-registry'
 import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
 import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
@@ -23,14 +24,6 @@ export interface ViewerElements {
   axial: HTMLDivElement
   sagittal: HTMLDivElement
   coronal: HTMLDivElement
-}
-
-export interface PixelChecksum {
-  sha256: string
-  arrayType: string
-  length: number
-  min: number
-  max: number
 }
 
 export interface Viewer {
@@ -146,38 +139,6 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     listen(element, 'contextmenu', (event) => event.preventDefault())
   }
 
-  function collectMeasurements(): Measurement[] {
-    const result: Measurement[] = []
-    for (const item of annotation.state.getAllAnnotations()) {
-      const kind = item.metadata ? measurementKindOf(item.metadata.toolName) : null
-      if (!kind || !item.annotationUID) continue
-      const imageId = item.metadata?.referencedImageId ?? ''
-      const stats = Object.values((item.data.cachedStats ?? {}) as Record<string, Record<string, unknown>>)[0] ?? {}
-      const points = (item.data.handles?.points ?? []) as Types.Point3[]
-      const num = (key: string) => (typeof stats[key] === 'number' ? (stats[key] as number) : null)
-      result.push({
-        uid: item.annotationUID,
-        kind,
-        imageId,
-        value: kind === 'length' ? num('length') : kind === 'angle' ? num('angle') : null,
-        unit: kind === 'length' ? String(stats.unit ?? 'mm') : kind === 'angle' ? 'deg' : String(stats.modalityUnit ?? ''),
-        stats:
-          (kind === 'ellipse' || kind === 'rectangle') && num('mean') !== null
-            ? {
-                mean: num('mean')!,
-                stdDev: num('stdDev') ?? 0,
-                min: num('min') ?? 0,
-                max: num('max') ?? 0,
-                area: num('area') ?? 0,
-                areaUnit: String(stats.areaUnit ?? 'mm²'),
-                unit: String(stats.modalityUnit ?? ''),
-              }
-            : null,
-        pixelPoints: imageId ? points.map((point) => utilities.worldToImageCoords(imageId, point) as [number, number]) : [],
-      })
-    }
-    return result
-  }
   const emitMeasurements = () => events.emit('measurements-changed', { measurements: collectMeasurements() })
   for (const name of [ToolEnums.Events.ANNOTATION_COMPLETED, ToolEnums.Events.ANNOTATION_MODIFIED, ToolEnums.Events.ANNOTATION_REMOVED]) {
     listen(eventTarget, name, emitMeasurements)
@@ -388,26 +349,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
 
     async pixelChecksum() {
       throwIfDestroyed()
-      const stack = viewport('main') as Types.IStackViewport | undefined
-      const imageId = stack?.getCurrentImageId()
-      const image = imageId ? cache.getImage(imageId) : undefined
-      if (!image) return null
-      const pixels = image.getPixelData()
-      const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)
-      const digest = await crypto.subtle.digest('SHA-256', bytes.slice())
-      let min = Infinity
-      let max = -Infinity
-      for (const value of pixels) {
-        if (value < min) min = value
-        if (value > max) max = value
-      }
-      return {
-        sha256: Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join(''),
-        arrayType: pixels.constructor.name,
-        length: pixels.length,
-        min,
-        max,
-      }
+      const imageId = (viewport('main') as Types.IStackViewport | undefined)?.getCurrentImageId()
+      return imageId ? pixelChecksumOf(imageId) : null
     },
 
     imageSize(imageId) {
@@ -418,19 +361,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
 
     async imagePixels(imageIds) {
       throwIfDestroyed()
-      return Promise.all(
-        imageIds.map(async (imageId) => {
-          const image = cache.getImage(imageId) ?? (await imageLoader.loadAndCacheImage(imageId))
-          const pixels = image.getPixelData()
-          // The loader may have applied the rescale already (preScale); otherwise apply it here.
-          const scaled = (image as { preScale?: { scaled?: boolean } }).preScale?.scaled === true
-          const slope = scaled ? 1 : (image.slope ?? 1)
-          const intercept = scaled ? 0 : (image.intercept ?? 0)
-          const out = new Float32Array(pixels.length)
-          for (let p = 0; p < pixels.length; p++) out[p] = pixels[p]! * slope + intercept
-          return out
-        }),
-      )
+      return Promise.all(imageIds.map(modalityPixels))
     },
 
     async showLabelmap(binding) {
@@ -476,4 +407,4 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   return viewer
 }
 
-export type { LabelmapBinding, ViewerEventMap }
+export type { LabelmapBinding, PixelChecksum, ViewerEventMap }
