@@ -2,9 +2,6 @@
 // viewer. Only metadata crosses these types: pixel data stays in the File it came from.
 import type { ImagePlaneAttributes, Vec3 } from './geometry'
 
-// viewer.client.ts imports Vec3 from here.
-export type { Vec3 } from './geometry'
-
 /**
  * One parsed, validated instance (a single- or multi-frame image, or a non-image object),
  * with its Image Plane attributes (geometry.ts).

@@ -9,9 +9,6 @@ import type { FindingLabel, FindingLocation, ProposedFinding } from './types'
 // coordinates, its highest probability), one per positive series for a classifier (the
 // image it scored highest). Only these small records leave the viewer, never the masks.
 
-// model-panel.client.tsx imports seriesFrameOf from here.
-export { seriesFrameOf } from '../dicom/geometry'
-
 export interface SegmentationOutput {
   labels: Uint8Array
   /** Foreground probability per image at the model's resolution, when the model gives one. */

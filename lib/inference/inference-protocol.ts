@@ -2,8 +2,7 @@ import type { ExplainMethod } from './explain-slice'
 import type { ModelManifest } from './manifest'
 import type { ModelOutput } from './model-output'
 import type { InferenceProgress } from './run-model'
-import type { SliceStackGeometry } from './slice-stack'
-import type { Vec3 } from './volume'
+import type { SliceStackGeometry, Vec3 } from '../dicom/geometry'
 
 // Messages between the page and its one inference worker. Every message carries the `id`
 // of the request it belongs to (a cancel names the request it stops), so replies to

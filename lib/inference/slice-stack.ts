@@ -6,9 +6,6 @@
 import { positionAlongNormal, sliceNormal, sliceSpacing, sliceSteps, type SliceStackGeometry, type Vec3 } from '../dicom/geometry'
 import type { ScalarVolume } from './volume'
 
-// inference-protocol.ts and model-panel.client.tsx import these from here.
-export { stackGeometryOf, type SliceStackGeometry } from '../dicom/geometry'
-
 export interface ImageSlice {
   /** ImagePositionPatient: centre of the first pixel. */
   position: Vec3

@@ -4,9 +4,6 @@
 // (a PatientGrid of geometry.ts).
 import { indexToPatient, type Vec3 } from '../dicom/geometry'
 
-// inference-protocol.ts imports Vec3 from here.
-export type { Vec3 } from '../dicom/geometry'
-
 export type Triple = [number, number, number]
 
 export interface VolumeGeometry {

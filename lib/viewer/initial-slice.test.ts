@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { orderSeries } from '../dicom/series-geometry'
-import type { DicomInstance, Vec3 } from '../dicom/types'
+import type { Vec3 } from '../dicom/geometry'
+import type { DicomInstance } from '../dicom/types'
 import { initialSliceIndex } from './initial-slice'
 
 type Orientation = NonNullable<DicomInstance['imageOrientationPatient']>

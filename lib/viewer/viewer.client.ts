@@ -11,7 +11,7 @@ import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
 import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
 import { LabelmapLayer, type LabelmapBinding } from './labelmap-layer.client'
-import type { Vec3 } from '../dicom/types'
+import type { Vec3 } from '../dicom/geometry'
 
 // One viewer per page: a rendering engine with either a single stack viewport ('stack')
 // or three orthographic viewports of one volume ('mpr'). createViewer() owns every
