@@ -1,7 +1,9 @@
-// npm run audit:verify — recomputes the audit hash chain and checks every signed checkpoint;
-// exit 0 when intact, 1 with the first bad seq otherwise.
+// npm run audit:verify — recomputes the audit hash chain and checks every signed checkpoint,
+// then every signed read (its content hash, the server's signature and its read-signed
+// event); exit 0 when intact, 1 with the first bad seq or the reads that fail otherwise.
 import { verifyAuditTrail } from '../lib/audit/checkpoints.server'
 import { getDb } from '../lib/db/client.server'
+import { verifySignedReads } from '../lib/findings/signature-verification.server'
 
 const verdict = await verifyAuditTrail(getDb())
 if (verdict.ok) {
@@ -11,5 +13,8 @@ if (verdict.ok) {
 } else {
   console.error(`FAILED at seq ${verdict.firstBadSeq}: ${verdict.message} (${verdict.problem})`)
 }
+const reads = await verifySignedReads(getDb())
+if (reads.ok) console.log(`OK: ${reads.signedReads} signed read(s), every signature verified against its content, the server key and its audit event`)
+else console.error(`FAILED: signed reads that do not verify: ${reads.problems.map((entry) => `${entry.readId} (${entry.problem})`).join(', ')}`)
 await getDb().$disconnect()
-process.exit(verdict.ok ? 0 : 1)
+process.exit(verdict.ok && reads.ok ? 0 : 1)

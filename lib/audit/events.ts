@@ -63,8 +63,8 @@ export type AuditEventInput =
   /** A reader's read of a study begun (clinical or research). */
   | { type: 'read-opened'; read: ReadReference; purpose: 'clinical' | 'research' }
   | { type: 'read-signed'; read: ReadReference; meaning: string; contentHash: string; findingCount: number }
-  /** A signature refused: wrong password, or the read not the signer's to sign. */
-  | { type: 'read-sign-refused'; read: ReadReference; reason: 'bad-password' | 'not-reader' | 'pending-findings' | 'not-open' }
+  /** A signature refused: wrong password, the read not the signer's to sign, or changed after the signer was shown it. */
+  | { type: 'read-sign-refused'; read: ReadReference; reason: 'bad-password' | 'not-reader' | 'pending-findings' | 'not-open' | 'content-changed' }
   | { type: 'read-amended'; read: ReadReference; amends: string; reason: string }
   /** A signed read exported (DICOM SR download, or stored to a PACS with STOW-RS). */
   | { type: 'read-exported'; read: ReadReference; format: 'dicom-sr'; destination: 'download' | 'pacs'; pacsId?: string }

@@ -169,6 +169,7 @@ const read: ReadDto = {
     }),
     finding(5, { status: 'rejected', rejectReason: 'false-positive', discordant: true }),
   ],
+  contentHash: 'cd'.repeat(32),
   signature: {
     signerId: 'reader-1',
     printedName: 'Ana Rivera',
@@ -176,6 +177,7 @@ const read: ReadDto = {
     signedAt: '2025-03-04T05:30:12.345Z',
     contentHash: 'cd'.repeat(32),
     valid: true,
+    problem: null,
   },
 }
 

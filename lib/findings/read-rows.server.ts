@@ -7,6 +7,7 @@ import type { SessionUser } from '../auth/session-user'
 import { getDatabase, type Db, type Tx } from '../db/client.server'
 import type { Finding, Read, ReadSignature } from '../db/generated/sqlite/client'
 import { AppError } from '../errors'
+import { signatureProblem, type SignedEvent } from './read-signature.server'
 import { signedContentHash } from './signed-content'
 import {
   findingLocationSchema,
@@ -23,7 +24,9 @@ import {
 // What the reads services share: a read's rows loaded one way (locked to change it), mapped
 // to the DTOs the API sends, named one way in the audit trail, and who may see or change it.
 
-export type ReadRow = Read & { findings: Finding[]; signature: ReadSignature | null; amendedBy: { id: string } | null }
+/** A read's rows, with the read-signed audit event its signature points at (null while unsigned). */
+export type ReadRow = Read & { findings: Finding[]; signature: ReadSignature | null; amendedBy: { id: string } | null; signedEvent: SignedEvent | null }
+type ReadRowWithoutEvent = Omit<ReadRow, 'signedEvent'>
 
 export const readInclude = { findings: { orderBy: { ordinal: 'asc' } }, signature: true, amendedBy: { select: { id: true } } } as const
 export const amendInclude = { ...readInclude, modelRuns: true } as const
@@ -81,7 +84,7 @@ export function studyOf(row: Read): StudyReference {
 }
 
 export function toReadDto(row: ReadRow): ReadDto {
-  const read: ReadDto = {
+  const content = {
     id: row.id,
     purpose: row.purpose as ReadPurpose,
     status: row.status as ReadDto['status'],
@@ -93,16 +96,18 @@ export function toReadDto(row: ReadRow): ReadDto {
     reader: { id: row.readerId, name: row.readerName },
     createdAt: row.createdAt.toISOString(),
     findings: row.findings.map(toFindingDto),
-    signature: null,
   }
+  const read: ReadDto = { ...content, contentHash: signedContentHash(content), signature: null }
   if (row.signature) {
-    const manifest = {
+    const stored = {
       signerId: row.signature.signerId,
       printedName: row.signature.printedName,
       meaning: row.signature.meaning as SignatureMeaning,
       signedAt: row.signature.signedAt.toISOString(),
+      contentHash: row.signature.contentHash,
     }
-    read.signature = { ...manifest, contentHash: row.signature.contentHash, valid: signedContentHash(read, manifest) === row.signature.contentHash }
+    const problem = signatureProblem(row.id, read.contentHash, { ...stored, serverSignature: row.signature.serverSignature, keyId: row.signature.keyId }, row.signedEvent)
+    read.signature = { ...stored, valid: problem === null, problem }
   }
   return read
 }
@@ -121,10 +126,20 @@ export function auditContext(user: SessionUser, sourceIp: string | null): AuditC
   return { actor: { id: user.id, username: user.username, role: user.role }, sourceIp }
 }
 
+/** The rows with the read-signed audit events their signatures point at, in one query. */
+export async function withSignedEvents(db: Db | Tx, rows: ReadRowWithoutEvent[]): Promise<ReadRow[]> {
+  const seqs = rows.flatMap((row) => (row.signature?.auditSeq != null ? [row.signature.auditSeq] : []))
+  const events = seqs.length
+    ? await db.auditEvent.findMany({ where: { seq: { in: seqs } }, select: { seq: true, eventType: true, actorId: true, entities: true, details: true } })
+    : []
+  const bySeq = new Map(events.map(({ seq, ...event }) => [seq, event]))
+  return rows.map((row) => ({ ...row, signedEvent: (row.signature?.auditSeq != null && bySeq.get(row.signature.auditSeq)) || null }))
+}
+
 export async function loadRead(db: Db | Tx, id: string): Promise<ReadRow> {
   const row = await db.read.findUnique({ where: { id }, include: readInclude })
   if (!row) throw new AppError('not_found', 'findings', 'No such read.')
-  return row
+  return (await withSignedEvents(db, [row]))[0]!
 }
 
 /** Loads a read to change it, first locking its row on PostgreSQL so that changes to one read (and its signing) run one after another. */

@@ -1,4 +1,5 @@
 'use client'
+import { ApiError } from '../http/api-error'
 import * as readsClient from './reads.client'
 import type { ExportDestination, FindingDecision, FindingProposal, ReaderFinding } from './schema'
 import type { ReadDto, SignatureMeaning, StudyReference } from './types'
@@ -122,9 +123,26 @@ export class ReadSession {
     return this.#change(async () => this.#apply(await this.#api.decideFinding(this.#openReadId(), findingId, decision)))
   }
 
-  /** Signs the open read (the password is checked again by the server). */
-  sign(password: string, meaning: SignatureMeaning): Promise<ReadDto> {
-    return this.#change(async () => this.#apply(await this.#api.signRead(this.#openReadId(), password, meaning)))
+  /**
+   * Signs the open read as the signer was shown it: `shownContentHash` is the contentHash of
+   * the read on screen. The server checks the password again and refuses (409) when the read
+   * no longer hashes to it, such as when a change sent just before has landed since. A 409
+   * means the read held here is not the server's, so the reads are fetched again (to be
+   * reviewed as they are) before the refusal is passed on.
+   */
+  sign(password: string, meaning: SignatureMeaning, shownContentHash: string): Promise<ReadDto> {
+    return this.#change(async () => {
+      try {
+        return this.#apply(await this.#api.signRead(this.#openReadId(), password, meaning, shownContentHash))
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409) {
+          // The refusal is what the signer must see; a failed reload leaves the error on it.
+          const reads = await this.#api.fetchReadsOfStudy(this.study.studyInstanceUid).catch(() => null)
+          if (reads) this.#set({ reads, read: this.#openReadIn(reads) })
+        }
+        throw error
+      }
+    })
   }
 
   /** Amends a signed read: the server's answer is the new open version. */

@@ -160,9 +160,9 @@ describe('ReadSession', () => {
     const loaded = session.load()
     ;(await next('fetchReadsOfStudy')).resolve([readDto('r1')])
     await loaded
-    const signing = session.sign('secret', 'approval')
+    const signing = session.sign('secret', 'approval', 'c0'.repeat(32))
     const sign = await next('signRead')
-    assert.deepEqual(sign.args, ['r1', 'secret', 'approval'])
+    assert.deepEqual(sign.args, ['r1', 'secret', 'approval', 'c0'.repeat(32)])
     sign.resolve(readDto('r1', { status: 'signed' }))
     await signing
     assert.equal(session.read, null)
@@ -191,17 +191,46 @@ describe('ReadSession', () => {
     ;(await next('fetchReadsOfStudy')).resolve([readDto('r1')])
     await loaded
     const refused = new ApiError('forbidden:findings', 403, 'The password is not correct; the read was not signed.')
-    const signing = session.sign('wrong', 'approval')
+    const signing = session.sign('wrong', 'approval', 'c0'.repeat(32))
     ;(await next('signRead')).reject(refused)
     await assert.rejects(signing, (error) => error === refused)
     assert.equal(session.error, refused)
     assert.deepEqual(failures, [refused])
     assert.equal(session.busy, false)
     assert.equal(session.read?.status, 'open', 'a refusal changes no read')
-    const retry = session.sign('right', 'approval')
+    const retry = session.sign('right', 'approval', 'c0'.repeat(32))
     assert.equal(session.error, null)
     ;(await next('signRead')).resolve(readDto('r1', { status: 'signed' }))
     await retry
+  })
+
+  it('after a 409 (the read changed since it was shown) holds the reads as the server has them, and keeps the refusal', async () => {
+    const { api, next, pending } = fakeApi()
+    const { session } = sessionWith(api)
+    const loaded = session.load()
+    const shown = readDto('r1', { findings: [findingDto('f1', { status: 'accepted' })], contentHash: 'aa'.repeat(32) })
+    ;(await next('fetchReadsOfStudy')).resolve([shown])
+    await loaded
+    const refused = new ApiError('conflict:findings', 409, 'This read changed after it was shown to you, so it was not signed.')
+    const signing = session.sign('secret', 'approval', shown.contentHash)
+    const sign = await next('signRead')
+    assert.equal(sign.args[3], 'aa'.repeat(32), 'the hash of the read on screen')
+    sign.reject(refused)
+    const current = readDto('r1', { findings: [findingDto('f1', { status: 'rejected', rejectReason: 'false-positive' })], contentHash: 'bb'.repeat(32) })
+    const reload = await next('fetchReadsOfStudy')
+    assert.deepEqual(reload.args, [study.studyInstanceUid])
+    reload.resolve([current])
+    await assert.rejects(signing, (error) => error === refused)
+    assert.equal(session.read, current, "the server's read replaces the stale one")
+    assert.equal(session.error, refused, 'the refusal stays shown')
+    assert.equal(pending(), 0)
+
+    // Other refusals (a wrong password, 403) leave the held read alone, without a request.
+    const wrong = session.sign('wrong', 'approval', current.contentHash)
+    ;(await next('signRead')).reject(new ApiError('forbidden:findings', 403, 'The password is not correct; the read was not signed.'))
+    await assert.rejects(wrong)
+    assert.equal(pending(), 0)
+    assert.equal(session.read, current)
   })
 
   it('refuses a change to the open read when there is none, without a request', async () => {

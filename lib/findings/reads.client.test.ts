@@ -4,7 +4,7 @@ import { findingDto, readDto } from '../../tests/support/read-dto'
 import { AppError } from '../errors'
 import { ApiError } from '../http/api-error'
 import { addFinding, fetchRead, fetchReadsOfStudy, proposeFindings, recordExport, signRead } from './reads.client'
-import { addFindingsBodySchema, exportBodySchema, type FindingProposal } from './schema'
+import { addFindingsBodySchema, exportBodySchema, signBodySchema, type FindingProposal } from './schema'
 
 // The browser's reads client against a fake fetch: what it sends is what the routes'
 // schemas take, what it returns is what the DTO schemas allow, and refusals keep their codes.
@@ -81,9 +81,17 @@ describe('reads client', () => {
     assert.deepEqual(addFindingsBodySchema.parse(sent[0]!.body), { origin: 'reader', ...finding })
   })
 
+  it('signs with the password, the meaning and the content hash shown, as the signature route reads them', async () => {
+    const sent = fakeFetch(() => Response.json(readDto('r1', { status: 'signed' }), { status: 201 }))
+    await signRead('r1', 'secret', 'approval', 'ab'.repeat(32))
+    assert.equal(sent[0]!.url, '/api/reads/r1/signature')
+    assert.deepEqual(signBodySchema.parse(sent[0]!.body), { password: 'secret', meaning: 'approval', contentHash: 'ab'.repeat(32) })
+    assert.equal(signBodySchema.safeParse({ password: 'secret', meaning: 'approval' }).success, false, 'a signature without the hash shown is refused')
+  })
+
   it("keeps the server's code and message when signing is refused", async () => {
     fakeFetch(() => new AppError('forbidden', 'findings', 'The password is not correct; the read was not signed.').toResponse())
-    const error = await rejection(signRead('r1', 'wrong', 'approval'))
+    const error = await rejection(signRead('r1', 'wrong', 'approval', 'c0'.repeat(32)))
     assert.equal(error.code, 'forbidden:findings')
     assert.equal(error.status, 403)
     assert.equal(error.message, 'The password is not correct; the read was not signed.')

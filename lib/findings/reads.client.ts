@@ -23,8 +23,9 @@ export const addFinding = (readId: string, finding: ReaderFinding): Promise<Read
 export const decideFinding = (readId: string, findingId: string, decision: FindingDecision): Promise<ReadDto> =>
   sendJson(`/api/reads/${readId}/findings/${findingId}`, 'PATCH', decision, readDtoSchema)
 
-export const signRead = (readId: string, password: string, meaning: SignatureMeaning): Promise<ReadDto> =>
-  sendJson(`/api/reads/${readId}/signature`, 'POST', { password, meaning }, readDtoSchema)
+/** Signs the read as it was shown: `contentHash` is the shown read's, and the server refuses (409) any other content. */
+export const signRead = (readId: string, password: string, meaning: SignatureMeaning, contentHash: string): Promise<ReadDto> =>
+  sendJson(`/api/reads/${readId}/signature`, 'POST', { password, meaning, contentHash }, readDtoSchema)
 
 export const amendRead = (readId: string, reason: string): Promise<ReadDto> => sendJson(`/api/reads/${readId}/amendments`, 'POST', { reason }, readDtoSchema)
 

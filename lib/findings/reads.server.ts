@@ -3,7 +3,19 @@ import { appendAudit, recordAudit } from '../audit/append.server'
 import type { SessionUser } from '../auth/session-user'
 import type { Db } from '../db/client.server'
 import { AppError } from '../errors'
-import { auditContext, loadRead, openKeyOf, purposeForRole, readInclude, readReference, readReferenceOf, studyOf, toReadDto, visiblePurposes } from './read-rows.server'
+import {
+  auditContext,
+  loadRead,
+  openKeyOf,
+  purposeForRole,
+  readInclude,
+  readReference,
+  readReferenceOf,
+  studyOf,
+  toReadDto,
+  visiblePurposes,
+  withSignedEvents,
+} from './read-rows.server'
 import type { ExportDestination } from './schema'
 import type { ReadDto, ReadPurpose, StudyReference } from './types'
 
@@ -27,7 +39,7 @@ export async function readsOfStudy(db: Db, user: SessionUser, studyInstanceUid: 
     include: readInclude,
     orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
   })
-  return rows.map(toReadDto)
+  return (await withSignedEvents(db, rows)).map(toReadDto)
 }
 
 /** The user's open read of a study, created (and audited) when there is none: one per study and reader. */
@@ -36,7 +48,7 @@ export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | 
   if (!purpose) throw new AppError('forbidden', 'findings', 'Your role does not read studies.')
   const openKey = openKeyOf(study.studyInstanceUid, user.id, purpose)
   const existing = await db.read.findUnique({ where: { openKey }, include: readInclude })
-  if (existing) return toReadDto(existing)
+  if (existing) return toReadDto({ ...existing, signedEvent: null })
   const signed = await db.read.findFirst({
     where: { studyInstanceUid: study.studyInstanceUid, readerId: user.id, purpose, status: 'signed', amendedBy: { is: null } },
     select: { id: true },
@@ -48,11 +60,11 @@ export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | 
       await appendAudit(tx, { type: 'read-opened', read: readReference(read), purpose }, auditContext(user, sourceIp))
       return read
     })
-    return toReadDto(created)
+    return toReadDto({ ...created, signedEvent: null })
   } catch (error) {
     // Two tabs opening the same study at once: the unique open key lets one win.
     const raced = await db.read.findUnique({ where: { openKey }, include: readInclude })
-    if (raced) return toReadDto(raced)
+    if (raced) return toReadDto({ ...raced, signedEvent: null })
     throw error
   }
 }

@@ -242,7 +242,12 @@ export function ReviewPanel({ session, context }: ReviewPanelProps) {
             </button>
           )}
           {context.role === 'radiologist' && shown.purpose === 'clinical' && (
-            <SignForm pending={pending} busy={busy} onSign={(password, meaning) => apply(() => session.sign(password, meaning))} />
+            <SignForm
+              pending={pending}
+              busy={busy}
+              contentHash={shown.contentHash}
+              onSign={(password, meaning, contentHash) => apply(() => session.sign(password, meaning, contentHash))}
+            />
           )}
           <details style={{ fontSize: '.75rem' }}>
             <summary className="muted">Review keys</summary>

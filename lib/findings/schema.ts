@@ -71,7 +71,12 @@ export const decisionBodySchema = z.discriminatedUnion('action', [
 /** A reader's decision on a finding. */
 export type FindingDecision = z.infer<typeof decisionBodySchema>
 
-export const signBodySchema = z.object({ password: z.string().min(1).max(200), meaning: signatureMeaningSchema })
+/** The password again (21 CFR 11.200), the meaning, and the content hash the signer was shown (ReadDto.contentHash). */
+export const signBodySchema = z.object({
+  password: z.string().min(1).max(200),
+  meaning: signatureMeaningSchema,
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 (hex) of the content shown'),
+})
 
 export const amendBodySchema = z.object({ reason: z.string().trim().min(3).max(1000) })
 

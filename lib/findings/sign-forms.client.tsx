@@ -4,7 +4,15 @@ import { signatureMeanings, type SignatureMeaning } from './types'
 
 // Signing an open read with the password (21 CFR 11.200) and amending a signed one.
 
-export function SignForm({ pending, busy, onSign }: { pending: number; busy: boolean; onSign: (password: string, meaning: SignatureMeaning) => Promise<unknown> }) {
+interface SignFormProps {
+  pending: number
+  busy: boolean
+  /** The contentHash of the read on screen: shown here, and what the signature will bind. */
+  contentHash: string
+  onSign: (password: string, meaning: SignatureMeaning, contentHash: string) => Promise<unknown>
+}
+
+export function SignForm({ pending, busy, contentHash, onSign }: SignFormProps) {
   const [password, setPassword] = useState('')
   const [meaning, setMeaning] = useState<SignatureMeaning>('review')
   return (
@@ -14,7 +22,7 @@ export function SignForm({ pending, busy, onSign }: { pending: number; busy: boo
       data-testid="sign-form"
       onSubmit={(event) => {
         event.preventDefault()
-        void onSign(password, meaning).then(() => setPassword(''))
+        void onSign(password, meaning, contentHash).then(() => setPassword(''))
       }}
     >
       <strong>Sign this read</strong>
@@ -45,7 +53,10 @@ export function SignForm({ pending, busy, onSign }: { pending: number; busy: boo
         </button>
       </div>
       <p className="muted" style={{ fontSize: '.7rem', margin: '.2rem 0 0' }}>
-        Signing binds your name, the time and this meaning to the findings as they are now; a signed read can only be amended.
+        Signing binds your name, the time and this meaning to the findings as they are shown here; a signed read can only be amended.
+      </p>
+      <p className="muted" style={{ fontSize: '.7rem', margin: '.2rem 0 0', wordBreak: 'break-all' }}>
+        Content SHA-256 <span data-testid="sign-content-hash">{contentHash}</span>
       </p>
     </form>
   )

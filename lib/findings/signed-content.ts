@@ -1,19 +1,14 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
 import { canonicalJson } from '../audit/canonical-json'
-import type { FindingDto, ReadDto, SignatureMeaning } from './types'
+import type { FindingDto, ReadDto } from './types'
 
-// What a signature binds to (21 CFR 11.70): the read (its reader, version and amendment
-// reason), every finding as the reader left it (decisions with who made them and when,
-// reasons, locations, model identities) and the signature manifest itself (printed name,
-// time, meaning). Any later change to these makes the hash disagree.
-
-export interface SignedManifest {
-  signerId: string
-  printedName: string
-  meaning: SignatureMeaning
-  signedAt: string
-}
+// What a signature binds to (21 CFR 11.70): the read as its signer was shown it (reader,
+// version and amendment reason, study) and every finding as the reader left it (decisions
+// with who made them and when, reasons, locations, model identities). Every ReadDto
+// carries this hash (`contentHash`): the sign form shows it and sends it back, and the
+// server signs only while the read still hashes to it. The signature manifest (printed
+// name, time, meaning) is bound to the hash by the server's signature (read-signature.server.ts).
 
 function findingContent(finding: FindingDto) {
   return {
@@ -36,10 +31,10 @@ function findingContent(finding: FindingDto) {
   }
 }
 
-export function signedContentHash(
-  read: Pick<ReadDto, 'id' | 'version' | 'amendsId' | 'amendReason' | 'purpose' | 'study' | 'reader' | 'findings'>,
-  manifest: SignedManifest,
-): string {
+export type SignableContent = Pick<ReadDto, 'id' | 'version' | 'amendsId' | 'amendReason' | 'purpose' | 'study' | 'reader' | 'findings'>
+
+/** SHA-256 (hex) of the read's signable content. */
+export function signedContentHash(read: SignableContent): string {
   const content = {
     read: {
       id: read.id,
@@ -51,7 +46,6 @@ export function signedContentHash(
       reader: read.reader,
     },
     findings: [...read.findings].sort((a, b) => a.ordinal - b.ordinal).map(findingContent),
-    signature: manifest,
   }
   return createHash('sha256').update(canonicalJson(content)).digest('hex')
 }

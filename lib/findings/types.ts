@@ -132,14 +132,24 @@ export const findingDtoSchema = z.object({
 })
 export type FindingDto = z.infer<typeof findingDtoSchema>
 
+/**
+ * Why a signature does not hold: the content changed since it was signed, the signature
+ * predates the server's signing, the server's signature does not verify, or the
+ * read-signed audit event says otherwise.
+ */
+export const signatureProblemSchema = z.enum(['content-changed', 'not-server-signed', 'bad-signature', 'audit-mismatch'])
+export type SignatureProblem = z.infer<typeof signatureProblemSchema>
+
 export const signatureDtoSchema = z.object({
   signerId: z.string(),
   printedName: z.string(),
   meaning: signatureMeaningSchema,
   signedAt: z.string(),
+  /** SHA-256 of the content the signer was shown and signed (see signed-content.ts). */
   contentHash: z.string(),
-  /** Whether the stored content still hashes to the signed value. */
+  /** Whether the signature holds: valid is `problem === null`. */
   valid: z.boolean(),
+  problem: signatureProblemSchema.nullable(),
 })
 export type SignatureDto = z.infer<typeof signatureDtoSchema>
 
@@ -155,6 +165,8 @@ export const readDtoSchema = z.object({
   reader: z.object({ id: z.string(), name: z.string() }),
   createdAt: z.string(),
   findings: z.array(findingDtoSchema),
+  /** SHA-256 of the read's content as this answer shows it: what signing it now binds (the sign form sends it back). */
+  contentHash: z.string(),
   signature: signatureDtoSchema.nullable(),
 })
 export type ReadDto = z.infer<typeof readDtoSchema>

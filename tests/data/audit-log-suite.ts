@@ -21,7 +21,7 @@ interface CliResult {
  * Runs the `npm run audit:verify` script in a separate process against the given database.
  * `node --import tsx` is what the tsx CLI does, without its extra wrapper process.
  */
-function runAuditVerifyCli(databaseUrl: string): Promise<CliResult> {
+export function runAuditVerifyCli(databaseUrl: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/audit-verify.ts'], {
       cwd: projectRoot,

@@ -32,6 +32,10 @@ async function loadModules() {
       ...(await import('../../lib/findings/signing.server')),
     },
     signedContent: await import('../../lib/findings/signed-content'),
+    signatureVerification: await import('../../lib/findings/signature-verification.server'),
+    signingKey: await import('../../lib/audit/signing-key.server'),
+    checkpoint: await import('../../lib/audit/checkpoint'),
+    canonicalJson: await import('../../lib/audit/canonical-json'),
     agreement: await import('../../lib/findings/agreement.server'),
     identifiers: await import('../../lib/audit/identifiers.server'),
   }
@@ -84,6 +88,33 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
         await run()
       } finally {
         await db.$executeRawUnsafe(`ALTER TABLE "AuditEvent" ENABLE TRIGGER USER`)
+      }
+    }
+  }
+
+  /**
+   * Lifts every trigger on `tables` for `run` (the second reads' immutability guards, say),
+   * as the database owner could, then puts them back.
+   */
+  async function withTriggersLifted(tables: string[], run: () => Promise<void>): Promise<void> {
+    const { db } = state
+    if (provider === 'sqlite') {
+      const triggers = await db.$queryRawUnsafe<{ name: string; sql: string }[]>(
+        `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (${tables.map((table) => `'${table}'`).join(', ')}) ORDER BY name`,
+      )
+      assert.ok(triggers.length > 0, `no triggers on ${tables.join(', ')}`)
+      for (const { name } of triggers) await db.$executeRawUnsafe(`DROP TRIGGER "${name}"`)
+      try {
+        await run()
+      } finally {
+        for (const { sql } of triggers) await db.$executeRawUnsafe(sql)
+      }
+    } else {
+      for (const table of tables) await db.$executeRawUnsafe(`ALTER TABLE "${table}" DISABLE TRIGGER USER`)
+      try {
+        await run()
+      } finally {
+        for (const table of tables) await db.$executeRawUnsafe(`ALTER TABLE "${table}" ENABLE TRIGGER USER`)
       }
     }
   }
@@ -176,6 +207,7 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
     lastAudit,
     auditRow,
     withGuardsLifted,
+    withTriggersLifted,
     withAuditInsertsFailing,
     assertAppError,
     assertRefusedByDatabase,

@@ -13,6 +13,7 @@ import { definePacsSuite } from './pacs-suite'
 import { defineSignedReadTests } from './second-reads-amendments'
 import { secondReadsContext } from './second-reads-context'
 import { defineReadFindingTests } from './second-reads-findings'
+import { defineSignatureTests } from './second-reads-signatures'
 import { defineReadWorklistTests } from './second-reads-worklists'
 import { defineMigrationTests, defineThrottleTests, defineUserTests } from './users-suite'
 
@@ -29,6 +30,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
       defineReadFindingTests(c, reads)
       defineSignedReadTests(c, reads)
       defineReadWorklistTests(c, reads)
+      defineSignatureTests(c, reads)
     })
 
     defineAuditLogTests(c)

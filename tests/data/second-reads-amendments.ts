@@ -140,7 +140,7 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       assert.equal(original.amendedById, amendment.id)
       assert.equal(original.signature!.valid, true)
       assert.deepEqual(original, { ...signed, amendedById: amendment.id })
-      assert.equal(m.reads.signRefusal(amendment, radiologist), null)
+      assert.equal(m.reads.signRefusal(amendment, radiologist, amendment.contentHash), null)
 
       const events = await auditSince(head)
       assert.deepEqual(
@@ -182,7 +182,7 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       const [nodule] = findingIds(amendment)
       let read = await m.reads.decideFinding(db, radiologist, ip, amendment.id, nodule!, { action: 'modify', measurementMm: 6.5, note: 'Remeasured.' })
       assert.deepEqual([read.findings[0]!.status, read.findings[0]!.measurementMm, read.findings[0]!.ai?.measurementMm], ['modified', 6.5, 8])
-      read = await m.reads.signRead(db, ip, amendment.id, { meaning: 'responsibility', signer: radiologist })
+      read = await m.reads.signRead(db, ip, amendment.id, { meaning: 'responsibility', signer: radiologist, shownContentHash: read.contentHash })
       assert.equal(read.status, 'signed')
       assert.equal(read.version, 2)
       assert.equal(read.signature!.valid, true)
@@ -206,32 +206,46 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
       amendment = read
     })
 
-    it('a signature no longer verifies when the content under it changes', async () => {
-      const row = await rowOf(signed.id)
+    it('a signature no longer verifies when the content, the manifest or its audit event changes', async () => {
+      const row = await m.reads.loadRead(db, signed.id)
       assert.equal(m.reads.toReadDto(row).signature!.valid, true)
       const tampered = (change: (copy: typeof row) => void) => {
         const copy = structuredClone(row)
         change(copy)
         return m.reads.toReadDto(copy).signature!
       }
-      const cases: [string, (copy: typeof row) => void][] = [
-        ['a finding label', (copy) => void (copy.findings[0]!.label = 'Mass')],
-        ['a finding status', (copy) => void (copy.findings[2]!.status = 'accepted')],
-        ['a reject reason', (copy) => void (copy.findings[2]!.rejectReason = 'false-positive')],
-        ['a measurement', (copy) => void (copy.findings[1]!.measurementMm = 27.5)],
-        ['a location', (copy) => void (copy.findings[0]!.location = JSON.stringify(newBox))],
-        ["the AI's original", (copy) => void (copy.findings[1]!.aiLabel = 'Lung nodule')],
-        ['the model', (copy) => void (copy.findings[0]!.modelSha256 = 'cd'.repeat(32))],
-        ['a finding removed', (copy) => void copy.findings.splice(2, 1)],
-        ['the study', (copy) => void (copy.studyInstanceUid = otherStudy.studyInstanceUid)],
-        ['the printed name', (copy) => void (copy.signature!.printedName = 'Mallory')],
-        ['the meaning', (copy) => void (copy.signature!.meaning = 'review')],
-        ['the signing time', (copy) => void (copy.signature!.signedAt = new Date(copy.signature!.signedAt.getTime() + 1000))],
+      type Problem = NonNullable<ReadDto['signature']>['problem']
+      const cases: [string, (copy: typeof row) => void, Problem][] = [
+        ['a finding label', (copy) => void (copy.findings[0]!.label = 'Mass'), 'content-changed'],
+        ['a finding status', (copy) => void (copy.findings[2]!.status = 'accepted'), 'content-changed'],
+        ['a reject reason', (copy) => void (copy.findings[2]!.rejectReason = 'false-positive'), 'content-changed'],
+        ['a measurement', (copy) => void (copy.findings[1]!.measurementMm = 27.5), 'content-changed'],
+        ['a location', (copy) => void (copy.findings[0]!.location = JSON.stringify(newBox)), 'content-changed'],
+        ["the AI's original", (copy) => void (copy.findings[1]!.aiLabel = 'Lung nodule'), 'content-changed'],
+        ['the model', (copy) => void (copy.findings[0]!.modelSha256 = 'cd'.repeat(32)), 'content-changed'],
+        ['who decided', (copy) => void (copy.findings[0]!.decidedByName = 'Dr. Col League'), 'content-changed'],
+        ['a finding removed', (copy) => void copy.findings.splice(2, 1), 'content-changed'],
+        ['the study', (copy) => void (copy.studyInstanceUid = otherStudy.studyInstanceUid), 'content-changed'],
+        ['the printed name', (copy) => void (copy.signature!.printedName = 'Mallory'), 'bad-signature'],
+        ['the signer', (copy) => void (copy.signature!.signerId = 'someone-else'), 'bad-signature'],
+        ['the meaning', (copy) => void (copy.signature!.meaning = 'review'), 'bad-signature'],
+        ['the signing time', (copy) => void (copy.signature!.signedAt = new Date(copy.signature!.signedAt.getTime() + 1000)), 'bad-signature'],
+        ['the server signature', (copy) => void (copy.signature!.serverSignature = Buffer.alloc(64).toString('base64')), 'bad-signature'],
+        ['the key id', (copy) => void (copy.signature!.keyId = 'ef'.repeat(32)), 'bad-signature'],
+        ['no server signature', (copy) => void (copy.signature!.serverSignature = null), 'not-server-signed'],
+        ['no audit event', (copy) => void (copy.signedEvent = null), 'audit-mismatch'],
+        ['an event of another type', (copy) => void (copy.signedEvent!.eventType = 'read-amended'), 'audit-mismatch'],
+        ['an event by someone else', (copy) => void (copy.signedEvent!.actorId = 'someone-else'), 'audit-mismatch'],
+        [
+          "an event with another read's hash",
+          (copy) => void (copy.signedEvent!.details = copy.signedEvent!.details.replace(/"contentHash":"[0-9a-f]+"/, `"contentHash":"${'0'.repeat(64)}"`)),
+          'audit-mismatch',
+        ],
+        ['an event naming another read', (copy) => void (copy.signedEvent!.entities = copy.signedEvent!.entities.replace(signed.id, amendment.id)), 'audit-mismatch'],
       ]
-      for (const [what, change] of cases) {
+      for (const [what, change, problem] of cases) {
         const signature = tampered(change)
-        assert.equal(signature.valid, false, what)
-        assert.equal(signature.contentHash, signed.signature!.contentHash, 'the stored hash is what it was')
+        assert.deepEqual([signature.valid, signature.problem], [false, problem], what)
       }
       // The database still holds the untampered read.
       assert.equal((await m.reads.getRead(db, radiologist, signed.id)).signature!.valid, true)

@@ -3,6 +3,7 @@
 // may change or sign a read, and signing. Leaves the signed read for the next parts.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { verify } from 'node:crypto'
 import type { Db } from '../../lib/db/client.server'
 import type { SessionUser } from '../../lib/auth/session-user'
 import type { DataLayerContext, Modules } from './data-layer-context'
@@ -233,9 +234,9 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
         explanationMethod: null,
         findings: [{ label: 'Consolidation', location: at('slice', 12, []), measurementMm: null, probability: 0.55 }],
       })
-      assert.equal(m.reads.signRefusal(pending, radiologist), 'pending-findings')
+      assert.equal(m.reads.signRefusal(pending, radiologist, pending.contentHash), 'pending-findings')
       const head = await auditCount()
-      await assertAppError(m.reads.signRead(db, ip, pending.id, { meaning: 'approval', signer: radiologist }), 'conflict:findings')
+      await assertAppError(m.reads.signRead(db, ip, pending.id, { meaning: 'approval', signer: radiologist, shownContentHash: pending.contentHash }), 'conflict:findings')
       assert.equal(await auditCount(), head)
       assert.equal(await db.readSignature.count({ where: { readId: pending.id } }), 0)
       assert.deepEqual(await m.reads.getRead(db, radiologist, pending.id), pending)
@@ -246,12 +247,12 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       assert.equal(await auditCount(), head + 1, 'opening a read is audited')
       assert.equal(research.purpose, 'research')
       assert.equal(research.status, 'open')
-      assert.equal(m.reads.signRefusal(research, researcher), 'not-reader')
-      assert.equal(m.reads.signRefusal(openRead, researcher), 'not-reader')
-      assert.equal(m.reads.signRefusal(openRead, colleague), 'not-reader')
-      assert.equal(m.reads.signRefusal(openRead, radiologist), null)
-      await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague }), 'forbidden:findings')
-      await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher }), 'forbidden:findings')
+      assert.equal(m.reads.signRefusal(research, researcher, research.contentHash), 'not-reader')
+      assert.equal(m.reads.signRefusal(openRead, researcher, openRead.contentHash), 'not-reader')
+      assert.equal(m.reads.signRefusal(openRead, colleague, openRead.contentHash), 'not-reader')
+      assert.equal(m.reads.signRefusal(openRead, radiologist, openRead.contentHash), null)
+      await assertAppError(m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: colleague, shownContentHash: openRead.contentHash }), 'forbidden:findings')
+      await assertAppError(m.reads.signRead(db, ip, research.id, { meaning: 'approval', signer: researcher, shownContentHash: research.contentHash }), 'forbidden:findings')
       assert.equal(await auditCount(), head + 1, 'refusals inside the service write nothing')
       await assertAppError(m.reads.getRead(db, radiologist, research.id), 'not_found:findings')
 
@@ -274,7 +275,7 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
     it('signRead signs: status signed, a manifest with the printed name and a valid content hash, audited as read-signed', async () => {
       const head = await auditCount()
       const before = Date.now()
-      const read = await m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: radiologist })
+      const read = await m.reads.signRead(db, ip, openRead.id, { meaning: 'approval', signer: radiologist, shownContentHash: openRead.contentHash })
       assert.equal(read.status, 'signed')
       assert.deepEqual(read.findings, openRead.findings, 'signing changes no finding')
       const signature = read.signature!
@@ -286,9 +287,16 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       const signedAt = Date.parse(signature.signedAt)
       assert.ok(signedAt >= before - 1000 && signedAt <= Date.now() + 1000, signature.signedAt)
       assert.match(signature.contentHash, /^[0-9a-f]{64}$/)
+      assert.equal(signature.contentHash, openRead.contentHash, 'the content the signer was shown')
+      assert.equal(m.signedContent.signedContentHash(read), signature.contentHash)
       assert.equal(signature.valid, true)
-      const { contentHash: _hash, valid: _valid, ...manifest } = signature
-      assert.equal(m.signedContent.signedContentHash(read, manifest), signature.contentHash)
+      assert.equal(signature.problem, null)
+      // The server's Ed25519 signature over the manifest and the hash, with the audit key.
+      const stored = await db.readSignature.findUniqueOrThrow({ where: { readId: read.id } })
+      const { publicKey } = c.m.signingKey.auditSigningKey()
+      assert.equal(stored.keyId, c.m.checkpoint.keyIdOf(publicKey))
+      const statement = `parallax-read-signature-v1\n${c.m.canonicalJson.canonicalJson({ readId: read.id, contentHash: signature.contentHash, signerId: signature.signerId, printedName: signature.printedName, meaning: signature.meaning, signedAt: signature.signedAt })}`
+      assert.ok(verify(null, Buffer.from(statement), publicKey, Buffer.from(stored.serverSignature!, 'base64')), 'the stored signature verifies with the audit key')
       assert.equal((await db.read.findUniqueOrThrow({ where: { id: read.id } })).openKey, null, 'no longer the open read')
 
       const events = await auditSince(head)
@@ -306,11 +314,12 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
         { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
       ])
       assert.deepEqual(JSON.parse(event!.details), { readVersion: 1, meaning: 'approval', contentHash: signature.contentHash, findingCount: 3 })
+      assert.equal(stored.auditSeq, event!.seq, 'the signature names its read-signed event')
 
       signed = await m.reads.getRead(db, radiologist, read.id)
       assert.deepEqual(signed, read)
-      assert.equal(m.reads.signRefusal(signed, radiologist), 'not-open')
-      await assertAppError(m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist }), 'conflict:findings')
+      assert.equal(m.reads.signRefusal(signed, radiologist, signed.contentHash), 'not-open')
+      await assertAppError(m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist, shownContentHash: read.contentHash }), 'conflict:findings')
       assert.equal(await auditCount(), head + 1)
     })
   })

@@ -67,12 +67,12 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
       )
 
       // Deciding the pending finding moves it from pending to decided; signing takes it off.
-      await m.reads.decideFinding(db, radiologist, ip, pending.id, pending.findings[0]!.id, { action: 'accept' })
+      const decided = await m.reads.decideFinding(db, radiologist, ip, pending.id, pending.findings[0]!.id, { action: 'accept' })
       assert.deepEqual(
         (await m.reads.worklist(db, radiologist)).filter((candidate) => candidate.readId === pending.id).map((candidate) => [candidate.pending, candidate.decided]),
         [[0, 1]],
       )
-      await m.reads.signRead(db, ip, pending.id, { meaning: 'review', signer: radiologist })
+      await m.reads.signRead(db, ip, pending.id, { meaning: 'review', signer: radiologist, shownContentHash: decided.contentHash })
       assert.ok(!(await m.reads.worklist(db, radiologist)).some((candidate) => candidate.readId === pending.id))
 
       const researchList = await m.reads.worklist(db, researcher)
@@ -91,7 +91,7 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
         measurementMm: 14,
         note: null,
       })
-      const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist })
+      const sealed = await m.reads.signRead(db, ip, target.id, { meaning: 'approval', signer: radiologist, shownContentHash: target.contentHash })
       const source = await m.reads.addReaderFinding(db, radiologist, ip, (await m.reads.openReadFor(db, radiologist, ip, studyNumbered(30002))).id, {
         label: 'Other',
         location: point,
@@ -120,7 +120,7 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
     }
 
     it(
-      'a read signed while a decision on it commits is signed over the stored content',
+      'a read signed while a decision on it commits is signed over the content shown, or refused',
       // On PostgreSQL the read's row is locked (FOR UPDATE) before it is loaded; SQLite
       // serialises the transactions.
       async () => {
@@ -133,9 +133,9 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
             findings: [{ label: 'Lung nodule', location: box, measurementMm: 10, probability: 0.8 }],
           })
           const findingId = proposed.findings[0]!.id
-          await m.reads.decideFinding(db, radiologist, ip, proposed.id, findingId, { action: 'accept' })
+          const shown = await m.reads.decideFinding(db, radiologist, ip, proposed.id, findingId, { action: 'accept' })
           const [signing, deciding] = await Promise.allSettled([
-            m.reads.signRead(db, ip, proposed.id, { meaning: 'approval', signer: radiologist }),
+            m.reads.signRead(db, ip, proposed.id, { meaning: 'approval', signer: radiologist, shownContentHash: shown.contentHash }),
             m.reads.decideFinding(db, radiologist, ip, proposed.id, findingId, { action: 'modify', measurementMm: 11 + index }),
           ])
           for (const result of [signing, deciding]) {
@@ -143,7 +143,11 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
           }
           const read = await m.reads.getRead(db, radiologist, proposed.id)
           outcomes.push(`${signing!.status}/${deciding!.status}: ${read.status}, ${read.signature?.valid ?? 'unsigned'}`)
-          if (read.signature) assert.equal(read.signature.valid, true, `signature invalid right after signing: ${outcomes.join('; ')}`)
+          if (read.signature) {
+            assert.equal(read.signature.valid, true, `signature invalid right after signing: ${outcomes.join('; ')}`)
+            assert.equal(read.signature.contentHash, shown.contentHash, 'what was signed is what was shown')
+          }
+          assert.ok(signing!.status === 'rejected' || deciding!.status === 'rejected', `one of the two is refused: ${outcomes.join('; ')}`)
         }
       },
     )
@@ -155,16 +159,16 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
       // Read 1: the model finds nothing and neither does the reader (both negative).
       const quiet = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40001))
       const head = await auditCount()
-      await m.reads.proposeFindings(db, radiologist, ip, quiet.id, { model: negativeModel, executionProvider: 'wasm', explanationMethod: null, findings: [] })
+      const quietShown = await m.reads.proposeFindings(db, radiologist, ip, quiet.id, { model: negativeModel, executionProvider: 'wasm', explanationMethod: null, findings: [] })
       const [recorded] = await auditSince(head)
       assert.deepEqual([recorded!.eventType, JSON.parse(recorded!.details).findingCount], ['model-result-recorded', 0])
       assert.equal(await db.modelRun.count({ where: { readId: quiet.id, findingCount: 0 } }), 1)
-      await m.reads.signRead(db, ip, quiet.id, { meaning: 'review', signer: radiologist })
+      await m.reads.signRead(db, ip, quiet.id, { meaning: 'review', signer: radiologist, shownContentHash: quietShown.contentHash })
       // Read 2: the model finds nothing, the reader adds a nodule (the AI missed it).
       const missed = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40002))
       await m.reads.proposeFindings(db, radiologist, ip, missed.id, { model: negativeModel, executionProvider: 'wasm', explanationMethod: null, findings: [] })
-      await m.reads.addReaderFinding(db, radiologist, ip, missed.id, { label: 'Lung nodule', location: point, measurementMm: 6, note: null })
-      await m.reads.signRead(db, ip, missed.id, { meaning: 'review', signer: radiologist })
+      const missedShown = await m.reads.addReaderFinding(db, radiologist, ip, missed.id, { label: 'Lung nodule', location: point, measurementMm: 6, note: null })
+      await m.reads.signRead(db, ip, missed.id, { meaning: 'review', signer: radiologist, shownContentHash: missedShown.contentHash })
       // Read 3: one AI finding, accepted.
       const found = await m.reads.openReadFor(db, radiologist, ip, studyNumbered(40003))
       const proposed = await m.reads.proposeFindings(db, radiologist, ip, found.id, {
@@ -173,8 +177,8 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
         explanationMethod: null,
         findings: [{ label: 'Lung nodule', location: box, measurementMm: 9, probability: 0.8 }],
       })
-      await m.reads.decideFinding(db, radiologist, ip, found.id, proposed.findings[0]!.id, { action: 'accept' })
-      await m.reads.signRead(db, ip, found.id, { meaning: 'review', signer: radiologist })
+      const foundShown = await m.reads.decideFinding(db, radiologist, ip, found.id, proposed.findings[0]!.id, { action: 'accept' })
+      await m.reads.signRead(db, ip, found.id, { meaning: 'review', signer: radiologist, shownContentHash: foundShown.contentHash })
 
       const row = (await m.agreement.readerAgreementReport(db)).models.find((entry) => entry.modelId === `${negativeModel.id}@${model.version}`)!
       assert.deepEqual(row.table, { both: 1, aiOnly: 0, readerOnly: 1, neither: 1 })
@@ -194,9 +198,9 @@ export function defineReadWorklistTests(c: DataLayerContext, reads: SecondReads)
     it('exports: a download by any reader of the read; a PACS store only by a radiologist, to the PACS the study came from', async () => {
       const pacsStudy = { ...studyNumbered(40010), source: 'dicomweb' as const, sourceRef: 'pacs-1' }
       const read = await m.reads.openReadFor(db, radiologist, ip, pacsStudy)
-      await m.reads.addReaderFinding(db, radiologist, ip, read.id, { label: 'Other', location: point, measurementMm: null, note: null })
+      const shown = await m.reads.addReaderFinding(db, radiologist, ip, read.id, { label: 'Other', location: point, measurementMm: null, note: null })
       await assertAppError(m.reads.recordReadExport(db, radiologist, ip, read.id, 'download', null), 'conflict:findings')
-      await m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist })
+      await m.reads.signRead(db, ip, read.id, { meaning: 'review', signer: radiologist, shownContentHash: shown.contentHash })
       await m.reads.recordReadExport(db, auditor, ip, read.id, 'download', null)
       await assertAppError(m.reads.recordReadExport(db, auditor, ip, read.id, 'pacs', 'pacs-1'), 'forbidden:findings')
       await assertAppError(m.reads.recordReadExport(db, radiologist, ip, read.id, 'pacs', 'another-pacs'), 'bad_request:findings')

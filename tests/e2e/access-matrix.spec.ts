@@ -28,7 +28,7 @@ interface ApiCase {
   path: string
   allowed: readonly Role[]
   okStatus: number
-  body?: () => Promise<unknown>
+  body?: (api: APIRequestContext, reads?: ReadFixture) => Promise<unknown>
   query?: () => string
   multipart?: () => Record<string, string | { name: string; mimeType: string; buffer: Buffer }>
 }
@@ -101,7 +101,7 @@ const apiCases: ApiCase[] = [
     path: '/api/reads/[id]/signature',
     allowed: ['radiologist'],
     okStatus: 201,
-    body: async () => ({ password: demoAccount('radiologist').password, meaning: 'review' }),
+    body: async (api, reads) => ({ password: demoAccount('radiologist').password, meaning: 'review', contentHash: await shownContentHash(api, reads?.openId) }),
   },
   { method: 'POST', path: '/api/reads/[signed]/amendments', allowed: ['radiologist'], okStatus: 201, body: async () => ({ reason: 'access matrix amendment' }) },
   { method: 'POST', path: '/api/reads/[signed]/exports', allowed: ['radiologist', 'auditor'], okStatus: 204, body: async () => ({ destination: 'download', pacsId: null }) },
@@ -128,6 +128,12 @@ const readerFinding = () => ({
   note: null,
 })
 
+/** The content hash of a read as the API shows it to this session (what a signature must carry), or a stand-in when it cannot see it. */
+async function shownContentHash(api: APIRequestContext, readId: string | undefined): Promise<string> {
+  const response = readId ? await api.get(`/api/reads/${readId}`) : null
+  return response?.ok() ? ((await response.json()) as { contentHash: string }).contentHash : '0'.repeat(64)
+}
+
 interface ReadFixture {
   openId: string
   findingId: string
@@ -150,8 +156,12 @@ async function readFixture(baseURL: string, role: Role): Promise<ReadFixture> {
   const radiologist = owner === 'radiologist' ? api : await apiSession(baseURL, demoAccount('radiologist').username, demoAccount('radiologist').password)
   const read = await radiologist.post('/api/reads', { data: { study: matrixStudy() } })
   const { id: signedId } = (await read.json()) as { id: string }
-  expect((await radiologist.post(`/api/reads/${signedId}/findings`, { data: readerFinding() })).status()).toBe(201)
-  expect((await radiologist.post(`/api/reads/${signedId}/signature`, { data: { password: demoAccount('radiologist').password, meaning: 'approval' } })).status()).toBe(201)
+  const shown = await radiologist.post(`/api/reads/${signedId}/findings`, { data: readerFinding() })
+  expect(shown.status()).toBe(201)
+  const { contentHash } = (await shown.json()) as { contentHash: string }
+  expect((await radiologist.post(`/api/reads/${signedId}/signature`, { data: { password: demoAccount('radiologist').password, meaning: 'approval', contentHash } })).status()).toBe(
+    201,
+  )
   if (radiologist !== api) await radiologist.dispose()
   await api.dispose()
   return { openId: opened.id, findingId: opened.findingId, signedId }
@@ -215,7 +225,11 @@ test("a read is its reader's: another radiologist cannot change or sign it, a re
   const colleague = await apiSession(baseURL!, username, password)
   expect((await colleague.patch(`/api/reads/${reads.openId}/findings/${reads.findingId}`, { data: { action: 'modify', label: 'Mass' } })).status()).toBe(403)
   expect((await colleague.post(`/api/reads/${reads.openId}/findings`, { data: readerFinding() })).status()).toBe(403)
-  expect((await colleague.post(`/api/reads/${reads.openId}/signature`, { data: { password, meaning: 'review' } })).status()).toBe(403)
+  expect(
+    (
+      await colleague.post(`/api/reads/${reads.openId}/signature`, { data: { password, meaning: 'review', contentHash: await shownContentHash(colleague, reads.openId) } })
+    ).status(),
+  ).toBe(403)
   expect((await colleague.get(`/api/reads/${reads.openId}`)).status(), 'radiologists may read clinical reads').toBe(200)
   await colleague.dispose()
   const researcher = await apiSession(baseURL!, demoAccount('researcher').username, demoAccount('researcher').password)
@@ -259,7 +273,7 @@ test.describe('API route handlers', () => {
         .replace('[signed]', reads?.signedId ?? 'unknownread')
         .replace('[findingId]', reads?.findingId ?? 'unknownfinding')
         .replace('[key]/[file]', 'phantom-clear/slice001.dcm') + (apiCase.query?.() ?? '')
-    const data = apiCase.body ? await apiCase.body() : undefined
+    const data = apiCase.body ? await apiCase.body(api, reads) : undefined
     return api.fetch(url, { method: apiCase.method, data, multipart: apiCase.multipart?.() })
   }
 

@@ -135,7 +135,24 @@ test.describe('second read across roles', () => {
     expect(refused.status()).toBe(403)
     await researcherApi.dispose()
 
+    // The sign form shows the hash of the read on screen. Changed behind it (the reader's
+    // other session), signing what the screen shows is refused (409) and the page then
+    // shows the read as it is, with its new hash.
+    const readerApi = await apiSession(baseURL!, reader.username, reader.password)
+    const shownHash = (await page.getByTestId('sign-content-hash').textContent())!
+    expect(shownHash).toMatch(/^[0-9a-f]{64}$/)
+    const behind = (await (await readerApi.get(`/api/reads/${readId}`)).json()) as ReadDto
+    expect(behind.contentHash).toBe(shownHash)
+    const added = behind.findings.find((finding) => finding.origin === 'reader')!
+    expect((await readerApi.patch(`/api/reads/${readId}/findings/${added.id}`, { data: { action: 'modify', note: 'Changed in another tab.' } })).status()).toBe(200)
+    await page.getByTestId('sign-password').fill(reader.password)
+    await page.getByTestId('sign-read').click()
+    await expect(page.getByTestId('review-error')).toContainText('changed after it was shown to you')
+    await expect(page.getByTestId('sign-content-hash')).not.toHaveText(shownHash)
+    await expect(page.getByTestId('signature-manifest')).toHaveCount(0)
+
     // Signing needs the password: a wrong one is refused (and audited), the right one signs.
+    const signedHash = (await page.getByTestId('sign-content-hash').textContent())!
     await page.getByTestId('sign-meaning').selectOption('approval')
     await page.getByTestId('sign-password').fill('not-my-password')
     await page.getByTestId('sign-read').click()
@@ -148,9 +165,9 @@ test.describe('second read across roles', () => {
     await expect(page.getByTestId('signature-name')).not.toBeEmpty()
     await expect(page.getByTestId('signature-time')).toContainText('UTC')
     const contentHash = await manifest.getAttribute('data-content-hash')
+    expect(contentHash, 'the signature binds the content the form showed').toBe(signedHash)
 
     // A signed read cannot be changed, through the API either.
-    const readerApi = await apiSession(baseURL!, reader.username, reader.password)
     const signed = (await (await readerApi.get(`/api/reads/${readId}`)).json()) as ReadDto
     const change = await readerApi.patch(`/api/reads/${readId}/findings/${signed.findings[0]!.id}`, { data: { action: 'reject', reason: 'false-positive', note: null } })
     expect(change.status()).toBe(409)
@@ -177,12 +194,15 @@ test.describe('second read across roles', () => {
       ['finding-modified', '110111', 'U', 0],
       ...Array.from({ length: rejectedCount }, () => ['finding-rejected', '110111', 'U', 0]),
       ['finding-added', '110111', 'C', 0],
+      ['finding-modified', '110111', 'U', 0],
+      ['read-sign-refused', '110111', 'U', 4],
       ['read-sign-refused', '110111', 'U', 4],
       ['read-signed', '110111', 'U', 0],
       ['read-exported', '110106', 'R', 0],
     ]
     expect(trail.map((event) => [event.eventType, event.eventCode, event.action, event.outcome])).toEqual(expected)
     expect(trail.find((event) => event.eventType === 'read-signed')!.details.contentHash).toBe(contentHash)
+    expect(trail.filter((event) => event.eventType === 'read-sign-refused').map((event) => event.details.reason)).toEqual(['content-changed', 'bad-password'])
     expect(trail.find((event) => event.eventType === 'finding-rejected')!.details.reason).toBe('artifact')
     const denied = (await (await auditorApi.get(`/api/audit/events?type=access-denied&user=${researcher.username}&limit=5`)).json()) as {
       events: { entities: { type: string; id: string }[]; details: { method: string } }[]

@@ -48,6 +48,7 @@ export function readDto(id: string, fields: Partial<ReadDto> = {}): ReadDto {
     reader: { id: 'reader-1', name: 'Ana Rivera' },
     createdAt: '2025-03-04T04:00:00.000Z',
     findings: [],
+    contentHash: 'c0'.repeat(32),
     signature: null,
     ...fields,
   }

@@ -5,19 +5,20 @@ import { checkLoginThrottle, recordLoginFailure } from '@/lib/auth/throttle.serv
 import { getDb } from '@/lib/db/client.server'
 import { AppError } from '@/lib/errors'
 import { getRead } from '@/lib/findings/reads.server'
-import { recordSignRefusal, signRead, signRefusal, signRefusalMessages } from '@/lib/findings/signing.server'
+import { recordSignRefusal, signRead, signRefusal, signRefusalError } from '@/lib/findings/signing.server'
 import { readParamsSchema, signBodySchema } from '@/lib/findings/schema'
 
-// Signing a clinical read (21 CFR 11.200): only radiologists, only their own open read, and
+// Signing a clinical read (21 CFR 11.200): only radiologists, only their own open read, only
+// as it was shown to the signer (the content hash sent back; 409 when it changed since), and
 // only after re-entering the password. Wrong passwords count toward the login throttle.
 export const POST = route({ roles: ['radiologist'], params: readParamsSchema, body: signBodySchema }, async ({ params, body, user, request }) => {
   const db = getDb()
   const sourceIp = clientAddress(request.headers)
   const read = await getRead(db, user, params.id)
-  const refusal = signRefusal(read, user)
+  const refusal = signRefusal(read, user, body.contentHash)
   if (refusal) {
     await recordSignRefusal(db, user, sourceIp, read, refusal)
-    throw new AppError(refusal === 'not-reader' ? 'forbidden' : 'conflict', 'findings', signRefusalMessages[refusal])
+    throw signRefusalError(refusal)
   }
   const throttle = await checkLoginThrottle(db, user.username, sourceIp)
   if (throttle.throttled) {
@@ -31,5 +32,5 @@ export const POST = route({ roles: ['radiologist'], params: readParamsSchema, bo
     await recordSignRefusal(db, user, sourceIp, read, 'bad-password')
     throw new AppError('forbidden', 'findings', 'The password is not correct; the read was not signed.')
   }
-  return Response.json(await signRead(db, sourceIp, params.id, { meaning: body.meaning, signer: user }), { status: 201 })
+  return Response.json(await signRead(db, sourceIp, params.id, { meaning: body.meaning, signer: user, shownContentHash: body.contentHash }), { status: 201 })
 })
