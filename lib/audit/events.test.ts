@@ -8,7 +8,8 @@ import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInpu
 //   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
 //   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
 //   110136 Security Roles Changed, 110137 User Security Attributes Changed,
-//   110128 Network Configuration.
+//   110128 Network Configuration, 110111 Procedure Record (a read is the report on a study).
+//   A read viewed is 110111 read; a checkpoint signed on request reads the trail, 110101 read.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
 const readEntities: AuditEntity[] = [
@@ -79,6 +80,25 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'audit-log-viewed', view: 'verification' },
     expect: { eventCode: '110101', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: 'verification' } },
+  },
+  {
+    event: { type: 'audit-checkpoint-requested' },
+    expect: { eventCode: '110101', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { use: 'checkpoint' } },
+  },
+  {
+    event: { type: 'read-viewed', reads: [readRef, { ...readRef, id: 'r-2', version: 2 }] },
+    expect: {
+      eventCode: '110111',
+      eventTypeCode: null,
+      action: 'R',
+      outcome: 0,
+      entities: [
+        { type: 'read', id: 'r-1' },
+        { type: 'read', id: 'r-2' },
+        { type: 'study', id: 'h-study' },
+      ],
+      details: { readVersions: '1,2' },
+    },
   },
   {
     event: { type: 'study-opened', source: 'local', studyUidHash: 'h-study', seriesUidHashes: ['h-s1', 'h-s2'], instanceCount: 275 },
@@ -305,6 +325,10 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 4, entities: readEntities, details: { readVersion: 1, reason: 'bad-password' } },
   },
   {
+    event: { type: 'read-sign-refused', read: readRef, reason: 'content-changed' },
+    expect: { eventCode: '110111', eventTypeCode: null, action: 'U', outcome: 4, entities: readEntities, details: { readVersion: 1, reason: 'content-changed' } },
+  },
+  {
     event: { type: 'read-amended', read: { ...readRef, id: 'r-2', version: 2 }, amends: 'r-1', reason: 'size corrected' },
     expect: {
       eventCode: '110111',
@@ -368,6 +392,8 @@ describe('codeAuditEvent', () => {
       'read-opened': true,
       'read-signed': true,
       'read-sign-refused': true,
+      'read-viewed': true,
+      'audit-checkpoint-requested': true,
       'read-amended': true,
       'read-exported': true,
     }

@@ -43,6 +43,8 @@ export type AuditEventInput =
   | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
   | { type: 'password-reset'; targetUserId: string; targetUsername: string }
   | { type: 'audit-log-viewed'; view: 'events' | 'verification' | 'statistics' }
+  /** Checkpoints signed on request (besides the periodic ones): recorded first, so the checkpoint covers it. */
+  | { type: 'audit-checkpoint-requested' }
   /** The audit trail (a filtered part of it) exported for review elsewhere. */
   | { type: 'audit-log-exported'; format: 'csv' | 'fhir'; eventCount: number; filters: string[] }
   /** Second reads: every action on a finding or a read, in the transaction that makes it. */
@@ -62,6 +64,8 @@ export type AuditEventInput =
   | { type: 'finding-added'; finding: FindingReference }
   /** A reader's read of a study begun (clinical or research). */
   | { type: 'read-opened'; read: ReadReference; purpose: 'clinical' | 'research' }
+  /** Reads of one study shown to a user (one read, or the study's reads): the record was accessed. */
+  | { type: 'read-viewed'; reads: ReadReference[] }
   | { type: 'read-signed'; read: ReadReference; meaning: string; contentHash: string; findingCount: number }
   /** A signature refused: wrong password, the read not the signer's to sign, or changed after the signer was shown it. */
   | { type: 'read-sign-refused'; read: ReadReference; reason: 'bad-password' | 'not-reader' | 'pending-findings' | 'not-open' | 'content-changed' }
@@ -323,6 +327,24 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }
+    // Signing reads the events since the last checkpoint to attest to them and changes no
+    // record: Audit Log Used, whose action PS3.15 A.5.3.2 fixes as R.
+    case 'audit-checkpoint-requested':
+      return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { use: 'checkpoint' } }
+    // A read is the report on one study: a Procedure Record (PS3.15 A.5.3.15, participant
+    // role Report, one patient per message), read; not 110110 (the patient's own record)
+    // and not 110101 (the audit trail itself).
+    case 'read-viewed': {
+      const studies = [...new Set(event.reads.map((read) => read.studyUidHash))]
+      return {
+        eventCode: eventCodes.procedureRecord,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [...event.reads.map((read): AuditEntity => ({ type: 'read', id: read.id })), ...studies.map((id): AuditEntity => ({ type: 'study', id }))],
+        details: { readVersions: event.reads.map((read) => read.version).join(',') },
+      }
+    }
     default:
       return exhaustiveSwitchError(event)
   }

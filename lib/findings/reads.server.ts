@@ -42,6 +42,20 @@ export async function readsOfStudy(db: Db, user: SessionUser, studyInstanceUid: 
   return (await withSignedEvents(db, rows)).map(toReadDto)
 }
 
+/** A read shown to the user (GET /api/reads/[id]): the view is audited before the read is sent, or the read is not sent. */
+export async function viewRead(db: Db, user: SessionUser, sourceIp: string | null, id: string): Promise<ReadDto> {
+  const read = await getRead(db, user, id)
+  await recordAudit(db, { type: 'read-viewed', reads: [readReferenceOf(read)] }, auditContext(user, sourceIp))
+  return read
+}
+
+/** The reads of a study shown to the user (GET /api/reads?study=): one audited view naming each; none when there are none. */
+export async function viewReadsOfStudy(db: Db, user: SessionUser, sourceIp: string | null, studyInstanceUid: string): Promise<ReadDto[]> {
+  const reads = await readsOfStudy(db, user, studyInstanceUid)
+  if (reads.length) await recordAudit(db, { type: 'read-viewed', reads: reads.map(readReferenceOf) }, auditContext(user, sourceIp))
+  return reads
+}
+
 /** The user's open read of a study, created (and audited) when there is none: one per study and reader. */
 export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | null, study: StudyReference): Promise<ReadDto> {
   const purpose = purposeForRole(user.role)

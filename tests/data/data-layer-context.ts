@@ -20,6 +20,7 @@ async function loadModules() {
     append: await import('../../lib/audit/append.server'),
     verify: await import('../../lib/audit/verify.server'),
     checkpoints: await import('../../lib/audit/checkpoints.server'),
+    checkpointRequest: await import('../../lib/audit/checkpoint-request.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),

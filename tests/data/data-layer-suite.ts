@@ -2,16 +2,18 @@
 // tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
 // append-only hash-chained audit log, tamper detection (library and CLI), login
 // throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
-// and amended reads, their audit events and the database's immutability guards). Tests run
+// and amended reads, signatures bound to what was seen, their audit events and the
+// database's immutability guards), then what else the trail must hold. Tests run
 // in the order below and share one database; each asserts relative to the state the ones
 // before it left.
 import { describe } from 'node:test'
 import type { DatabaseProvider } from '../../lib/db/config'
+import { defineAuditCompletenessTests } from './audit-completeness-suite'
 import { defineAuditLogTests } from './audit-log-suite'
 import { dataLayerContext } from './data-layer-context'
 import { definePacsSuite } from './pacs-suite'
 import { defineSignedReadTests } from './second-reads-amendments'
-import { secondReadsContext } from './second-reads-context'
+import { secondReadsContext, type SecondReads } from './second-reads-context'
 import { defineReadFindingTests } from './second-reads-findings'
 import { defineSignatureTests } from './second-reads-signatures'
 import { defineReadWorklistTests } from './second-reads-worklists'
@@ -25,8 +27,9 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
     defineUserTests(c)
     definePacsSuite(() => c)
 
+    let reads: SecondReads
     describe('second reads', () => {
-      const reads = secondReadsContext(c)
+      reads = secondReadsContext(c)
       defineReadFindingTests(c, reads)
       defineSignedReadTests(c, reads)
       defineReadWorklistTests(c, reads)
@@ -35,5 +38,6 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
 
     defineAuditLogTests(c)
     defineThrottleTests(c)
+    defineAuditCompletenessTests(c, () => reads)
   })
 }

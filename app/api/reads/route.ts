@@ -1,12 +1,12 @@
 import { clientAddress } from '@/lib/auth/client-address'
 import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
-import { openReadFor, readsOfStudy } from '@/lib/findings/reads.server'
+import { openReadFor, viewReadsOfStudy } from '@/lib/findings/reads.server'
 import { openReadBodySchema, readsQuerySchema } from '@/lib/findings/schema'
 
-/** Every read of a study the user may see (auditors: all of them). */
-export const GET = route({ roles: ['radiologist', 'researcher', 'auditor'], query: readsQuerySchema }, async ({ query, user }) =>
-  Response.json(await readsOfStudy(getDb(), user, query.study)),
+/** Every read of a study the user may see (auditors: all of them); the view is audited (110111, read). */
+export const GET = route({ roles: ['radiologist', 'researcher', 'auditor'], query: readsQuerySchema }, async ({ query, user, request }) =>
+  Response.json(await viewReadsOfStudy(getDb(), user, clientAddress(request.headers), query.study)),
 )
 
 /** The user's open read of a study, created on first use. */

@@ -1,0 +1,78 @@
+// What the trail must hold besides changes: reads shown to a user (110111, read) and
+// checkpoints signed on request (110101). Runs after the second reads (their readers and
+// reads) and after the audit log tests (which count the checkpoints from none, and leave
+// the chain broken by a deleted event: nothing here verifies the whole trail).
+import { before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Db } from '../../lib/db/client.server'
+import type { DataLayerContext, Modules } from './data-layer-context'
+import { ip, study, type SecondReads } from './second-reads-context'
+
+export function defineAuditCompletenessTests(c: DataLayerContext, getReads: () => SecondReads): void {
+  describe('audit completeness', () => {
+    const { lastAudit, assertAppError } = c
+    let m: Modules
+    let db: Db
+    // The audit log tests before these leave gaps in seq (deletions they detect), so heads are seqs, not counts.
+    const headSeq = async () => (await lastAudit())[0]!.seq
+
+    before(() => {
+      m = c.m
+      db = c.db
+    })
+
+    it('a read shown to a user is audited as 110111 read, naming the read and its study', async () => {
+      const { radiologist } = getReads().readers
+      const signed = getReads().signed
+      const head = await headSeq()
+      const read = await m.reads.viewRead(db, radiologist, ip, signed.id)
+      assert.equal(read.id, signed.id)
+      const [event] = await lastAudit()
+      assert.equal(event!.seq, head + 1)
+      assert.deepEqual([event!.eventType, event!.eventCode, event!.action, event!.outcome, event!.actorId, event!.sourceIp], ['read-viewed', '110111', 'R', 0, radiologist.id, ip])
+      assert.deepEqual(JSON.parse(event!.entities), [
+        { type: 'read', id: signed.id },
+        { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
+      ])
+      assert.deepEqual(JSON.parse(event!.details), { readVersions: String(signed.version) })
+    })
+
+    it("a study's reads shown to a user are one audited view naming each read; none shown, nothing recorded", async () => {
+      const { auditor, researcher } = getReads().readers
+      const head = await headSeq()
+      const reads = await m.reads.viewReadsOfStudy(db, auditor, ip, study.studyInstanceUid)
+      assert.ok(reads.length >= 3, 'the clinical versions and the research read')
+      assert.equal(await headSeq(), head + 1)
+      const [event] = await lastAudit()
+      assert.deepEqual([event!.eventType, event!.actorId], ['read-viewed', auditor.id])
+      assert.deepEqual(JSON.parse(event!.entities), [
+        ...reads.map((read) => ({ type: 'read', id: read.id })),
+        { type: 'study', id: m.identifiers.hashIdentifier(study.studyInstanceUid) },
+      ])
+      assert.deepEqual(JSON.parse(event!.details), { readVersions: reads.map((read) => read.version).join(',') })
+
+      assert.deepEqual(await m.reads.viewReadsOfStudy(db, auditor, ip, '1.2.826.0.1.3680043.8.498.99999'), [])
+      assert.equal(await headSeq(), head + 1, 'no read shown, no view recorded')
+      // A read the user may not see is not shown, and no view is recorded.
+      await assertAppError(m.reads.viewRead(db, researcher, ip, getReads().signed.id), 'not_found:findings')
+      // The services' own loading (to check a change) is not a view.
+      await m.reads.getRead(db, auditor, getReads().signed.id)
+      assert.equal(await headSeq(), head + 1)
+    })
+
+    it('a read whose view cannot be recorded is not shown', async () => {
+      const { radiologist } = getReads().readers
+      await c.withAuditInsertsFailing(() => c.assertRefusedByDatabase('the view', () => m.reads.viewRead(db, radiologist, ip, getReads().signed.id), /audit insert refused/))
+    })
+
+    it('a checkpoint signed on request is audited (110101) before it is signed, so it covers its own record', async () => {
+      const { auditor } = getReads().readers
+      const head = await headSeq()
+      const written = await m.checkpointRequest.signCheckpointsOnRequest(db, auditor, ip)
+      const event = await c.auditRow(head + 1)
+      assert.deepEqual([event.eventType, event.eventCode, event.action, event.actorId, event.sourceIp], ['audit-checkpoint-requested', '110101', 'R', auditor.id, ip])
+      assert.ok(written.length >= 1)
+      assert.equal(written.at(-1)!.toSeq, head + 1, 'the checkpoint ends with the request')
+    })
+  })
+}
