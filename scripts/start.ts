@@ -6,7 +6,7 @@ import path from 'node:path'
 import { setupDatabase } from '../lib/users/setup.server'
 import { getDb } from '../lib/db/client.server'
 import { getSecrets } from '../lib/config/secrets.server'
-import { seedBundledModelFiles } from '../lib/inference/add-model.server'
+import { recoverModelStore, seedBundledModelFiles } from '../lib/inference/add-model.server'
 import { seedDemoStudies } from '../lib/synthetic/demo-studies.server'
 import { createAuditCheckpoints } from '../lib/audit/checkpoints.server'
 
@@ -20,6 +20,11 @@ if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
 }
 getSecrets()
 const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !== '0' })
+// A model file and its audit event are one unit: finish or undo what a crash left half done.
+const recovered = await recoverModelStore(getDb())
+if (recovered.completed.length || recovered.removed.length) {
+  console.log(`[models] after an interrupted registration: completed ${recovered.completed.join(', ') || 'none'}; removed ${recovered.removed.join(', ') || 'none'}`)
+}
 if (process.env.PARALLAX_SEED_DEMO !== '0') {
   const models = await seedBundledModelFiles(getDb(), sharedDataDir)
   if (models.length) console.log(`[models] added from ${sharedDataDir}: ${models.join(', ')}`)

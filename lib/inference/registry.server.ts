@@ -1,17 +1,18 @@
 import 'server-only'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../errors'
 import { readCappedBytes } from '../security/capped-body'
 import { parseManifest, type ModelManifest } from './manifest'
+import { abandonStaged, commitStaged, isPendingName, modelStoreDir, stageFiles, type PendingRecord } from './model-store.server'
 import { OnnxFormatError, readModelIo } from './onnx-model-io'
 
 // The model registry: manifests shipped in models/ (their ONNX file committed beside them,
 // or added later into the store when it is not ours to commit) plus models an admin adds.
-// Added models live in the store (PARALLAX_MODEL_STORE, default .data/models), one folder
-// per id with manifest.json and the ONNX file. Model files are not patient data: the app
-// serves them, and the browser checks their SHA-256 before use.
+// Added models live in the store (model-store.server.ts), one folder per id with
+// manifest.json and the ONNX file. Model files are not patient data: the app serves them,
+// and the browser checks their SHA-256 before use.
 
 export const maxModelBytes = 512 * 1024 * 1024
 
@@ -23,10 +24,6 @@ export interface RegisteredModel {
 }
 
 const bundledDir = path.resolve(process.env.PARALLAX_BUNDLED_MODELS ?? 'models')
-
-export function modelStoreDir(): string {
-  return path.resolve(process.env.PARALLAX_MODEL_STORE ?? '.data/models')
-}
 
 function fileName(manifest: ModelManifest): string {
   return manifest.parallax.file.name ?? 'model.onnx'
@@ -43,7 +40,7 @@ function readManifestFile(file: string): ModelManifest {
 function manifestDirs(root: string): string[] {
   if (!existsSync(root)) return []
   return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(root, entry.name, 'manifest.json')))
+    .filter((entry) => entry.isDirectory() && !isPendingName(entry.name) && existsSync(path.join(root, entry.name, 'manifest.json')))
     .map((entry) => path.join(root, entry.name))
     .sort()
 }
@@ -102,12 +99,21 @@ export interface AddModelInput {
   bytes: Uint8Array
 }
 
+/** A model checked and written to a pending folder: listed only once committed (after its audit event), or gone when abandoned. */
+export interface StagedModel {
+  manifest: ModelManifest
+  record: PendingRecord
+  commit(): RegisteredModel
+  abandon(): void
+}
+
 /**
- * Registers a model: validates the manifest, checks the file against it and writes both
- * into the store (atomically: a half-written model is never listed). A bundled manifest
- * may be given for its id to add the file it ships without.
+ * Stages a model: validates the manifest, checks the file against it and writes both into
+ * a pending folder of the store, which nothing lists until `commit` moves them into place
+ * (after the audit event; see registerModel). A bundled manifest may be given for its id to
+ * add the file it ships without. `afterSeq` is the audit head before the event.
  */
-export function addModel({ manifest: rawManifest, bytes }: AddModelInput): RegisteredModel {
+export function stageModel({ manifest: rawManifest, bytes }: AddModelInput, afterSeq: number): StagedModel {
   let manifest: ModelManifest
   try {
     manifest = parseManifest(rawManifest)
@@ -122,13 +128,19 @@ export function addModel({ manifest: rawManifest, bytes }: AddModelInput): Regis
     throw new AppError('conflict', 'models', `"${id}" is a bundled model: add its file with its own manifest (models/${id}/manifest.json), or choose another id.`)
   }
   if (existing?.filePath) throw new AppError('conflict', 'models', `Model "${id}" is already registered with its file.`)
-  const dir = path.join(modelStoreDir(), id)
-  mkdirSync(dir, { recursive: true })
-  const target = path.join(dir, fileName(manifest))
-  writeFileSync(`${target}.partial`, bytes)
-  renameSync(`${target}.partial`, target)
-  if (existing?.source !== 'bundled') writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(rawManifest, null, 2) + '\n')
-  return findModel(id)!
+  const record = { id, sha256: manifest.parallax.file.sha256, afterSeq }
+  // The file before the manifest: an added model is listed once its manifest is in place.
+  const files = [{ name: fileName(manifest), bytes }, ...(existing?.source === 'bundled' ? [] : [{ name: 'manifest.json', bytes: JSON.stringify(rawManifest, null, 2) + '\n' }])]
+  const dir = stageFiles(record, files)
+  return {
+    manifest,
+    record: { ...record, files: files.map((file) => file.name) },
+    commit: () => {
+      commitStaged(dir)
+      return findModel(id)!
+    },
+    abandon: () => abandonStaged(dir),
+  }
 }
 
 /** Downloads a model file from a URL (capped), for `addModel`. The SHA-256 check follows. */

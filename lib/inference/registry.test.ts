@@ -1,14 +1,18 @@
 // The registry on a scratch store: a model is added only when its bytes match the
-// manifest's SHA-256 and tensor names; the refusal says why; nothing half-written remains.
+// manifest's SHA-256 and tensor names; the refusal says why; nothing half-written remains;
+// a staged model is listed only once committed, and an abandoned one leaves nothing.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { reluManifest, reluModelBytes, reluModelSha256 } from '../../tests/support/model-fixtures'
 import { AppError } from '../errors'
-import { addModel, findModel, listModels, modelStoreDir } from './registry.server'
+import { listStaged, modelStoreDir } from './model-store.server'
+import { findModel, listModels, stageModel, type AddModelInput } from './registry.server'
+
+const addModel = (input: AddModelInput) => stageModel(input, 0).commit()
 
 const model = reluModelBytes
 const sha256 = reluModelSha256
@@ -71,6 +75,25 @@ describe('model registry', () => {
     assert.ok(added.filePath && existsSync(added.filePath))
     assert.equal(findModel('relu-test')?.manifest.parallax.file.sha256, sha256)
     assert.equal(refusal(() => addModel({ manifest: manifest(), bytes: model })).code, 'conflict:models')
+  })
+
+  it('stages a model where nothing lists it: commit puts it in place, abandon leaves nothing', () => {
+    const staged = stageModel({ manifest: manifest({ id: 'relu-staged' }), bytes: model }, 41)
+    assert.equal(findModel('relu-staged'), undefined, 'not listed while staged')
+    const [pending] = listStaged()
+    assert.ok(pending && readdirSync(store).some((name) => name.startsWith('.pending-relu-staged-')))
+    assert.deepEqual(pending.record, { id: 'relu-staged', sha256, afterSeq: 41, files: ['model.onnx', 'manifest.json'] })
+    assert.deepEqual(readFileSync(path.join(pending.dir, 'model.onnx')), Buffer.from(model))
+    const committed = staged.commit()
+    assert.equal(committed.filePath, path.join(store, 'relu-staged', 'model.onnx'))
+    assert.equal(findModel('relu-staged')?.source, 'added')
+    assert.deepEqual(listStaged(), [])
+
+    const abandoned = stageModel({ manifest: manifest({ id: 'relu-abandoned' }), bytes: model }, 42)
+    abandoned.abandon()
+    assert.equal(findModel('relu-abandoned'), undefined)
+    assert.deepEqual(listStaged(), [])
+    assert.ok(!readdirSync(store).some((name) => name.includes('relu-abandoned')))
   })
 
   it('will not let an added model take a bundled id with another manifest', () => {

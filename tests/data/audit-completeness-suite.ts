@@ -1,9 +1,13 @@
-// What the trail must hold besides changes: reads shown to a user (110111, read) and
-// checkpoints signed on request (110101). Runs after the second reads (their readers and
+// What the trail must hold besides changes: reads shown to a user (110111, read),
+// checkpoints signed on request (110101), and a model file only with its event. Runs after the second reads (their readers and
 // reads) and after the audit log tests (which count the checkpoints from none, and leave
 // the chain broken by a deleted event: nothing here verifies the whole trail).
-import { before, describe, it } from 'node:test'
+import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { reluManifest, reluModelBytes, reluModelSha256 } from '../support/model-fixtures'
 import type { Db } from '../../lib/db/client.server'
 import type { DataLayerContext, Modules } from './data-layer-context'
 import { ip, study, type SecondReads } from './second-reads-context'
@@ -73,6 +77,70 @@ export function defineAuditCompletenessTests(c: DataLayerContext, getReads: () =
       assert.deepEqual([event.eventType, event.eventCode, event.action, event.actorId, event.sourceIp], ['audit-checkpoint-requested', '110101', 'R', auditor.id, ip])
       assert.ok(written.length >= 1)
       assert.equal(written.at(-1)!.toSeq, head + 1, 'the checkpoint ends with the request')
+    })
+
+    describe('a model file and its audit event are one unit', () => {
+      let store: string
+      const input = (id: string) => ({ manifest: reluManifest({ id }), bytes: reluModelBytes })
+      const modelEvents = async (id: string) =>
+        (await db.auditEvent.findMany({ where: { eventType: 'model-added' }, orderBy: { seq: 'asc' } })).filter((event) => JSON.parse(event.entities)[0].id === id)
+      const storeNames = () => readdirSync(store).sort()
+
+      before(() => {
+        store = mkdtempSync(path.join(tmpdir(), 'parallax-model-unit-'))
+        process.env.PARALLAX_MODEL_STORE = store
+      })
+      after(() => {
+        delete process.env.PARALLAX_MODEL_STORE
+        rmSync(store, { recursive: true, force: true })
+      })
+
+      it('registered: the file in place and its model-added event, nothing pending', async () => {
+        const { admin } = c
+        const model = await m.models.registerModel(db, input('relu-unit-a'), admin, 'admin-upload', ip)
+        assert.equal(model.filePath, path.join(store, 'relu-unit-a', 'model.onnx'))
+        const [event] = await modelEvents('relu-unit-a')
+        assert.deepEqual([event!.actorId, JSON.parse(event!.details).sha256], [admin.id, reluModelSha256])
+        assert.deepEqual(storeNames(), ['relu-unit-a'])
+      })
+
+      it('an event that cannot be written leaves no model behind', async () => {
+        await c.withAuditInsertsFailing(async () => {
+          await assert.rejects(m.models.registerModel(db, input('relu-unit-b'), c.admin, 'admin-upload', ip))
+        })
+        assert.equal(m.models.findModel('relu-unit-b'), undefined)
+        assert.deepEqual(await modelEvents('relu-unit-b'), [])
+        assert.deepEqual(storeNames(), ['relu-unit-a'], 'nothing staged or written')
+      })
+
+      it('a crash before the event: the staged file is removed at start, and no event names it', async () => {
+        m.models.stageModel(input('relu-unit-c'), await headSeq())
+        assert.equal(m.models.findModel('relu-unit-c'), undefined, 'not listed while staged')
+        assert.deepEqual(await m.models.recoverModelStore(db), { completed: [], removed: ['relu-unit-c'] })
+        assert.equal(m.models.findModel('relu-unit-c'), undefined)
+        assert.deepEqual(storeNames(), ['relu-unit-a'])
+      })
+
+      it('a crash after the event, before the move: the file is put in place at start', async () => {
+        const staged = m.models.stageModel(input('relu-unit-d'), await headSeq())
+        await m.append.recordAudit(
+          db,
+          { type: 'model-added', model: { id: 'relu-unit-d', version: staged.manifest.version, sha256: reluModelSha256 }, via: 'cli' },
+          { actor: null },
+        )
+        assert.equal(m.models.findModel('relu-unit-d'), undefined, 'the crash came before the move')
+        assert.deepEqual(await m.models.recoverModelStore(db), { completed: ['relu-unit-d'], removed: [] })
+        assert.equal(m.models.findModel('relu-unit-d')?.filePath, path.join(store, 'relu-unit-d', 'model.onnx'))
+        assert.deepEqual(storeNames(), ['relu-unit-a', 'relu-unit-d'])
+      })
+
+      it('only an event after the staging completes it: an older event for the same bytes does not', async () => {
+        // The same id and bytes staged again (say the model's folder was deleted by hand), crashing before its event.
+        m.models.stageFiles({ id: 'relu-unit-d', sha256: reluModelSha256, afterSeq: await headSeq() }, [{ name: 'model.onnx', bytes: reluModelBytes }])
+        assert.equal((await modelEvents('relu-unit-d')).length, 1, 'the earlier registration')
+        assert.deepEqual(await m.models.recoverModelStore(db), { completed: [], removed: ['relu-unit-d'] })
+        assert.deepEqual(await m.models.recoverModelStore(db), { completed: [], removed: [] }, 'nothing left to recover')
+      })
     })
   })
 }

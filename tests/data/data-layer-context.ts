@@ -39,6 +39,11 @@ async function loadModules() {
     canonicalJson: await import('../../lib/audit/canonical-json'),
     agreement: await import('../../lib/findings/agreement.server'),
     identifiers: await import('../../lib/audit/identifiers.server'),
+    models: {
+      ...(await import('../../lib/inference/add-model.server')),
+      ...(await import('../../lib/inference/registry.server')),
+      ...(await import('../../lib/inference/model-store.server')),
+    },
   }
 }
 
