@@ -8,7 +8,7 @@ import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInpu
 //   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
 //   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
 //   110136 Security Roles Changed, 110137 User Security Attributes Changed,
-//   110128 Network Configuration, 110111 Procedure Record (a read is the report on a study).
+//   110128 Network Configuration, 110133 Audit Recording Stopped, 110111 Procedure Record (a read is the report on a study).
 //   A read viewed is 110111 read; a checkpoint signed on request reads the trail, 110101 read.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
@@ -80,6 +80,10 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'audit-log-viewed', view: 'verification' },
     expect: { eventCode: '110101', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: 'verification' } },
+  },
+  {
+    event: { type: 'audit-events-limited', scope: 'address', eventType: 'login-failed' },
+    expect: { eventCode: '110113', eventTypeCode: '110133', action: 'E', outcome: 4, entities: [], details: { scope: 'address', eventType: 'login-failed' } },
   },
   {
     event: { type: 'audit-checkpoint-requested' },
@@ -394,6 +398,7 @@ describe('codeAuditEvent', () => {
       'read-sign-refused': true,
       'read-viewed': true,
       'audit-checkpoint-requested': true,
+      'audit-events-limited': true,
       'read-amended': true,
       'read-exported': true,
     }

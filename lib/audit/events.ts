@@ -18,6 +18,7 @@ export const eventTypeCodes = {
   login: '110122',
   logout: '110123',
   useOfRestrictedFunction: '110132',
+  auditRecordingStopped: '110133',
   securityRolesChanged: '110136',
   userSecurityAttributesChanged: '110137',
   networkConfiguration: '110128',
@@ -43,6 +44,12 @@ export type AuditEventInput =
   | { type: 'user-enabled'; targetUserId: string; targetUsername: string }
   | { type: 'password-reset'; targetUserId: string; targetUsername: string }
   | { type: 'audit-log-viewed'; view: 'events' | 'verification' | 'statistics' }
+  /**
+   * Events held back by the flood limits (lib/audit/flood-limits.server.ts): the first of a
+   * burst from one user (reported events refused), one address or all anonymous requests
+   * (their events not written).
+   */
+  | { type: 'audit-events-limited'; scope: 'user' | 'address' | 'anonymous'; eventType: AuditEventType }
   /** Checkpoints signed on request (besides the periodic ones): recorded first, so the checkpoint covers it. */
   | { type: 'audit-checkpoint-requested' }
   /** The audit trail (a filtered part of it) exported for review elsewhere. */
@@ -327,6 +334,16 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }
+    // Recording stopped for one source, for a while: a security alert, minor failure.
+    case 'audit-events-limited':
+      return {
+        eventCode: eventCodes.securityAlert,
+        eventTypeCode: eventTypeCodes.auditRecordingStopped,
+        action: 'E',
+        outcome: 4,
+        entities: [],
+        details: { scope: event.scope, eventType: event.eventType },
+      }
     // Signing reads the events since the last checkpoint to attest to them and changes no
     // record: Audit Log Used, whose action PS3.15 A.5.3.2 fixes as R.
     case 'audit-checkpoint-requested':

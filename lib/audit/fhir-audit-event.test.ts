@@ -24,6 +24,7 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   'audit-log-viewed': { type: 'audit-log-viewed', view: 'verification' },
   'audit-log-exported': { type: 'audit-log-exported', format: 'fhir', eventCount: 12, filters: ['eventType'] },
   'audit-checkpoint-requested': { type: 'audit-checkpoint-requested' },
+  'audit-events-limited': { type: 'audit-events-limited', scope: 'user', eventType: 'study-opened' },
   'finding-proposed': { type: 'finding-proposed', finding, model, probability: 0.93, executionProvider: 'webgpu', explanationMethod: null },
   'finding-accepted': { type: 'finding-accepted', finding },
   'finding-modified': { type: 'finding-modified', finding, changed: ['label'], from: 'Mass' },

@@ -3,6 +3,7 @@ import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
 import { z } from 'zod'
 import { recordAudit } from '../audit/append.server'
+import { floodLimits } from '../audit/flood-limits.server'
 import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
 import { clientAddress } from './client-address'
@@ -47,14 +48,7 @@ async function authorize(raw: unknown, headers: Record<string, string | string[]
   const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
   if (!user || !valid || user.disabled || !isRole(user.role)) {
     await recordLoginFailure(db, username, sourceIp)
-    await recordAudit(
-      db,
-      { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' },
-      {
-        actor: null,
-        sourceIp,
-      },
-    )
+    await floodLimits().recordAnonymousAudit(db, { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' }, sourceIp)
     return null
   }
   await clearAccountFailures(db, username)

@@ -1,7 +1,7 @@
 import 'server-only'
 import NextAuth from 'next-auth'
 import type { NextRequest } from 'next/server'
-import { recordAudit } from '../audit/append.server'
+import { floodLimits } from '../audit/flood-limits.server'
 import { getDb } from '../db/client.server'
 import { authOptions } from './auth.server'
 import { clientAddress } from './client-address'
@@ -28,7 +28,7 @@ async function post(request: NextRequest, context: NextAuthContext): Promise<Res
     const db = getDb()
     const verdict = await checkLoginThrottle(db, username, address)
     if (verdict.throttled) {
-      await recordAudit(db, { type: 'login-failed', username, reason: 'throttled' }, { actor: null, sourceIp: address })
+      await floodLimits().recordAnonymousAudit(db, { type: 'login-failed', username, reason: 'throttled' }, address)
       const message = verdict.scope === 'account' ? 'Too many failed sign-ins for this account. Try again later.' : 'Too many failed sign-ins from this address. Try again later.'
       return Response.json(
         { url: `${requestOrigin(request)}/login?error=TooManyAttempts`, code: 'rate_limited:auth', message },

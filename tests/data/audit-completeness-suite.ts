@@ -1,5 +1,6 @@
 // What the trail must hold besides changes: reads shown to a user (110111, read),
-// checkpoints signed on request (110101), and a model file only with its event. Runs after the second reads (their readers and
+// checkpoints signed on request (110101), a model file only with its event, and flood
+// limits on what a user or an anonymous request can add. Runs after the second reads (their readers and
 // reads) and after the audit log tests (which count the checkpoints from none, and leave
 // the chain broken by a deleted event: nothing here verifies the whole trail).
 import { after, before, describe, it } from 'node:test'
@@ -8,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { reluManifest, reluModelBytes, reluModelSha256 } from '../support/model-fixtures'
+import type { ClientAuditEvent } from '../../lib/audit/client-events'
 import type { Db } from '../../lib/db/client.server'
 import type { DataLayerContext, Modules } from './data-layer-context'
 import { ip, study, type SecondReads } from './second-reads-context'
@@ -77,6 +79,94 @@ export function defineAuditCompletenessTests(c: DataLayerContext, getReads: () =
       assert.deepEqual([event.eventType, event.eventCode, event.action, event.actorId, event.sourceIp], ['audit-checkpoint-requested', '110101', 'R', auditor.id, ip])
       assert.ok(written.length >= 1)
       assert.equal(written.at(-1)!.toSeq, head + 1, 'the checkpoint ends with the request')
+    })
+
+    describe('flood limits', () => {
+      // A clock of the test's own, and budgets small enough to spend here.
+      let clock = 0
+      const limits = () =>
+        m.floodLimits.createFloodLimits(
+          {
+            clientEventsPerUser: { capacity: 3, refillPerSecond: 1, maxKeys: 100 },
+            anonymousPerAddress: { capacity: 2, refillPerSecond: 0.1, maxKeys: 100 },
+            anonymousOverall: { capacity: 5, refillPerSecond: 0.1, maxKeys: 1 },
+          },
+          () => clock,
+        )
+      const opened: ClientAuditEvent = { type: 'study-opened', source: 'local', studyInstanceUid: '1.2.3.4', seriesInstanceUids: ['1.2.3.4.5'], instanceCount: 3 }
+      const eventsSince = async (seq: number) => db.auditEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' } })
+
+      it("a user's reported events: refused over the limit (with when to retry), one notice per burst, others unaffected", async () => {
+        const { radiologist, researcher } = getReads().readers
+        const limited = limits()
+        clock = 0
+        const head = await headSeq()
+        const results = []
+        for (let index = 0; index < 6; index++) results.push(await m.clientEvents.recordClientEvent(db, radiologist, ip, opened, limited))
+        assert.deepEqual(
+          results.map((result) => result.ok),
+          [true, true, true, false, false, false],
+        )
+        assert.deepEqual(results[3], { ok: false, retryAfterSeconds: 1 })
+        assert.equal((await m.clientEvents.recordClientEvent(db, researcher, ip, opened, limited)).ok, true, 'another user has a budget of their own')
+        const events = await eventsSince(head)
+        assert.deepEqual(
+          events.map((event) => [event.eventType, event.actorId]),
+          [
+            ['study-opened', radiologist.id],
+            ['study-opened', radiologist.id],
+            ['study-opened', radiologist.id],
+            ['audit-events-limited', radiologist.id],
+            ['study-opened', researcher.id],
+          ],
+        )
+        const notice = events[3]!
+        assert.deepEqual(
+          [notice.eventCode, notice.eventTypeCode, notice.outcome, JSON.parse(notice.details)],
+          ['110113', '110133', 4, { scope: 'user', eventType: 'study-opened' }],
+        )
+        clock = 1000
+        assert.equal((await m.clientEvents.recordClientEvent(db, radiologist, ip, opened, limited)).ok, true, 'a token earned back')
+      })
+
+      it('failed sign-ins: written within the address budget, then dropped with one notice; other addresses and the overall backstop', async () => {
+        const limited = limits()
+        clock = 0
+        const head = await headSeq()
+        const failed = (username: string) => ({ type: 'login-failed', username, reason: 'bad-credentials' }) as const
+        const written = []
+        for (let index = 0; index < 5; index++) written.push(await limited.recordAnonymousAudit(db, failed(`mallory${index}`), '203.0.113.66'))
+        assert.deepEqual(written, [true, true, false, false, false])
+        // One host's IPv6 /64 is one address here.
+        assert.deepEqual(
+          [
+            await limited.recordAnonymousAudit(db, failed('eve'), '2001:db8:7:7::1'),
+            await limited.recordAnonymousAudit(db, failed('eve'), '2001:db8:7:7::2'),
+            await limited.recordAnonymousAudit(db, failed('eve'), '2001:db8:7:7::3'),
+          ],
+          [true, true, false],
+        )
+        // All anonymous requests together: 5 in all, the notices included.
+        assert.equal(await limited.recordAnonymousAudit(db, failed('trudy'), '198.51.100.99'), false)
+        assert.equal(await limited.recordAnonymousAudit(db, failed('trudy'), '198.51.100.100'), false)
+        const events = await eventsSince(head)
+        assert.deepEqual(
+          events.map((event) => [
+            event.eventType,
+            event.sourceIp,
+            event.eventType === 'audit-events-limited' ? JSON.parse(event.details).scope : JSON.parse(event.details).username,
+          ]),
+          [
+            ['login-failed', '203.0.113.66', 'mallory0'],
+            ['login-failed', '203.0.113.66', 'mallory1'],
+            ['audit-events-limited', '203.0.113.66', 'address'],
+            ['login-failed', '2001:db8:7:7::1', 'eve'],
+            ['login-failed', '2001:db8:7:7::2', 'eve'],
+            ['audit-events-limited', '2001:db8:7:7::3', 'anonymous'],
+          ],
+        )
+        assert.ok(events.every((event) => event.actorId === null))
+      })
     })
 
     describe('a model file and its audit event are one unit', () => {

@@ -21,6 +21,8 @@ async function loadModules() {
     verify: await import('../../lib/audit/verify.server'),
     checkpoints: await import('../../lib/audit/checkpoints.server'),
     checkpointRequest: await import('../../lib/audit/checkpoint-request.server'),
+    floodLimits: await import('../../lib/audit/flood-limits.server'),
+    clientEvents: await import('../../lib/audit/client-events.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),
