@@ -23,6 +23,7 @@ async function loadModules() {
     checkpointRequest: await import('../../lib/audit/checkpoint-request.server'),
     floodLimits: await import('../../lib/audit/flood-limits.server'),
     clientEvents: await import('../../lib/audit/client-events.server'),
+    pacs: await import('../../lib/dicomweb/pacs.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),

@@ -3,12 +3,14 @@
 // append-only hash-chained audit log, tamper detection (library and CLI), login
 // throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
 // and amended reads, signatures bound to what was seen, their audit events and the
-// database's immutability guards), then what else the trail must hold. Tests run
+// database's immutability guards), then what else the trail must hold and the events of
+// every state-changing route (audit-coverage-suite.ts). Tests run
 // in the order below and share one database; each asserts relative to the state the ones
 // before it left.
 import { describe } from 'node:test'
 import type { DatabaseProvider } from '../../lib/db/config'
 import { defineAuditCompletenessTests } from './audit-completeness-suite'
+import { defineAuditCoverageTests } from './audit-coverage-suite'
 import { defineAuditLogTests } from './audit-log-suite'
 import { dataLayerContext } from './data-layer-context'
 import { definePacsSuite } from './pacs-suite'
@@ -39,5 +41,6 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
     defineAuditLogTests(c)
     defineThrottleTests(c)
     defineAuditCompletenessTests(c, () => reads)
+    defineAuditCoverageTests(c, () => reads)
   })
 }
