@@ -6,11 +6,18 @@ import { downloadBlob } from '../http/download.client'
 import { pacsById } from '../dicomweb/pacs.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
 import type { ExportDestination } from './schema'
-import { signatureMeanings, type ReadDto, type StudyReference } from './types'
+import { signatureMeanings, type ReadDto, type SignatureProblem, type StudyReference } from './types'
 
 // A signed read on screen: its signature manifest (21 CFR 11.50: printed name, UTC date and
 // time, meaning) and its export as a DICOM SR, built here from the read and the loaded
 // images, then downloaded or stored to the study's PACS (STOW-RS) by this browser.
+
+const problemMessages: Record<SignatureProblem, string> = {
+  'content-changed': 'does not match the stored content',
+  'not-server-signed': 'made before the server signed signatures: cannot be verified',
+  'bad-signature': "not signed by this server's key",
+  'audit-mismatch': 'disagrees with the audit trail',
+}
 
 export function SignatureManifest({ read }: { read: ReadDto }) {
   const signature = read.signature!
@@ -20,6 +27,7 @@ export function SignatureManifest({ read }: { read: ReadDto }) {
       style={{ padding: '.5rem .7rem', fontSize: '.8rem' }}
       data-testid="signature-manifest"
       data-valid={signature.valid ? 'true' : 'false'}
+      data-problem={signature.problem ?? ''}
       data-content-hash={signature.contentHash}
     >
       <div>
@@ -30,7 +38,8 @@ export function SignatureManifest({ read }: { read: ReadDto }) {
         Meaning: <span data-testid="signature-meaning">{signatureMeanings[signature.meaning]}</span>
       </div>
       <div className="muted" style={{ wordBreak: 'break-all' }}>
-        Content SHA-256 {signature.contentHash} {signature.valid ? <span className="badge ok">matches</span> : <span className="badge bad">does not match the stored content</span>}
+        Content SHA-256 {signature.contentHash}{' '}
+        {signature.problem ? <span className="badge bad">{problemMessages[signature.problem]}</span> : <span className="badge ok">verified</span>}
       </div>
     </div>
   )
