@@ -14,6 +14,7 @@ const e2eDataDir = '.data/e2e'
 const modelSpecs = [
   '**/inference-brain.spec.ts',
   '**/inference-worker.spec.ts',
+  '**/provider-auto.spec.ts',
   '**/workspace-labelmap.spec.ts',
   '**/lesion-models.spec.ts',
   '**/model-exactness.spec.ts',
