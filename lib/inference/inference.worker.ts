@@ -73,7 +73,16 @@ async function webGpuAdapter(): Promise<AdapterDescription | null> {
   if (!gpu) return null
   try {
     const adapter = await gpu.requestAdapter()
-    return adapter ? { ...adapter.info, isFallbackAdapter: adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter } : null
+    if (!adapter) return null
+    // GPUAdapterInfo's fields are prototype getters: a spread would copy none of them.
+    const info = adapter.info ?? {}
+    return {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+      isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter,
+    }
   } catch {
     return null
   }
