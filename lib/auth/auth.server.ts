@@ -1,16 +1,13 @@
 import 'server-only'
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
-import { z } from 'zod'
 import { recordAudit } from '../audit/append.server'
 import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
-import { clientAddress } from './client-address'
-import { dummyPasswordHash, verifyPassword } from './password.server'
-import { isRole, type Role } from '../vocabulary/roles'
+import type { Role } from '../vocabulary/roles'
+import { authorizeCredentials } from './credentials.server'
 import { loadSessionUser } from './session.server'
 import type { SessionUser } from './session-user'
-import { clearAccountFailures, recordLoginFailure } from './throttle.server'
 
 declare module 'next-auth' {
   interface Session {
@@ -32,47 +29,6 @@ declare module 'next-auth/jwt' {
   }
 }
 
-export const credentialsSchema = z.object({
-  username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(256),
-})
-
-async function authorize(raw: unknown, headers: Record<string, string | string[] | undefined>) {
-  const parsed = credentialsSchema.safeParse(raw)
-  if (!parsed.success) return null
-  const { username, password } = parsed.data
-  const db = getDb()
-  const sourceIp = clientAddress(headers)
-  const user = await db.user.findUnique({ where: { username: username.toLowerCase() } })
-  const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
-  if (!user || !valid || user.disabled || !isRole(user.role)) {
-    await recordLoginFailure(db, username, sourceIp)
-    await recordAudit(
-      db,
-      { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' },
-      {
-        actor: null,
-        sourceIp,
-      },
-    )
-    return null
-  }
-  await clearAccountFailures(db, username)
-  await recordAudit(
-    db,
-    { type: 'login', username: user.username },
-    {
-      actor: { id: user.id, username: user.username, role: user.role },
-      sourceIp,
-    },
-  )
-  return { id: user.id, name: user.displayName, role: user.role, sessionVersion: user.sessionVersion }
-}
-
-// Derive the stand-in hash now, not on the first unknown username: otherwise that request
-// pays for two scrypt runs and its timing stands out.
-void dummyPasswordHash()
-
 export const sessionMaxAgeSeconds = 8 * 60 * 60
 
 export const authOptions: NextAuthOptions = {
@@ -83,7 +39,7 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: 'Parallax account',
       credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
-      authorize: (credentials, req) => authorize(credentials, req.headers ?? {}),
+      authorize: (credentials, req) => authorizeCredentials(credentials, req.headers ?? {}),
     }),
   ],
   callbacks: {
