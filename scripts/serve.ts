@@ -9,10 +9,13 @@ import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
 import { resolveClientAddress, trustedProxyHops } from '../lib/auth/client-address'
+import { sessionPolicyFromEnv } from '../lib/auth/session-policy'
 
 const root = path.resolve(import.meta.dirname, '..')
 const port = Number(process.env.PORT ?? 3000)
 const hops = trustedProxyHops(process.env.PARALLAX_TRUSTED_PROXY_HOPS)
+// Read again by the app; checked here so a malformed value stops the start, not every request.
+sessionPolicyFromEnv(process.env)
 
 const app = next({ dev: false, dir: root, port })
 await app.prepare()

@@ -4,9 +4,10 @@ import CredentialsProvider from 'next-auth/providers/credentials'
 import { recordAudit } from '../audit/append.server'
 import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
+import { servedOverHttps } from '../security/transport'
 import type { Role } from '../vocabulary/roles'
 import { authorizeCredentials } from './credentials.server'
-import { loadSessionUser } from './session.server'
+import { loadSessionUser, openSession, revokeSession, sessionPolicy } from './session.server'
 import type { SessionUser } from './session-user'
 
 declare module 'next-auth' {
@@ -26,14 +27,16 @@ declare module 'next-auth/jwt' {
   interface JWT {
     uid?: string
     sessionVersion?: number
+    /** The UserSession row this token belongs to (revoked on sign-out). */
+    sid?: string
   }
 }
 
-export const sessionMaxAgeSeconds = 8 * 60 * 60
-
 export const authOptions: NextAuthOptions = {
   secret: getSecrets().nextAuthSecret,
-  session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds },
+  // The cookie lives as long as the absolute lifetime; the session row decides the rest.
+  session: { strategy: 'jwt', maxAge: Math.floor(sessionPolicy.maxAgeMs / 1000) },
+  useSecureCookies: servedOverHttps(),
   pages: { signIn: '/login', error: '/login' },
   providers: [
     CredentialsProvider({
@@ -43,10 +46,11 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
         token.uid = user.id
         token.sessionVersion = user.sessionVersion
+        token.sid = await openSession(user.id)
       }
       return token
     },
@@ -60,6 +64,7 @@ export const authOptions: NextAuthOptions = {
   events: {
     async signOut({ token }) {
       const user = await loadSessionUser(token)
+      await revokeSession(token?.sid)
       if (user) {
         await recordAudit(getDb(), { type: 'logout' }, { actor: { id: user.id, username: user.username, role: user.role } })
       }

@@ -1,5 +1,6 @@
 // Parts of the data-layer suite (data-layer-suite.ts) for signing in: login throttling
-// (attempts reserved before the password check, parallel ones included).
+// (attempts reserved before the password check, parallel ones included) and server-side
+// sessions (revocation on sign-out, idle timeout, absolute lifetime).
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Db } from '../../lib/db/client.server'
@@ -81,6 +82,79 @@ export function defineThrottleTests(c: DataLayerContext): void {
       assert.ok(verdict.throttled)
       assert.equal(verdict.scope, 'address')
       await m.throttle.releaseLoginAttempt(db, await allowed('fresh-account', '203.0.113.31'))
+    })
+  })
+}
+
+export function defineSessionTests(c: DataLayerContext): void {
+  describe('sessions', () => {
+    let m: Modules
+    let db: Db
+    let userId: string
+    let sessionVersion: number
+
+    const minute = 60_000
+    const hour = 60 * minute
+    const policy = { maxAgeMs: 12 * hour, idleMs: 30 * minute }
+    const t0 = new Date('2026-12-01T08:00:00Z')
+    const at = (ms: number) => new Date(t0.getTime() + ms)
+    const tokenFor = (sid: string) => ({ uid: userId, sessionVersion, sid })
+
+    before(async () => {
+      m = c.m
+      db = c.db
+      const row = await db.user.findUniqueOrThrow({ where: { username: 'researcher' } })
+      userId = row.id
+      sessionVersion = row.sessionVersion
+    })
+
+    it('a sign-in opens a session row; its token is valid and a request counts as activity (at most once a minute)', async () => {
+      const sid = await m.session.openSession(userId, t0, policy)
+      assert.match(sid, /^[\w-]{43}$/)
+      const user = await m.session.loadSessionUser(tokenFor(sid), at(10_000), policy)
+      assert.equal(user?.username, 'researcher')
+      assert.equal((await db.userSession.findUniqueOrThrow({ where: { id: sid } })).lastSeenAt.getTime(), t0.getTime())
+      assert.ok(await m.session.loadSessionUser(tokenFor(sid), at(2 * minute), policy))
+      assert.equal((await db.userSession.findUniqueOrThrow({ where: { id: sid } })).lastSeenAt.getTime(), at(2 * minute).getTime())
+    })
+
+    it('signing out revokes the session: the same token is refused from then on', async () => {
+      const sid = await m.session.openSession(userId, t0, policy)
+      const other = await m.session.openSession(userId, t0, policy)
+      assert.ok(await m.session.loadSessionUser(tokenFor(sid), at(minute), policy))
+      await m.session.revokeSession(sid, at(2 * minute))
+      assert.equal(await m.session.loadSessionUser(tokenFor(sid), at(3 * minute), policy), null)
+      assert.ok(await m.session.loadSessionUser(tokenFor(other), at(3 * minute), policy), 'the account’s other sessions go on')
+    })
+
+    it('ends after 30 idle minutes, and stays ended', async () => {
+      const sid = await m.session.openSession(userId, t0, policy)
+      assert.ok(await m.session.loadSessionUser(tokenFor(sid), at(29 * minute), policy))
+      assert.equal(await m.session.loadSessionUser(tokenFor(sid), at(59 * minute + 1), policy), null)
+      assert.equal(await m.session.loadSessionUser(tokenFor(sid), at(60 * minute), policy), null)
+    })
+
+    it('ends 12 hours after sign-in however busy it is', async () => {
+      const sid = await m.session.openSession(userId, t0, policy)
+      for (let elapsed = 20 * minute; elapsed < 12 * hour; elapsed += 20 * minute) {
+        assert.ok(await m.session.loadSessionUser(tokenFor(sid), at(elapsed), policy), `still valid after ${elapsed / minute} min`)
+      }
+      assert.equal(await m.session.loadSessionUser(tokenFor(sid), at(12 * hour), policy), null)
+    })
+
+    it('refuses tokens without a session, with an unknown one, or naming another account', async () => {
+      const sid = await m.session.openSession(userId, t0, policy)
+      const admin = await db.user.findUniqueOrThrow({ where: { username: 'admin' } })
+      assert.equal(await m.session.loadSessionUser({ uid: userId, sessionVersion }, at(minute), policy), null)
+      assert.equal(await m.session.loadSessionUser(tokenFor('not-a-session'), at(minute), policy), null)
+      assert.equal(await m.session.loadSessionUser({ uid: admin.id, sessionVersion: admin.sessionVersion, sid }, at(minute), policy), null)
+      assert.equal(await m.session.loadSessionUser({ ...tokenFor(sid), sessionVersion: sessionVersion + 1 }, at(minute), policy), null, 'a password reset still ends it')
+    })
+
+    it('opening a session removes the account’s rows past the absolute lifetime', async () => {
+      const old = await m.session.openSession(userId, t0, policy)
+      await m.session.openSession(userId, at(12 * hour + minute), policy)
+      assert.equal(await db.userSession.findUnique({ where: { id: old } }), null)
     })
   })
 }
