@@ -6,6 +6,7 @@ import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
 import { servedOverHttps } from '../security/transport'
 import type { Role } from '../vocabulary/roles'
+import { safeRedirectUrl } from './callback-path'
 import { authorizeCredentials } from './credentials.server'
 import { loadSessionUser, openSession, revokeSession, sessionPolicy } from './session.server'
 import type { SessionUser } from './session-user'
@@ -54,6 +55,7 @@ export const authOptions: NextAuthOptions = {
       }
       return token
     },
+    redirect: ({ url, baseUrl }) => safeRedirectUrl(url, baseUrl),
     // The token only says who signed in; name and role come from the database on every
     // read, so a changed role shows at once and a disabled account shows as signed out.
     async session({ session, token }) {
