@@ -57,6 +57,9 @@ export default defineConfig({
       PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
       PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
       PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+      // The tests stand in for one reverse proxy: they set X-Forwarded-For to simulate
+      // clients at other addresses (throttling.spec.ts).
+      PARALLAX_TRUSTED_PROXY_HOPS: '1',
     },
   },
 })

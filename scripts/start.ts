@@ -1,4 +1,5 @@
-// Starts the production server: migrates and seeds the database first, then `next start`.
+// Starts the production server: migrates and seeds the database first, then Next.js behind
+// scripts/serve.ts (which decides the client address, see there).
 // Honours PORT (default 3000) and DATABASE_URL (default: embedded SQLite in .data/).
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -42,7 +43,7 @@ const signCheckpoints = () =>
 await signCheckpoints()
 setInterval(signCheckpoints, checkpointMinutes * 60_000).unref()
 
-const env = { ...process.env, PORT: port, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` }
-const next = spawn(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', port], { cwd: root, env, stdio: 'inherit' })
+const env = { ...process.env, NODE_ENV: 'production' as const, PORT: port, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` }
+const next = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/serve.ts')], { cwd: root, env, stdio: 'inherit' })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => next.kill(signal))
 next.on('exit', (code) => process.exit(code ?? 0))

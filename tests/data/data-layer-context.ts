@@ -22,6 +22,7 @@ async function loadModules() {
     checkpoints: await import('../../lib/audit/checkpoints.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
+    session: await import('../../lib/auth/session.server'),
     password: await import('../../lib/auth/password.server'),
     errors: await import('../../lib/errors'),
     // The reads services (queries, finding changes, signing) under one name.

@@ -1,20 +1,21 @@
 // The data-layer contract, run once per database (tests/data/sqlite.test.ts,
 // tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
 // append-only hash-chained audit log, tamper detection (library and CLI), login
-// throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
-// and amended reads, their audit events and the database's immutability guards). Tests run
-// in the order below and share one database; each asserts relative to the state the ones
-// before it left.
+// throttling and sessions (auth-suite.ts), PACS server configuration (pacs-suite.ts) and
+// second reads (findings, signed and amended reads, their audit events and the database's
+// immutability guards). Tests run in the order below and share one database; each asserts
+// relative to the state the ones before it left.
 import { describe } from 'node:test'
 import type { DatabaseProvider } from '../../lib/db/config'
 import { defineAuditLogTests } from './audit-log-suite'
+import { defineSessionTests, defineThrottleTests } from './auth-suite'
 import { dataLayerContext } from './data-layer-context'
 import { definePacsSuite } from './pacs-suite'
 import { defineSignedReadTests } from './second-reads-amendments'
 import { secondReadsContext } from './second-reads-context'
 import { defineReadFindingTests } from './second-reads-findings'
 import { defineReadWorklistTests } from './second-reads-worklists'
-import { defineMigrationTests, defineThrottleTests, defineUserTests } from './users-suite'
+import { defineMigrationTests, defineUserTests } from './users-suite'
 
 export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => string | Promise<string>): void {
   describe(`data layer on ${provider}`, () => {
@@ -33,5 +34,6 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
 
     defineAuditLogTests(c)
     defineThrottleTests(c)
+    defineSessionTests(c)
   })
 }
