@@ -56,6 +56,8 @@ export default defineConfig({
       PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
       PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
       PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+      // The tests serve model files to add by URL from a loopback server of their own.
+      PARALLAX_MODEL_URL_ALLOW: '127.0.0.1',
     },
   },
 })
