@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import { e2ePacsProxyKey, e2ePacsTokenKey } from './tests/support/pacs-keys'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
 // production build, served by the same start script as README line 1, on a fresh
@@ -58,6 +59,8 @@ export default defineConfig({
       PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
       // The tests serve model files to add by URL from a loopback server of their own.
       PARALLAX_MODEL_URL_ALLOW: '127.0.0.1',
+      PARALLAX_PACS_TOKEN_KEY: e2ePacsTokenKey,
+      PARALLAX_PACS_PROXY_KEY: e2ePacsProxyKey,
     },
   },
 })
