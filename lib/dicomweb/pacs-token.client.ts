@@ -36,17 +36,17 @@ export function pacsAuthorization(pacsId: string, scope: PacsScope = 'read'): Pr
   const key = `${pacsId} ${scope}`
   const current = held.get(key)
   if (current && (current.expiresAt === null || current.expiresAt - Date.now() > renewBeforeMs)) return current.authorization
-  const entry: Held = { authorization: Promise.resolve(''), expiresAt: null }
-  entry.authorization = request(pacsId, scope).then(
+  const pending = request(pacsId, scope)
+  const entry: Held = { authorization: pending.then((token) => token.authorization), expiresAt: null }
+  held.set(key, entry)
+  pending.then(
     (token) => {
       entry.expiresAt = token.expiresAt
-      return token.authorization
     },
-    (error: unknown) => {
+    // A failed request is not kept: the next one asks again.
+    () => {
       if (held.get(key) === entry) held.delete(key)
-      throw error
     },
   )
-  held.set(key, entry)
   return entry.authorization
 }
