@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import { e2ePacsProxyKey, e2ePacsTokenKey } from './tests/support/pacs-keys'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
 // production build, served by the same start script as README line 1, on a fresh
@@ -60,6 +61,10 @@ export default defineConfig({
       // The tests stand in for one reverse proxy: they set X-Forwarded-For to simulate
       // clients at other addresses (throttling.spec.ts).
       PARALLAX_TRUSTED_PROXY_HOPS: '1',
+      // The tests serve model files to add by URL from a loopback server of their own.
+      PARALLAX_MODEL_URL_ALLOW: '127.0.0.1',
+      PARALLAX_PACS_TOKEN_KEY: e2ePacsTokenKey,
+      PARALLAX_PACS_PROXY_KEY: e2ePacsProxyKey,
     },
   },
 })

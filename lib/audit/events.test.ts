@@ -8,7 +8,7 @@ import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInpu
 //   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
 //   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
 //   110136 Security Roles Changed, 110137 User Security Attributes Changed,
-//   110128 Network Configuration.
+//   110128 Network Configuration; ITI-71 Get Access Token (IHE, as BALP codes IUA's token issuance).
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
 const readEntities: AuditEntity[] = [
@@ -161,6 +161,17 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'pacs-removed', pacsId: 'p-1', name: 'Main PACS' },
     expect: { eventCode: '110113', eventTypeCode: '110128', action: 'D', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }], details: { name: 'Main PACS' } },
+  },
+  {
+    event: { type: 'pacs-token-issued', pacsId: 'p-1', scope: 'read write', tokenId: 't-1', expiresAt: '2026-01-02T03:09:05.000Z' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: 'ITI-71',
+      action: 'E',
+      outcome: 0,
+      entities: [{ type: 'pacs', id: 'p-1' }],
+      details: { scope: 'read write', tokenId: 't-1', expiresAt: '2026-01-02T03:09:05.000Z' },
+    },
   },
   {
     event: { type: 'model-added', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'a'.repeat(64) }, via: 'cli' },
@@ -356,6 +367,7 @@ describe('codeAuditEvent', () => {
       'study-query': true,
       'pacs-configured': true,
       'pacs-removed': true,
+      'pacs-token-issued': true,
       'model-added': true,
       'inference-run': true,
       'audit-log-exported': true,

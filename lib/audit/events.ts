@@ -22,6 +22,11 @@ export const eventTypeCodes = {
   userSecurityAttributesChanged: '110137',
   networkConfiguration: '110128',
   softwareConfiguration: '110131',
+  /**
+   * IHE's code (urn:ihe:event-type-code), not DCM: issuing an access token is audited as IHE
+   * BALP audits IUA's Get Access Token [ITI-71], 110114 User Authentication with this subtype.
+   */
+  getAccessToken: 'ITI-71',
 } as const
 
 /** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
@@ -80,6 +85,8 @@ export type AuditEventInput =
       changedFields: string[]
     }
   | { type: 'pacs-removed'; pacsId: string; name: string }
+  /** A PACS access token issued to the actor (never the token itself): which PACS, what scope, until when. */
+  | { type: 'pacs-token-issued'; pacsId: string; scope: 'read' | 'read write'; tokenId: string; expiresAt: string }
   /** Study and series UIDs arrive here already salted and hashed (see identifiers.server.ts). */
   | { type: 'study-opened'; source: StudySource; studyUidHash: string; seriesUidHashes: string[]; instanceCount: number }
   | { type: 'study-query'; source: 'dicomweb'; pacsId: string; filterKeys: string[]; resultCount: number }
@@ -243,6 +250,15 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 0,
         entities: [{ type: 'pacs', id: event.pacsId }],
         details: { name: event.name },
+      }
+    case 'pacs-token-issued':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.getAccessToken,
+        action: 'E',
+        outcome: 0,
+        entities: [{ type: 'pacs', id: event.pacsId }],
+        details: { scope: event.scope, tokenId: event.tokenId, expiresAt: event.expiresAt },
       }
     case 'model-added':
       return {

@@ -51,6 +51,7 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
     changedFields: ['name', 'qidoRoot'],
   },
   'pacs-removed': { type: 'pacs-removed', pacsId: 'pacs-1', name: 'Orthanc' },
+  'pacs-token-issued': { type: 'pacs-token-issued', pacsId: 'pacs-1', scope: 'read', tokenId: 'token-1', expiresAt: '2026-01-02T03:09:05.000Z' },
   'study-opened': { type: 'study-opened', source: 'local', studyUidHash: 'h-study', seriesUidHashes: ['h-s1', 'h-s2'], instanceCount: 275 },
   'study-query': { type: 'study-query', source: 'dicomweb', pacsId: 'pacs-1', filterKeys: ['modality'], resultCount: 3 },
   'model-added': { type: 'model-added', model, via: 'demo-seed' },
@@ -242,6 +243,13 @@ describe('toFhirAuditEvent', () => {
     const seeded = toFhirAuditEvent(events.find((event) => event.eventType === 'model-added')!)
     assert.deepEqual(seeded.agent, [{ who: { display: 'Parallax' }, requestor: false }])
     assert.deepEqual(seeded.subtype[0], { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110131', display: 'Software Configuration' })
+  })
+
+  it("codes a PACS token's issuance as IHE BALP codes IUA's Get Access Token", () => {
+    const issued = toFhirAuditEvent(events.find((event) => event.eventType === 'pacs-token-issued')!)
+    assert.deepEqual(issued.type, { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' })
+    assert.deepEqual(issued.subtype[0], { system: 'urn:ihe:event-type-code', code: 'ITI-71', display: 'Get Access Token' })
+    assert.equal(issued.action, 'E')
   })
 
   it('writes every detail value as a string, booleans and numbers included', () => {

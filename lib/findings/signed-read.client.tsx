@@ -4,6 +4,7 @@ import type { DicomSeries } from '../dicom/types'
 import { storeInstance } from '../dicomweb/stow.client'
 import { downloadBlob } from '../http/download.client'
 import { pacsById } from '../dicomweb/pacs.client'
+import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
 import type { ExportDestination } from './schema'
 import { signatureMeanings, type ReadDto, type StudyReference } from './types'
@@ -97,7 +98,7 @@ export function SrExport({ read, studySeries, study, canStore, recordExport, onE
       const pacs = await pacsById(study.sourceRef)
       // Audited first: a store that then fails leaves an attempt on record, never a report without one.
       await recordExport('pacs', pacs.id)
-      await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
+      await storeInstance(pacs.wadoRoot, await pacsAuthorization(pacs.id, 'write'), bytes)
       setStored(`Stored to ${pacs.name}.`)
     } catch (error) {
       onError((error as Error).message)

@@ -4,18 +4,12 @@ import path from 'node:path'
 import { recordAudit } from '../audit/append.server'
 import type { AuditActor, ModelAddedVia } from '../audit/events'
 import type { Db } from '../db/client.server'
-import { addModel, bundledManifest, listModels, type RegisteredModel } from './registry.server'
+import { addModel, bundledManifest, listModels, type AddModelInput, type RegisteredModel } from './registry.server'
 
 // Registering a model file is a software configuration change: it is audited, in the same
 // breath as the write, with the bytes' SHA-256.
 
-export async function registerModel(
-  db: Db,
-  input: { manifest: unknown; bytes: Uint8Array },
-  actor: AuditActor | null,
-  via: ModelAddedVia,
-  sourceIp?: string | null,
-): Promise<RegisteredModel> {
+export async function registerModel(db: Db, input: AddModelInput, actor: AuditActor | null, via: ModelAddedVia, sourceIp?: string | null): Promise<RegisteredModel> {
   const model = addModel(input)
   const { id, file } = model.manifest.parallax
   await recordAudit(db, { type: 'model-added', model: { id, version: model.manifest.version, sha256: file.sha256 }, via }, { actor, sourceIp: sourceIp ?? null })

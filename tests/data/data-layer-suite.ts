@@ -2,14 +2,15 @@
 // tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
 // append-only hash-chained audit log, tamper detection (library and CLI), login
 // throttling and sessions (auth-suite.ts), PACS server configuration (pacs-suite.ts) and
-// second reads (findings, signed and amended reads, their audit events and the database's
-// immutability guards). Tests run in the order below and share one database; each asserts
-// relative to the state the ones before it left.
+// access (pacs-access-suite.ts), and second reads (findings, signed and amended reads, their
+// audit events and the database's immutability guards). Tests run in the order below and
+// share one database; each asserts relative to the state the ones before it left.
 import { describe } from 'node:test'
 import type { DatabaseProvider } from '../../lib/db/config'
 import { defineAuditLogTests } from './audit-log-suite'
 import { defineSessionTests, defineThrottleTests } from './auth-suite'
 import { dataLayerContext } from './data-layer-context'
+import { definePacsAccessSuite } from './pacs-access-suite'
 import { definePacsSuite } from './pacs-suite'
 import { defineSignedReadTests } from './second-reads-amendments'
 import { secondReadsContext } from './second-reads-context'
@@ -24,6 +25,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
     defineMigrationTests(c)
     defineUserTests(c)
     definePacsSuite(() => c)
+    definePacsAccessSuite(() => c)
 
     describe('second reads', () => {
       const reads = secondReadsContext(c)
