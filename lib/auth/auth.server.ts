@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/append.server'
 import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
 import { clientAddress } from './client-address'
+import { authLogger, signInProviders, ssoSignIn } from './oidc.server'
 import { dummyPasswordHash, verifyPassword } from './password.server'
 import { isRole, type Role } from '../vocabulary/roles'
 import { loadSessionUser } from './session.server'
@@ -79,14 +80,17 @@ export const authOptions: NextAuthOptions = {
   secret: getSecrets().nextAuthSecret,
   session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds },
   pages: { signIn: '/login', error: '/login' },
-  providers: [
+  // The password provider only while PARALLAX_LOCAL_LOGIN allows it, then single sign-on.
+  providers: signInProviders([
     CredentialsProvider({
       name: 'Parallax account',
       credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
       authorize: (credentials, req) => authorize(credentials, req.headers ?? {}),
     }),
-  ],
+  ]),
+  logger: authLogger,
   callbacks: {
+    signIn: ssoSignIn,
     jwt({ token, user }) {
       if (user) {
         token.uid = user.id

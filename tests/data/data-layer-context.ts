@@ -23,6 +23,9 @@ async function loadModules() {
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
     password: await import('../../lib/auth/password.server'),
+    session: await import('../../lib/auth/session.server'),
+    sso: await import('../../lib/auth/sso-accounts.server'),
+    oidcConfig: await import('../../lib/auth/oidc-config'),
     errors: await import('../../lib/errors'),
     // The reads services (queries, finding changes, signing) under one name.
     reads: {

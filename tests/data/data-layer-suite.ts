@@ -1,7 +1,7 @@
 // The data-layer contract, run once per database (tests/data/sqlite.test.ts,
-// tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, the
-// append-only hash-chained audit log, tamper detection (library and CLI), login
-// throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
+// tests/data/postgres.test.ts): migrations, demo seeding, audited user changes, single
+// sign-on accounts (sso-suite.ts), the append-only hash-chained audit log, tamper
+// detection (library and CLI), login throttling, PACS server configuration (pacs-suite.ts) and second reads (findings, signed
 // and amended reads, their audit events and the database's immutability guards). Tests run
 // in the order below and share one database; each asserts relative to the state the ones
 // before it left.
@@ -14,6 +14,7 @@ import { defineSignedReadTests } from './second-reads-amendments'
 import { secondReadsContext } from './second-reads-context'
 import { defineReadFindingTests } from './second-reads-findings'
 import { defineReadWorklistTests } from './second-reads-worklists'
+import { defineSsoAccountTests } from './sso-suite'
 import { defineMigrationTests, defineThrottleTests, defineUserTests } from './users-suite'
 
 export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => string | Promise<string>): void {
@@ -22,6 +23,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
 
     defineMigrationTests(c)
     defineUserTests(c)
+    defineSsoAccountTests(c)
     definePacsSuite(() => c)
 
     describe('second reads', () => {
