@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import { oidcClient, oidcIssuer, oidcProviderName, oidcRoleMap } from './tests/support/oidc-fixture'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
 // production build, served by the same start script as README line 1, on a fresh
@@ -42,20 +43,38 @@ export default defineConfig({
     { name: 'app', testIgnore: modelSpecs },
     { name: 'models', testMatch: modelSpecs, dependencies: ['app'] },
   ],
-  webServer: {
-    command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    env: {
-      PORT: String(port),
-      DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
-      PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
-      NEXTAUTH_URL: baseURL,
-      PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
-      PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
-      PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+  // A real OpenID provider on loopback (tests/support/oidc-server.ts) for the single
+  // sign-on specs, then the app, configured with it; local passwords stay on for the rest.
+  webServer: [
+    {
+      command: 'npx tsx tests/support/oidc-server.ts',
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      env: { PARALLAX_E2E_APP_URL: baseURL },
     },
-  },
+    {
+      command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      env: {
+        PORT: String(port),
+        DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
+        PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
+        NEXTAUTH_URL: baseURL,
+        PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
+        PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
+        PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+        PARALLAX_OIDC_ISSUER: oidcIssuer,
+        PARALLAX_OIDC_CLIENT_ID: oidcClient.id,
+        PARALLAX_OIDC_CLIENT_SECRET: oidcClient.secret,
+        PARALLAX_OIDC_NAME: oidcProviderName,
+        PARALLAX_OIDC_SCOPES: 'openid profile email groups',
+        PARALLAX_OIDC_ROLE_MAP: oidcRoleMap,
+      },
+    },
+  ],
 })
