@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
 import { e2ePacsProxyKey, e2ePacsTokenKey } from './tests/support/pacs-keys'
+import { oidcClient, oidcIssuer, oidcProviderName, oidcRoleMap } from './tests/support/oidc-fixture'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
 // production build, served by the same start script as README line 1, on a fresh
@@ -44,27 +45,45 @@ export default defineConfig({
     { name: 'app', testIgnore: modelSpecs },
     { name: 'models', testMatch: modelSpecs, dependencies: ['app'] },
   ],
-  webServer: {
-    command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    env: {
-      PORT: String(port),
-      DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
-      PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
-      NEXTAUTH_URL: baseURL,
-      PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
-      PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
-      PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
-      // The tests stand in for one reverse proxy: they set X-Forwarded-For to simulate
-      // clients at other addresses (throttling.spec.ts).
-      PARALLAX_TRUSTED_PROXY_HOPS: '1',
-      // The tests serve model files to add by URL from a loopback server of their own.
-      PARALLAX_MODEL_URL_ALLOW: '127.0.0.1',
-      PARALLAX_PACS_TOKEN_KEY: e2ePacsTokenKey,
-      PARALLAX_PACS_PROXY_KEY: e2ePacsProxyKey,
+  // A real OpenID provider on loopback (tests/support/oidc-server.ts) for the single
+  // sign-on specs, then the app, configured with it; local passwords stay on for the rest.
+  webServer: [
+    {
+      command: 'npx tsx tests/support/oidc-server.ts',
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      env: { PARALLAX_E2E_APP_URL: baseURL },
     },
-  },
+    {
+      command: `rm -rf ${e2eDataDir} && npx tsx --conditions=react-server scripts/start.ts`,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      env: {
+        PORT: String(port),
+        DATABASE_URL: process.env.DATABASE_URL ?? `file:${e2eDataDir}/parallax.db`,
+        PARALLAX_SECRETS_FILE: `${e2eDataDir}/secrets.json`,
+        NEXTAUTH_URL: baseURL,
+        PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
+        PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
+        PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+        // The tests stand in for one reverse proxy: they set X-Forwarded-For to simulate
+        // clients at other addresses (throttling.spec.ts).
+        PARALLAX_TRUSTED_PROXY_HOPS: '1',
+        // The tests serve model files to add by URL from a loopback server of their own.
+        PARALLAX_MODEL_URL_ALLOW: '127.0.0.1',
+        PARALLAX_PACS_TOKEN_KEY: e2ePacsTokenKey,
+        PARALLAX_PACS_PROXY_KEY: e2ePacsProxyKey,
+        PARALLAX_OIDC_ISSUER: oidcIssuer,
+        PARALLAX_OIDC_CLIENT_ID: oidcClient.id,
+        PARALLAX_OIDC_CLIENT_SECRET: oidcClient.secret,
+        PARALLAX_OIDC_NAME: oidcProviderName,
+        PARALLAX_OIDC_SCOPES: 'openid profile email groups',
+        PARALLAX_OIDC_ROLE_MAP: oidcRoleMap,
+      },
+    },
+  ],
 })

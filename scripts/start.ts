@@ -10,6 +10,7 @@ import { getSecrets } from '../lib/config/secrets.server'
 import { seedBundledModelFiles } from '../lib/inference/add-model.server'
 import { seedDemoStudies } from '../lib/synthetic/demo-studies.server'
 import { createAuditCheckpoints } from '../lib/audit/checkpoints.server'
+import { SignInConfigError, signInMethodsFrom } from '../lib/auth/oidc-config'
 
 const sharedDataDir = path.resolve(process.env.PARALLAX_DATA_DIR ?? '../shared/data')
 
@@ -20,6 +21,15 @@ if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
   process.exit(1)
 }
 getSecrets()
+// A sign-in misconfiguration (PARALLAX_OIDC_*, PARALLAX_LOCAL_LOGIN) stops the start, not the first request.
+try {
+  const { oidc, localLogin } = signInMethodsFrom(process.env)
+  if (oidc) console.log(`[auth] single sign-on through ${oidc.issuer} ("${oidc.name}")${localLogin ? '' : '; local passwords off'}`)
+} catch (error) {
+  if (!(error instanceof SignInConfigError)) throw error
+  console.error(`[auth] ${error.message}`)
+  process.exit(1)
+}
 const report = await setupDatabase({ seedDemo: process.env.PARALLAX_SEED_DEMO !== '0' })
 if (process.env.PARALLAX_SEED_DEMO !== '0') {
   const models = await seedBundledModelFiles(getDb(), sharedDataDir)

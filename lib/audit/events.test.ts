@@ -28,6 +28,28 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     expect: { eventCode: '110114', eventTypeCode: '110122', action: 'E', outcome: 4, entities: [], details: { username: 'rada', reason: 'throttled' } },
   },
   {
+    event: { type: 'sso-login', username: 'rhea@idp.example', issuer: 'https://idp.example', role: 'radiologist' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: '110122',
+      action: 'E',
+      outcome: 0,
+      entities: [],
+      details: { username: 'rhea@idp.example', method: 'oidc', issuer: 'https://idp.example', role: 'radiologist' },
+    },
+  },
+  {
+    event: { type: 'sso-login-failed', issuer: 'https://idp.example', reason: 'no-role', subject: 'sub-7', username: 'nora@idp.example' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: '110122',
+      action: 'E',
+      outcome: 4,
+      entities: [],
+      details: { method: 'oidc', issuer: 'https://idp.example', reason: 'no-role', subject: 'sub-7', username: 'nora@idp.example' },
+    },
+  },
+  {
     event: { type: 'logout' },
     expect: { eventCode: '110114', eventTypeCode: '110123', action: 'E', outcome: 0, entities: [], details: {} },
   },
@@ -356,6 +378,8 @@ describe('codeAuditEvent', () => {
       login: true,
       'login-failed': true,
       logout: true,
+      'sso-login': true,
+      'sso-login-failed': true,
       'access-denied': true,
       'user-created': true,
       'role-changed': true,

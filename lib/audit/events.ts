@@ -37,10 +37,21 @@ export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E'
 
 export type LoginFailureReason = 'bad-credentials' | 'disabled' | 'throttled'
 
+/**
+ * Why a single sign-on was refused: the IdP's claims grant no Parallax role, the account
+ * is disabled here, or the exchange with the IdP failed (the user cancelled, a state or
+ * PKCE mismatch, an invalid token).
+ */
+export type SsoFailureReason = 'no-role' | 'disabled' | 'idp-error'
+
 export type AuditEventInput =
   | { type: 'login'; username: string }
   | { type: 'login-failed'; username: string; reason: LoginFailureReason }
   | { type: 'logout' }
+  /** A sign-in through the OpenID provider; the account's role as the IdP's claims set it. */
+  | { type: 'sso-login'; username: string; issuer: string; role: Role }
+  /** Subject and username only once the IdP has said who signed in; `error` an OAuth error code. */
+  | { type: 'sso-login-failed'; issuer: string; reason: SsoFailureReason; subject?: string; username?: string; error?: string }
   | { type: 'access-denied'; resource: string; method: string }
   | { type: 'user-created'; targetUserId: string; targetUsername: string; role: Role }
   | { type: 'role-changed'; targetUserId: string; targetUsername: string; from: Role; to: Role }
@@ -167,6 +178,31 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 4,
         entities: [],
         details: { username: event.username, reason: event.reason },
+      }
+    case 'sso-login':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.login,
+        action: 'E',
+        outcome: 0,
+        entities: [],
+        details: { username: event.username, method: 'oidc', issuer: event.issuer, role: event.role },
+      }
+    case 'sso-login-failed':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.login,
+        action: 'E',
+        outcome: 4,
+        entities: [],
+        details: {
+          method: 'oidc',
+          issuer: event.issuer,
+          reason: event.reason,
+          ...(event.subject ? { subject: event.subject } : {}),
+          ...(event.username ? { username: event.username } : {}),
+          ...(event.error ? { error: event.error } : {}),
+        },
       }
     case 'logout':
       return { eventCode: eventCodes.userAuthentication, eventTypeCode: eventTypeCodes.logout, action: 'E', outcome: 0, entities: [], details: {} }

@@ -15,6 +15,8 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   login: { type: 'login', username: 'rada' },
   'login-failed': { type: 'login-failed', username: 'mallory', reason: 'bad-credentials' },
   logout: { type: 'logout' },
+  'sso-login': { type: 'sso-login', username: 'rhea@idp.example', issuer: 'https://idp.example', role: 'radiologist' },
+  'sso-login-failed': { type: 'sso-login-failed', issuer: 'https://idp.example', reason: 'idp-error', error: 'access_denied' },
   'access-denied': { type: 'access-denied', resource: '/api/users', method: 'POST' },
   'user-created': { type: 'user-created', targetUserId: 'u-42', targetUsername: 'rada', role: 'radiologist' },
   'role-changed': { type: 'role-changed', targetUserId: 'u-42', targetUsername: 'rada', from: 'radiologist', to: 'auditor' },
@@ -70,7 +72,7 @@ const admin = { id: 'u-1', username: 'admin', role: 'admin' }
 
 /** Who did it: a failed login has no user but an address; the demo seed has neither. */
 function contextFor(type: AuditEventType): Pick<AuditEventDto, 'actor' | 'sourceIp'> {
-  if (type === 'login-failed') return { actor: null, sourceIp: '203.0.113.9' }
+  if (type === 'login-failed' || type === 'sso-login-failed') return { actor: null, sourceIp: '203.0.113.9' }
   if (type === 'model-added') return { actor: null, sourceIp: null }
   if (type === 'inference-run') return { actor: admin, sourceIp: null }
   return { actor: admin, sourceIp: '192.0.2.1' }

@@ -8,6 +8,7 @@ import { servedOverHttps } from '../security/transport'
 import type { Role } from '../vocabulary/roles'
 import { safeRedirectUrl } from './callback-path'
 import { authorizeCredentials } from './credentials.server'
+import { authLogger, signInProviders, ssoSignIn } from './oidc.server'
 import { loadSessionUser, openSession, revokeSession, sessionPolicy } from './session.server'
 import type { SessionUser } from './session-user'
 
@@ -39,14 +40,18 @@ export const authOptions: NextAuthOptions = {
   session: { strategy: 'jwt', maxAge: Math.floor(sessionPolicy.maxAgeMs / 1000) },
   useSecureCookies: servedOverHttps(),
   pages: { signIn: '/login', error: '/login' },
-  providers: [
+  // The password provider only while PARALLAX_LOCAL_LOGIN allows it, then single sign-on.
+  providers: signInProviders([
     CredentialsProvider({
       name: 'Parallax account',
       credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
       authorize: (credentials, req) => authorizeCredentials(credentials, req.headers ?? {}),
     }),
-  ],
+  ]),
+  logger: authLogger,
   callbacks: {
+    // An SSO sign-in becomes our account here (id and session version), before jwt opens its session row.
+    signIn: ssoSignIn,
     async jwt({ token, user }) {
       if (user) {
         token.uid = user.id

@@ -36,5 +36,7 @@ export interface UserDto {
   displayName: string
   role: z.infer<typeof roleSchema>
   disabled: boolean
+  /** Single sign-on accounts have no Parallax password; their role follows the IdP at each sign-in. */
+  signIn: 'local' | 'sso'
   createdAt: string
 }

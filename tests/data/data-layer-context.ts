@@ -24,6 +24,8 @@ async function loadModules() {
     throttle: await import('../../lib/auth/throttle.server'),
     session: await import('../../lib/auth/session.server'),
     password: await import('../../lib/auth/password.server'),
+    sso: await import('../../lib/auth/sso-accounts.server'),
+    oidcConfig: await import('../../lib/auth/oidc-config'),
     errors: await import('../../lib/errors'),
     // The reads services (queries, finding changes, signing) under one name.
     reads: {
