@@ -56,6 +56,7 @@ export default defineConfig({
       PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
       PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
       PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+      PARALLAX_AUDIT_WITNESS_DIR: `${e2eDataDir}/audit-witness`,
     },
   },
 })

@@ -34,6 +34,7 @@ export async function startServer(options: { databaseUrl?: string; label?: strin
       DATABASE_URL: options.databaseUrl ?? `file:${scratch}/bench.db`,
       PARALLAX_SECRETS_FILE: `${scratch}/secrets.json`,
       PARALLAX_AUDIT_KEY_FILE: `${scratch}/audit-signing-key.pem`,
+      PARALLAX_AUDIT_WITNESS_DIR: `${scratch}/audit-witness`,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
