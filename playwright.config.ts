@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
-// production build, served by the same start script as README line 1, on a fresh
-// database. PORT and DATABASE_URL are honoured like everywhere else.
+// production build, served by the same start script as README line 1 (in demo mode), on a
+// fresh database. PORT and DATABASE_URL are honoured like everywhere else.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (!existsSync(chromium)) {
   throw new Error(`Chromium not found at ${chromium}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).`)
@@ -57,6 +57,8 @@ export default defineConfig({
       PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
       PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
       PARALLAX_AUDIT_WITNESS_DIR: `${e2eDataDir}/audit-witness`,
+      // The tests sign in with the demo accounts, which exist only in demo mode.
+      PARALLAX_DEMO: '1',
     },
   },
 })
