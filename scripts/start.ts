@@ -40,6 +40,12 @@ function refuseOn(error: unknown): never {
 try {
   const report = await setupDatabase({ demo })
   const db = getDb()
+  const { config } = getDatabase()
+  const roleNote = report.appRole ? `; the app runs as role "${report.appRole}"` : ''
+  console.log(
+    `[db] ${report.provider}: ${report.appliedMigrations.length ? `applied ${report.appliedMigrations.length} migration(s)` : 'up to date'}${roleNote}` +
+      (report.seededAccounts.length ? `; demo accounts: ${report.seededAccounts.join(', ')} (passwords in README)` : ''),
+  )
   if (demo) {
     const models = await seedBundledModelFiles(db, sharedDataDir)
     if (models.length) console.log(`[models] added from ${sharedDataDir}: ${models.join(', ')}`)
@@ -49,12 +55,6 @@ try {
     await refusePublishedPasswords(db)
     if ((await db.user.count()) === 0) console.log('[users] no accounts yet: create the first administrator with `npm run users:create-admin -- <username>`')
   }
-  const { config } = getDatabase()
-  const roleNote = report.appRole ? `; the app runs as role "${report.appRole}"` : ''
-  console.log(
-    `[db] ${report.provider}: ${report.appliedMigrations.length ? `applied ${report.appliedMigrations.length} migration(s)` : 'up to date'}${roleNote}` +
-      (report.seededAccounts.length ? `; demo accounts: ${report.seededAccounts.join(', ')} (passwords in README)` : ''),
-  )
   if (config.provider === 'postgresql' && !report.appRole && (await appRoleStatus(config)).canAlterAuditTrail) {
     console.warn(
       '[db] warning: the app connects as the role that owns the tables (or a superuser), so whoever holds DATABASE_URL can disable the audit triggers. ' +
