@@ -4,8 +4,8 @@ import { e2ePacsProxyKey, e2ePacsTokenKey } from './tests/support/pacs-keys'
 import { oidcClient, oidcIssuer, oidcProviderName, oidcRoleMap } from './tests/support/oidc-fixture'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser) against the
-// production build, served by the same start script as README line 1, on a fresh
-// database. PORT and DATABASE_URL are honoured like everywhere else.
+// production build, served by the same start script as README line 1 (in demo mode), on a
+// fresh database. PORT and DATABASE_URL are honoured like everywhere else.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 if (!existsSync(chromium)) {
   throw new Error(`Chromium not found at ${chromium}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).`)
@@ -70,6 +70,9 @@ export default defineConfig({
         PARALLAX_MODEL_STORE: `${e2eDataDir}/models`,
         PARALLAX_DEMO_DIR: `${e2eDataDir}/demo`,
         PARALLAX_AUDIT_KEY_FILE: `${e2eDataDir}/audit-signing-key.pem`,
+        PARALLAX_AUDIT_WITNESS_DIR: `${e2eDataDir}/audit-witness`,
+        // The tests sign in with the demo accounts, which exist only in demo mode.
+        PARALLAX_DEMO: '1',
         // The tests stand in for one reverse proxy: they set X-Forwarded-For to simulate
         // clients at other addresses (throttling.spec.ts).
         PARALLAX_TRUSTED_PROXY_HOPS: '1',

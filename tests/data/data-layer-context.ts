@@ -162,6 +162,8 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
     process.env.DATABASE_URL = state.url
     // The checkpoint signing key, outside the database, as in production.
     process.env.PARALLAX_AUDIT_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-audit-key-')), 'key.pem')
+    // The audit witness, outside the database too: the checkpoints' trust root.
+    process.env.PARALLAX_AUDIT_WITNESS_DIR = mkdtempSync(path.join(tmpdir(), 'parallax-audit-witness-'))
     // The identifier salt (hashed study UIDs in the audit trail), also outside the database.
     process.env.PARALLAX_SECRETS_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-secrets-')), 'secrets.json')
     state.m = await loadModules()

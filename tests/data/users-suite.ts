@@ -47,8 +47,21 @@ export function defineMigrationTests(c: DataLayerContext): void {
       assert.deepEqual(await m.migrate.applyMigrations(database.config), [])
     })
 
-    it('seeds the four demo accounts, each with a user-created audit event, into an empty database', async () => {
-      const report = await m.setup.setupDatabase({ seedDemo: true })
+    it('outside demo mode, setup seeds nothing into an empty database, and nothing refuses the start', async () => {
+      const report = await m.setup.setupDatabase({ demo: false })
+      assert.deepEqual(report.seededAccounts, [])
+      assert.equal(await db.user.count(), 0)
+      assert.equal(await auditCount(), 0)
+      await m.setup.refusePublishedPasswords(db)
+    })
+
+    it('demo mode is PARALLAX_DEMO=1 and nothing else', () => {
+      assert.equal(m.setup.demoModeEnabled({ PARALLAX_DEMO: '1' }), true)
+      for (const value of [undefined, '', '0', 'true', 'yes']) assert.equal(m.setup.demoModeEnabled({ PARALLAX_DEMO: value }), false, String(value))
+    })
+
+    it('in demo mode, seeds the four demo accounts, each with a user-created audit event, into an empty database', async () => {
+      const report = await m.setup.setupDatabase({ demo: true })
       assert.equal(report.provider, provider)
       assert.deepEqual(report.appliedMigrations, [])
       const demoNames = m.demo.demoAccounts.map((account) => account.username)
@@ -88,7 +101,7 @@ export function defineMigrationTests(c: DataLayerContext): void {
     })
 
     it('does not seed again, or apply anything, on the next start', async () => {
-      const report = await m.setup.setupDatabase({ seedDemo: true })
+      const report = await m.setup.setupDatabase({ demo: true })
       assert.deepEqual(report.appliedMigrations, [])
       assert.deepEqual(report.seededAccounts, [])
       assert.equal(await db.user.count(), 4)
@@ -101,6 +114,17 @@ export function defineMigrationTests(c: DataLayerContext): void {
         assert.match(row.passwordHash, /^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/)
         assert.ok(!row.passwordHash.includes(account.password))
       }
+    })
+
+    it('outside demo mode, the start is refused while the demo accounts keep their published passwords (checked against the stored hashes)', async () => {
+      const demoNames = m.demo.demoAccounts.map((account) => account.username)
+      assert.deepEqual(await m.setup.accountsWithPublishedPasswords(db), [...demoNames].sort())
+      await assert.rejects(m.setup.refusePublishedPasswords(db), (error: unknown) => {
+        assert.ok(error instanceof m.setup.PublishedPasswordError)
+        assert.deepEqual(error.usernames, [...demoNames].sort())
+        assert.match(error.message, /^Refusing to start outside demo mode: "admin", "auditor", "radiologist", "researcher" still have passwords published in the README/)
+        return true
+      })
     })
   })
 }
