@@ -23,6 +23,7 @@ const proxyKey = 'nginx-test-proxy-key-0123456789abcdef'
 function missingNginx(): string | null {
   if (existsSync(nginxBinary)) return null
   const message = `nginx not found at ${nginxBinary}: the README's nginx configuration is not run (apt-get install -y nginx-light, or set NGINX_PATH).`
+  if (process.env.CI === 'true') throw new Error(`${message} (CI=true: this test is mandatory)`)
   console.warn(`[skipped] ${message}`)
   return message
 }
