@@ -132,7 +132,7 @@ test('the login page offers both the password form and single sign-on (local log
   await expect(page.getByTestId('login-sso')).toBeVisible()
   // A cancelled or tampered return from the IdP lands here with an explanation, and is audited.
   await page.goto('/api/auth/callback/oidc?error=access_denied&state=forged')
-  await expect(page).toHaveURL(/\/login\?error=/)
+  await expect(page).toHaveURL(/\/login\?(.*&)?error=/)
   await expect(page.getByTestId('login-error')).toContainText('Single sign-on did not complete')
   const auditor = await apiSession(baseURL!, demoAccount('auditor').username, demoAccount('auditor').password)
   const idpErrors = async () =>

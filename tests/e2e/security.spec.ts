@@ -82,7 +82,10 @@ const offSiteCallbacks = ['/\t/evil.example', '/\n/evil.example', '//evil.exampl
 test('the login page never sends a signed-in user to another site', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL })
   // Were the page to leave, it would land here (and the test would see it).
-  await context.route(/evil\.example/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }))
+  await context.route(
+    (url) => url.hostname === 'evil.example',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }),
+  )
   const radiologist = demoAccount('radiologist')
   await signInBrowser(context, radiologist.username, radiologist.password)
   const page = await context.newPage()
@@ -99,7 +102,10 @@ test('the login page never sends a signed-in user to another site', async ({ bro
 
 test('signing in through the form never leads to another site', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL })
-  await context.route(/evil\.example/, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }))
+  await context.route(
+    (url) => url.hostname === 'evil.example',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }),
+  )
   const radiologist = demoAccount('radiologist')
   const page = await context.newPage()
   for (const callbackUrl of offSiteCallbacks.slice(0, 4)) {
