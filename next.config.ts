@@ -26,6 +26,10 @@ const nextConfig: NextConfig = {
           { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), interest-cohort=()' },
         ],
       },
+      // API answers carry personal data (names, roles, reads, the audit trail): no browser
+      // or proxy may keep them. Routes that set their own Cache-Control (model files, the
+      // synthetic demo studies) serve nothing personal.
+      { source: '/api/:path*', headers: [{ key: 'Cache-Control', value: 'no-store' }] },
     ]
   },
 }

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { configuredPacsOrigins } from './lib/dicomweb/pacs-origins.server'
 import { buildContentSecurityPolicy, pacsOrigins } from './lib/security/csp'
+import { servedOverHttps, strictTransportSecurity } from './lib/security/transport'
 
 // Sets a per-request CSP nonce (Next.js applies it to its own scripts). Authorisation is
 // not done here: every page and route handler checks the session itself.
@@ -18,6 +19,7 @@ export async function proxy(request: NextRequest) {
   requestHeaders.set('x-parallax-path', request.nextUrl.pathname + request.nextUrl.search)
   const response = NextResponse.next({ request: { headers: requestHeaders } })
   response.headers.set('content-security-policy', csp)
+  if (servedOverHttps()) response.headers.set('strict-transport-security', strictTransportSecurity)
   return response
 }
 

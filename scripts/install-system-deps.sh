@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs from Debian: Chromium for end-to-end tests,
 # PostgreSQL for the data-layer tests, Orthanc with its DICOMweb plugin for the PACS tests,
-# dicom3tools (dciodvfy) to validate the DICOM objects we write,
+# dicom3tools (dciodvfy) to validate the DICOM objects we write, nginx (the README's
+# reverse-proxy configuration in front of the PACS is run in a test),
 # and pydicom's test files (downloaded and unpacked into .data/, never installed) for the
 # DICOM parser tests. Does nothing for what is already there.
 set -euo pipefail
@@ -12,8 +13,9 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || missing+=(postgresq
 [ -x "${ORTHANC_PATH:-/usr/sbin/Orthanc}" ] || missing+=(orthanc)
 [ -f "${ORTHANC_DICOMWEB_PLUGIN:-/usr/share/orthanc/plugins/libOrthancDicomWeb.so}" ] || missing+=(orthanc-dicomweb)
 [ -x "${DCIODVFY_PATH:-/usr/bin/dciodvfy}" ] || missing+=(dicom3tools)
+[ -x "${NGINX_PATH:-/usr/sbin/nginx}" ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "[system] chromium, postgresql, orthanc, orthanc-dicomweb and dicom3tools present"
+  echo "[system] chromium, postgresql, orthanc, orthanc-dicomweb, dicom3tools and nginx present"
 elif [ "$(id -u)" -ne 0 ]; then
   echo "[system] missing: ${missing[*]}. Install them as root: apt-get install -y ${missing[*]}" >&2
   exit 1

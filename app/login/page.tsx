@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation'
 import { safeCallbackPath } from '@/lib/auth/callback-path'
 import { getCurrentUser } from '@/lib/auth/guard.server'
 import { LoginForm } from '@/lib/auth/login-form.client'
+import { loginOptions } from '@/lib/auth/oidc.server'
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams
@@ -9,7 +10,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (await getCurrentUser()) redirect(callbackUrl)
   return (
     <div className="login-wrap">
-      <LoginForm callbackUrl={callbackUrl} />
+      <LoginForm callbackUrl={callbackUrl} options={loginOptions()} errorCode={typeof params.error === 'string' ? params.error : null} />
     </div>
   )
 }

@@ -1,31 +1,33 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import { canonicalJson } from './canonical-json'
-import { ChainVerifier, type ChainedEvent, type ChainVerdict } from './chain'
+import type { ChainedEvent, ChainVerdict } from './chain'
 import { merkleRoot } from './merkle'
+import { z } from 'zod'
 
 // Signed checkpoints over the audit chain: periodically (and on demand) the events written
 // since the last checkpoint are summarised by their RFC 6962 Merkle root, and the root is
 // signed with an Ed25519 key kept outside the database. The hash chain already reveals an
 // edited, deleted or reordered event; checkpoints add what a chain alone cannot: a chain
 // truncated after a checkpoint, or rewritten wholesale with recomputed hashes, no longer
-// matches what was signed.
+// matches what was signed; the witness (witness.ts) keeps the checkpoints themselves out of
+// the database owner's reach.
 
-export interface CheckpointBody {
-  fromSeq: number
-  toSeq: number
+export const checkpointSchema = z.object({
+  fromSeq: z.number().int().min(1),
+  toSeq: z.number().int().min(1),
   /** RFC 6962 root over the event hashes fromSeq..toSeq, in order (hex). */
-  rootHash: string
+  rootHash: z.string().regex(/^[0-9a-f]{64}$/),
   /** The chain hash of event toSeq. */
-  headHash: string
-  signedAt: string
+  headHash: z.string().regex(/^[0-9a-f]{64}$/),
+  signedAt: z.iso.datetime(),
   /** SHA-256 of the signing public key (SPKI DER), hex. */
-  keyId: string
-}
-
-export interface Checkpoint extends CheckpointBody {
+  keyId: z.string().regex(/^[0-9a-f]{64}$/),
   /** Ed25519 signature over canonicalJson(body), base64. */
-  signature: string
-}
+  signature: z.string().min(1),
+})
+
+export type Checkpoint = z.infer<typeof checkpointSchema>
+export type CheckpointBody = Omit<Checkpoint, 'signature'>
 
 export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256')
@@ -56,9 +58,56 @@ export function checkpointSignatureValid(checkpoint: Checkpoint, publicKey: KeyO
   return keyIdOf(publicKey) === checkpoint.keyId && verify(null, Buffer.from(canonicalJson(body)), publicKey, Buffer.from(signature, 'base64'))
 }
 
-export type TrailProblem = Extract<ChainVerdict, { ok: false }>['problem'] | 'bad-signature' | 'checkpoint-mismatch' | 'truncated'
+export type TrailProblem =
+  | Extract<ChainVerdict, { ok: false }>['problem']
+  | 'bad-signature'
+  | 'checkpoint-mismatch'
+  | 'truncated'
+  | 'coverage-gap'
+  | 'checkpoint-missing'
+  | 'checkpoint-rewritten'
+  | 'unwitnessed'
+  | 'witness-damaged'
+  | 'key-mismatch'
+  | 'no-public-key'
 
-export type TrailVerdict = { ok: true; events: number; checkpoints: number; headSeq: number } | { ok: false; firstBadSeq: number; problem: TrailProblem; message: string }
+/**
+ * A trail that does not verify: the first seq that is no longer vouched for and, for a
+ * checkpoint's problem, which one ("checkpoint 4 of 4": of the witness's or the database's).
+ */
+export interface TrailFailure {
+  ok: false
+  firstBadSeq: number
+  checkpoint?: { index: number; of: number }
+  problem: TrailProblem
+  message: string
+}
+
+export type TrailVerdict = { ok: true; events: number; checkpoints: number; headSeq: number } | TrailFailure
+
+export const describeCheckpoint = (index: number, of: number, checkpoint: Pick<Checkpoint, 'fromSeq' | 'toSeq'>) =>
+  `checkpoint ${index} of ${of} (events ${checkpoint.fromSeq}–${checkpoint.toSeq})`
+
+/**
+ * Checks that the checkpoints (ascending fromSeq) cover the chain from seq 1 without a gap
+ * or overlap; events after the last one are simply not signed yet.
+ */
+export function coverageProblem(checkpoints: readonly Checkpoint[]): TrailFailure | null {
+  let expected = 1
+  for (const [offset, checkpoint] of checkpoints.entries()) {
+    if (checkpoint.fromSeq !== expected || checkpoint.toSeq < checkpoint.fromSeq) {
+      return {
+        ok: false,
+        firstBadSeq: expected,
+        checkpoint: { index: offset + 1, of: checkpoints.length },
+        problem: 'coverage-gap',
+        message: `${describeCheckpoint(offset + 1, checkpoints.length, checkpoint)} should start at event ${expected}: the checkpoints do not cover the trail from seq 1 without a gap`,
+      }
+    }
+    expected = checkpoint.toSeq + 1
+  }
+  return null
+}
 
 /** Checks one checkpoint against the stored events of its range (null when it holds). */
 export function checkpointProblem(
@@ -66,44 +115,31 @@ export function checkpointProblem(
   range: readonly Pick<ChainedEvent, 'seq' | 'hash'>[],
   headSeq: number,
   publicKey: KeyObject,
-): Extract<TrailVerdict, { ok: false }> | null {
+  position: { index: number; of: number } = { index: 1, of: 1 },
+): TrailFailure | null {
+  const named = describeCheckpoint(position.index, position.of, checkpoint)
   if (!checkpointSignatureValid(checkpoint, publicKey)) {
-    return {
-      ok: false,
-      firstBadSeq: checkpoint.fromSeq,
-      problem: 'bad-signature',
-      message: `the checkpoint over events ${checkpoint.fromSeq}–${checkpoint.toSeq} is not signed by the audit key`,
-    }
+    return { ok: false, firstBadSeq: checkpoint.fromSeq, checkpoint: position, problem: 'bad-signature', message: `${named} is not signed by the pinned audit key` }
   }
   if (checkpoint.toSeq > headSeq) {
     const first = Math.max(headSeq + 1, checkpoint.fromSeq)
-    return { ok: false, firstBadSeq: first, problem: 'truncated', message: `events from ${first} to ${checkpoint.toSeq} were signed in a checkpoint but are gone` }
+    return {
+      ok: false,
+      firstBadSeq: first,
+      checkpoint: position,
+      problem: 'truncated',
+      message: `events from ${first} to ${checkpoint.toSeq} were signed in ${named} but are gone`,
+    }
   }
   const contiguous = range.length === checkpoint.toSeq - checkpoint.fromSeq + 1 && range.every((event, offset) => event.seq === checkpoint.fromSeq + offset)
   if (!contiguous || merkleRoot(range.map(leafOf)) !== checkpoint.rootHash || range.at(-1)!.hash !== checkpoint.headHash) {
     return {
       ok: false,
       firstBadSeq: checkpoint.fromSeq,
+      checkpoint: position,
       problem: 'checkpoint-mismatch',
-      message: `events ${checkpoint.fromSeq}–${checkpoint.toSeq} differ from what the checkpoint signed (rewritten with new hashes?)`,
+      message: `the events of ${named} differ from what it signed (rewritten with new hashes?)`,
     }
   }
   return null
-}
-
-/**
- * Verifies a whole trail held in memory: the hash chain event by event, then every
- * checkpoint's signature and root against the stored events. Names the first bad seq.
- */
-export function verifyTrail(events: readonly ChainedEvent[], checkpoints: readonly Checkpoint[], publicKey: KeyObject): TrailVerdict {
-  const chain = new ChainVerifier()
-  for (const event of events) if (!chain.push(event)) break
-  const verdict = chain.verdict()
-  if (!verdict.ok) return { ok: false, firstBadSeq: verdict.firstBadSeq, problem: verdict.problem, message: verdict.message }
-  for (const checkpoint of [...checkpoints].sort((a, b) => a.fromSeq - b.fromSeq)) {
-    const range = events.filter((event) => event.seq >= checkpoint.fromSeq && event.seq <= checkpoint.toSeq)
-    const problem = checkpointProblem(checkpoint, range, verdict.headSeq, publicKey)
-    if (problem) return problem
-  }
-  return { ok: true, events: verdict.count, checkpoints: checkpoints.length, headSeq: verdict.headSeq }
 }

@@ -1,13 +1,18 @@
 import 'server-only'
+import type { KeyObject } from 'node:crypto'
 import type { Db } from '../db/client.server'
-import { checkpointProblem, createCheckpoint, type Checkpoint, type TrailProblem } from './checkpoint'
+import { checkpointSignatureValid, coverageProblem, createCheckpoint, describeCheckpoint, type Checkpoint, type TrailFailure } from './checkpoint'
 import type { ChainVerdict } from './chain'
-import { auditSigningKey } from './signing-key.server'
+import { auditSigningKey, configuredPublicKey, localPublicKey } from './signing-key.server'
+import { checkpointedTrailProblem } from './trail'
 import { verifyAuditChain } from './verify.server'
+import { parseWitness, witnessEntry, witnessProblem, type WitnessEntry } from './witness'
+import { auditWitness, WitnessConflictError, type AuditWitness } from './witness.server'
 
-// Checkpoints in the database: created periodically by the server process and on demand,
-// each covering the events written since the previous one (at most `maxEvents`, so a
-// checkpoint's range always fits in memory when it is verified).
+// Checkpoints in the database, each also written to the witness outside it: created
+// periodically by the server process and on demand, each covering the events written since
+// the previous one (at most `maxEvents`, so a checkpoint's range always fits in memory
+// when it is verified).
 
 export const MAX_CHECKPOINT_EVENTS = 10_000
 
@@ -23,9 +28,33 @@ function toCheckpoint(row: { fromSeq: number; toSeq: number; rootHash: string; h
   }
 }
 
+const storedCheckpoints = async (db: Db) => (await db.auditCheckpoint.findMany({ orderBy: { fromSeq: 'asc' } })).map(toCheckpoint)
+
+/**
+ * Before signing more: the witness must hold the database's checkpoints as a prefix, and
+ * gets those it lacks (a process that stopped between the database and the witness, or a
+ * trail from before the witness), each only if the key signed it. Anything else is
+ * tampering, and nothing more is signed over it.
+ */
+async function catchUpWitness(db: Db, witness: AuditWitness, entries: readonly WitnessEntry[], publicKey: KeyObject): Promise<void> {
+  const { records, problem } = parseWitness(entries)
+  const stored = await storedCheckpoints(db)
+  const refusal = problem ?? witnessProblem(records, stored, publicKey) ?? coverageProblem(stored)
+  if (refusal) throw new WitnessConflictError(`Not signing audit checkpoints: ${refusal.message} (see npm run audit:verify)`)
+  for (const [offset, checkpoint] of stored.entries()) {
+    if (offset < records.length) continue
+    if (!checkpointSignatureValid(checkpoint, publicKey)) {
+      throw new WitnessConflictError(`Not signing audit checkpoints: ${describeCheckpoint(offset + 1, stored.length, checkpoint)} is not signed by the audit key`)
+    }
+    await witness.append(witnessEntry(offset + 1, checkpoint, publicKey))
+  }
+}
+
 /** Signs checkpoints over every event not yet covered; returns those written (none when up to date). */
-export async function createAuditCheckpoints(db: Db, now = new Date()): Promise<Checkpoint[]> {
-  const { privateKey } = auditSigningKey()
+export async function createAuditCheckpoints(db: Db, now = new Date(), witness: AuditWitness = auditWitness()): Promise<Checkpoint[]> {
+  const entries = await witness.entries()
+  const { privateKey, publicKey } = await auditSigningKey(db, entries)
+  await catchUpWitness(db, witness, entries, publicKey)
   const written: Checkpoint[] = []
   for (;;) {
     const last = await db.auditCheckpoint.findFirst({ orderBy: { toSeq: 'desc' } })
@@ -45,24 +74,28 @@ export async function createAuditCheckpoints(db: Db, now = new Date()): Promise<
       if ((error as { code?: string }).code === 'P2002') return written
       throw error
     }
+    const index = await db.auditCheckpoint.count({ where: { fromSeq: { lte: checkpoint.fromSeq } } })
+    await witness.append(witnessEntry(index, checkpoint, publicKey))
     written.push(checkpoint)
     if (events.length < MAX_CHECKPOINT_EVENTS) return written
   }
 }
 
-export type AuditTrailVerdict =
-  (Extract<ChainVerdict, { ok: true }> & { checkpoints: number }) | { ok: false; count: number; firstBadSeq: number; problem: TrailProblem; message: string }
+export type AuditTrailVerdict = (Extract<ChainVerdict, { ok: true }> & { checkpoints: number }) | (TrailFailure & { count: number })
 
-/** The chain (paged) and then every checkpoint against the events it signed. */
-export async function verifyAuditTrail(db: Db): Promise<AuditTrailVerdict> {
+/**
+ * The chain (paged), then the checkpoints against the witness and the pinned key: the
+ * witness's every checkpoint still in the database unchanged, contiguous coverage from
+ * seq 1, every signature and range, and none the witness lacks.
+ */
+export async function verifyAuditTrail(db: Db, witness: AuditWitness = auditWitness()): Promise<AuditTrailVerdict> {
   const chain = await verifyAuditChain(db)
   if (!chain.ok) return chain
-  const { publicKey } = auditSigningKey()
-  const checkpoints = await db.auditCheckpoint.findMany({ orderBy: { fromSeq: 'asc' } })
-  for (const row of checkpoints) {
-    const range = await db.auditEvent.findMany({ where: { seq: { gte: row.fromSeq, lte: row.toSeq } }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } })
-    const problem = checkpointProblem(toCheckpoint(row), range, chain.headSeq, publicKey)
-    if (problem) return { ...problem, count: chain.count }
-  }
+  const checkpoints = await storedCheckpoints(db)
+  const rangeOf = (checkpoint: Checkpoint) =>
+    db.auditEvent.findMany({ where: { seq: { gte: checkpoint.fromSeq, lte: checkpoint.toSeq } }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } })
+  const root = { witness: await witness.entries(), configuredKey: configuredPublicKey(), localKey: localPublicKey() }
+  const failure = await checkpointedTrailProblem({ headSeq: chain.headSeq, checkpoints, rangeOf }, root)
+  if (failure) return { ...failure, count: chain.count }
   return { ...chain, checkpoints: checkpoints.length }
 }

@@ -8,7 +8,8 @@ import { codeAuditEvent, type AuditCoding, type AuditEntity, type AuditEventInpu
 //   110101 Audit Log Used, 110113 Security Alert, 110114 User Authentication,
 //   110122 Login, 110123 Logout, 110132 Use of Restricted Function,
 //   110136 Security Roles Changed, 110137 User Security Attributes Changed,
-//   110128 Network Configuration, 110133 Audit Recording Stopped, 110111 Procedure Record (a read is the report on a study).
+//   110128 Network Configuration, 110133 Audit Recording Stopped, 110111 Procedure Record (a read is the report on a study);
+//   ITI-71 Get Access Token (IHE, as BALP codes IUA's token issuance).
 //   A read viewed is 110111 read; a checkpoint signed on request reads the trail, 110101 read.
 const target = { targetUserId: 'u-42', targetUsername: 'rada' }
 const readRef = { id: 'r-1', studyUidHash: 'h-study', version: 1 }
@@ -27,6 +28,28 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'login-failed', username: 'rada', reason: 'throttled' },
     expect: { eventCode: '110114', eventTypeCode: '110122', action: 'E', outcome: 4, entities: [], details: { username: 'rada', reason: 'throttled' } },
+  },
+  {
+    event: { type: 'sso-login', username: 'rhea@idp.example', issuer: 'https://idp.example', role: 'radiologist' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: '110122',
+      action: 'E',
+      outcome: 0,
+      entities: [],
+      details: { username: 'rhea@idp.example', method: 'oidc', issuer: 'https://idp.example', role: 'radiologist' },
+    },
+  },
+  {
+    event: { type: 'sso-login-failed', issuer: 'https://idp.example', reason: 'no-role', subject: 'sub-7', username: 'nora@idp.example' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: '110122',
+      action: 'E',
+      outcome: 4,
+      entities: [],
+      details: { method: 'oidc', issuer: 'https://idp.example', reason: 'no-role', subject: 'sub-7', username: 'nora@idp.example' },
+    },
   },
   {
     event: { type: 'logout' },
@@ -185,6 +208,17 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   {
     event: { type: 'pacs-removed', pacsId: 'p-1', name: 'Main PACS' },
     expect: { eventCode: '110113', eventTypeCode: '110128', action: 'D', outcome: 0, entities: [{ type: 'pacs', id: 'p-1' }], details: { name: 'Main PACS' } },
+  },
+  {
+    event: { type: 'pacs-token-issued', pacsId: 'p-1', scope: 'read write', tokenId: 't-1', expiresAt: '2026-01-02T03:09:05.000Z' },
+    expect: {
+      eventCode: '110114',
+      eventTypeCode: 'ITI-71',
+      action: 'E',
+      outcome: 0,
+      entities: [{ type: 'pacs', id: 'p-1' }],
+      details: { scope: 'read write', tokenId: 't-1', expiresAt: '2026-01-02T03:09:05.000Z' },
+    },
   },
   {
     event: { type: 'model-added', model: { id: 'brain-tissue-3class', version: '1.0.0', sha256: 'a'.repeat(64) }, via: 'cli' },
@@ -373,6 +407,8 @@ describe('codeAuditEvent', () => {
       login: true,
       'login-failed': true,
       logout: true,
+      'sso-login': true,
+      'sso-login-failed': true,
       'access-denied': true,
       'user-created': true,
       'role-changed': true,
@@ -384,6 +420,7 @@ describe('codeAuditEvent', () => {
       'study-query': true,
       'pacs-configured': true,
       'pacs-removed': true,
+      'pacs-token-issued': true,
       'model-added': true,
       'inference-run': true,
       'audit-log-exported': true,

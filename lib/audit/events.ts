@@ -23,6 +23,11 @@ export const eventTypeCodes = {
   userSecurityAttributesChanged: '110137',
   networkConfiguration: '110128',
   softwareConfiguration: '110131',
+  /**
+   * IHE's code (urn:ihe:event-type-code), not DCM: issuing an access token is audited as IHE
+   * BALP audits IUA's Get Access Token [ITI-71], 110114 User Authentication with this subtype.
+   */
+  getAccessToken: 'ITI-71',
 } as const
 
 /** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
@@ -33,10 +38,21 @@ export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E'
 
 export type LoginFailureReason = 'bad-credentials' | 'disabled' | 'throttled'
 
+/**
+ * Why a single sign-on was refused: the IdP's claims grant no Parallax role, the account
+ * is disabled here, or the exchange with the IdP failed (the user cancelled, a state or
+ * PKCE mismatch, an invalid token).
+ */
+export type SsoFailureReason = 'no-role' | 'disabled' | 'idp-error'
+
 export type AuditEventInput =
   | { type: 'login'; username: string }
   | { type: 'login-failed'; username: string; reason: LoginFailureReason }
   | { type: 'logout' }
+  /** A sign-in through the OpenID provider; the account's role as the IdP's claims set it. */
+  | { type: 'sso-login'; username: string; issuer: string; role: Role }
+  /** Subject and username only once the IdP has said who signed in; `error` an OAuth error code. */
+  | { type: 'sso-login-failed'; issuer: string; reason: SsoFailureReason; subject?: string; username?: string; error?: string }
   | { type: 'access-denied'; resource: string; method: string }
   | { type: 'user-created'; targetUserId: string; targetUsername: string; role: Role }
   | { type: 'role-changed'; targetUserId: string; targetUsername: string; from: Role; to: Role }
@@ -91,6 +107,8 @@ export type AuditEventInput =
       changedFields: string[]
     }
   | { type: 'pacs-removed'; pacsId: string; name: string }
+  /** A PACS access token issued to the actor (never the token itself): which PACS, what scope, until when. */
+  | { type: 'pacs-token-issued'; pacsId: string; scope: 'read' | 'read write'; tokenId: string; expiresAt: string }
   /** Study and series UIDs arrive here already salted and hashed (see identifiers.server.ts). */
   | { type: 'study-opened'; source: StudySource; studyUidHash: string; seriesUidHashes: string[]; instanceCount: number }
   | { type: 'study-query'; source: 'dicomweb'; pacsId: string; filterKeys: string[]; resultCount: number }
@@ -171,6 +189,31 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 4,
         entities: [],
         details: { username: event.username, reason: event.reason },
+      }
+    case 'sso-login':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.login,
+        action: 'E',
+        outcome: 0,
+        entities: [],
+        details: { username: event.username, method: 'oidc', issuer: event.issuer, role: event.role },
+      }
+    case 'sso-login-failed':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.login,
+        action: 'E',
+        outcome: 4,
+        entities: [],
+        details: {
+          method: 'oidc',
+          issuer: event.issuer,
+          reason: event.reason,
+          ...(event.subject ? { subject: event.subject } : {}),
+          ...(event.username ? { username: event.username } : {}),
+          ...(event.error ? { error: event.error } : {}),
+        },
       }
     case 'logout':
       return { eventCode: eventCodes.userAuthentication, eventTypeCode: eventTypeCodes.logout, action: 'E', outcome: 0, entities: [], details: {} }
@@ -254,6 +297,15 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         outcome: 0,
         entities: [{ type: 'pacs', id: event.pacsId }],
         details: { name: event.name },
+      }
+    case 'pacs-token-issued':
+      return {
+        eventCode: eventCodes.userAuthentication,
+        eventTypeCode: eventTypeCodes.getAccessToken,
+        action: 'E',
+        outcome: 0,
+        entities: [{ type: 'pacs', id: event.pacsId }],
+        details: { scope: event.scope, tokenId: event.tokenId, expiresAt: event.expiresAt },
       }
     case 'model-added':
       return {

@@ -15,6 +15,8 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   login: { type: 'login', username: 'rada' },
   'login-failed': { type: 'login-failed', username: 'mallory', reason: 'bad-credentials' },
   logout: { type: 'logout' },
+  'sso-login': { type: 'sso-login', username: 'rhea@idp.example', issuer: 'https://idp.example', role: 'radiologist' },
+  'sso-login-failed': { type: 'sso-login-failed', issuer: 'https://idp.example', reason: 'idp-error', error: 'access_denied' },
   'access-denied': { type: 'access-denied', resource: '/api/users', method: 'POST' },
   'user-created': { type: 'user-created', targetUserId: 'u-42', targetUsername: 'rada', role: 'radiologist' },
   'role-changed': { type: 'role-changed', targetUserId: 'u-42', targetUsername: 'rada', from: 'radiologist', to: 'auditor' },
@@ -54,6 +56,7 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
     changedFields: ['name', 'qidoRoot'],
   },
   'pacs-removed': { type: 'pacs-removed', pacsId: 'pacs-1', name: 'Orthanc' },
+  'pacs-token-issued': { type: 'pacs-token-issued', pacsId: 'pacs-1', scope: 'read', tokenId: 'token-1', expiresAt: '2026-01-02T03:09:05.000Z' },
   'study-opened': { type: 'study-opened', source: 'local', studyUidHash: 'h-study', seriesUidHashes: ['h-s1', 'h-s2'], instanceCount: 275 },
   'study-query': { type: 'study-query', source: 'dicomweb', pacsId: 'pacs-1', filterKeys: ['modality'], resultCount: 3 },
   'model-added': { type: 'model-added', model, via: 'demo-seed' },
@@ -72,7 +75,7 @@ const admin = { id: 'u-1', username: 'admin', role: 'admin' }
 
 /** Who did it: a failed login has no user but an address; the demo seed has neither. */
 function contextFor(type: AuditEventType): Pick<AuditEventDto, 'actor' | 'sourceIp'> {
-  if (type === 'login-failed') return { actor: null, sourceIp: '203.0.113.9' }
+  if (type === 'login-failed' || type === 'sso-login-failed') return { actor: null, sourceIp: '203.0.113.9' }
   if (type === 'model-added') return { actor: null, sourceIp: null }
   if (type === 'inference-run') return { actor: admin, sourceIp: null }
   return { actor: admin, sourceIp: '192.0.2.1' }
@@ -245,6 +248,13 @@ describe('toFhirAuditEvent', () => {
     const seeded = toFhirAuditEvent(events.find((event) => event.eventType === 'model-added')!)
     assert.deepEqual(seeded.agent, [{ who: { display: 'Parallax' }, requestor: false }])
     assert.deepEqual(seeded.subtype[0], { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110131', display: 'Software Configuration' })
+  })
+
+  it("codes a PACS token's issuance as IHE BALP codes IUA's Get Access Token", () => {
+    const issued = toFhirAuditEvent(events.find((event) => event.eventType === 'pacs-token-issued')!)
+    assert.deepEqual(issued.type, { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' })
+    assert.deepEqual(issued.subtype[0], { system: 'urn:ihe:event-type-code', code: 'ITI-71', display: 'Get Access Token' })
+    assert.equal(issued.action, 'E')
   })
 
   it('writes every detail value as a string, booleans and numbers included', () => {

@@ -66,6 +66,7 @@ export interface FhirAuditBundle {
 }
 
 const DCM_SYSTEM = 'http://dicom.nema.org/resources/ontology/DCM'
+const IHE_EVENT_TYPE_SYSTEM = 'urn:ihe:event-type-code'
 const PARALLAX_EVENT_TYPE_SYSTEM = 'urn:parallax:audit-event-type'
 const ENTITY_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/audit-entity-type'
 const SOURCE_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/security-source-type'
@@ -94,12 +95,17 @@ const eventTypeCodeDisplays: Record<string, string> = {
   '110131': 'Software Configuration',
 }
 
+/** IHE transaction codes among our event type codes (IHE BALP), with their meanings. */
+const iheEventTypeDisplays: Record<string, string> = {
+  'ITI-71': 'Get Access Token',
+}
+
 export function toFhirAuditEvent(event: AuditEventDto): FhirAuditEvent {
   return {
     resourceType: 'AuditEvent',
     id: `parallax-audit-${event.seq}`,
     type: dcmCoding(event.eventCode, eventCodeDisplays),
-    subtype: [...(event.eventTypeCode ? [dcmCoding(event.eventTypeCode, eventTypeCodeDisplays)] : []), { system: PARALLAX_EVENT_TYPE_SYSTEM, code: event.eventType }],
+    subtype: [...(event.eventTypeCode ? [eventTypeCoding(event.eventTypeCode)] : []), { system: PARALLAX_EVENT_TYPE_SYSTEM, code: event.eventType }],
     action: toAction(event.action),
     recorded: event.occurredAt,
     outcome: toOutcome(event.outcome),
@@ -135,6 +141,11 @@ export function uuidFromHash(hash: string): string {
   hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)
   const digits = hex.join('')
   return `${digits.slice(0, 8)}-${digits.slice(8, 12)}-${digits.slice(12, 16)}-${digits.slice(16, 20)}-${digits.slice(20)}`
+}
+
+function eventTypeCoding(code: string): FhirCoding {
+  const ihe = iheEventTypeDisplays[code]
+  return ihe ? { system: IHE_EVENT_TYPE_SYSTEM, code, display: ihe } : dcmCoding(code, eventTypeCodeDisplays)
 }
 
 function dcmCoding(code: string, displays: Record<string, string>): FhirCoding {

@@ -6,15 +6,16 @@ import { recordAudit } from './append.server'
 import type { AuditActor, AuditEventInput, AuditEventType } from './events'
 
 // Flood limits on what anyone can make the trail grow by: events the browser reports (per
-// user) and events from requests nobody is signed in to, failed sign-ins (per address,
-// and all of them together). Over a limit, a reported event is refused (429) and an
-// anonymous one is not written; either way the first of each burst leaves one
+// user) and events from requests nobody is signed in to, failed sign-ins and failed
+// returns from the single sign-on provider (per client address as client-address.ts
+// decides it, and all of them together). Over a limit, a reported event is refused (429)
+// and an anonymous one is not written; either way the first of each burst leaves one
 // audit-events-limited event (110133, audit recording stopped), so the trail says that
 // and for whom it held back. Failed sign-ins still count toward the login throttle, which
 // by then refuses that address anyway (30 failures per 15 minutes, below its budget here).
 //
 // The buckets live in this process's memory, bounded by maxKeys: Parallax serves from one
-// process (next start), so one process's count is the count; a restart forgets them, which
+// process (scripts/serve.ts), so one process's count is the count; a restart forgets them, which
 // grants one fresh burst and cannot be caused from outside; several processes behind a load
 // balancer would each allow their own budget, still a bound. Nothing here is a security
 // decision (who may do what); it only bounds how fast the append-only trail can grow.

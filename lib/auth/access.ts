@@ -8,9 +8,9 @@ export const pageRoles = {
   // Auditors read everything, images included, to check what the AI and readers saw.
   viewer: ['radiologist', 'researcher', 'auditor', 'admin'],
   // Searching a PACS by patient is a query of patient data: the people who read and annotate
-  // studies (and the admin who configures the PACS). Auditors open the studies they audit
-  // from the records that name them, not by searching.
-  studies: ['radiologist', 'researcher', 'admin'],
+  // studies, the roles that get PACS access (pacsScopeRoles.read). Auditors and admins hold
+  // no PACS access at all.
+  studies: ['radiologist', 'researcher'],
   // Reads waiting for their reader: clinical ones for radiologists, research ones for researchers.
   worklist: ['radiologist', 'researcher'],
   audit: ['auditor', 'admin'],
@@ -18,6 +18,17 @@ export const pageRoles = {
   adminPacs: ['admin'],
   adminModels: ['admin'],
 } as const satisfies Record<string, readonly Role[]>
+
+/**
+ * Who gets a PACS access token for which scope (lib/dicomweb/pacs-token.ts): reading
+ * (QIDO-RS searches, WADO-RS retrieval) for the roles that read studies; writing (STOW-RS)
+ * only for those who store results, radiologists (as the read export route requires).
+ * Auditors and admins get none: the proxy in front of the PACS lets nothing through for them.
+ */
+export const pacsScopeRoles = {
+  read: ['radiologist', 'researcher'],
+  write: ['radiologist'],
+} as const satisfies Record<'read' | 'write', readonly Role[]>
 
 export interface NavItem {
   href: string

@@ -1,17 +1,16 @@
 import 'server-only'
 import type { NextAuthOptions } from 'next-auth'
 import CredentialsProvider from 'next-auth/providers/credentials'
-import { z } from 'zod'
 import { recordAudit } from '../audit/append.server'
-import { floodLimits } from '../audit/flood-limits.server'
 import { getSecrets } from '../config/secrets.server'
 import { getDb } from '../db/client.server'
-import { clientAddress } from './client-address'
-import { dummyPasswordHash, verifyPassword } from './password.server'
-import { isRole, type Role } from '../vocabulary/roles'
-import { loadSessionUser } from './session.server'
+import { servedOverHttps } from '../security/transport'
+import type { Role } from '../vocabulary/roles'
+import { safeRedirectUrl } from './callback-path'
+import { authorizeCredentials } from './credentials.server'
+import { authLogger, signInProviders, ssoSignIn } from './oidc.server'
+import { loadSessionUser, openSession, revokeSession, sessionPolicy } from './session.server'
 import type { SessionUser } from './session-user'
-import { clearAccountFailures, recordLoginFailure } from './throttle.server'
 
 declare module 'next-auth' {
   interface Session {
@@ -30,64 +29,38 @@ declare module 'next-auth/jwt' {
   interface JWT {
     uid?: string
     sessionVersion?: number
+    /** The UserSession row this token belongs to (revoked on sign-out). */
+    sid?: string
   }
 }
-
-export const credentialsSchema = z.object({
-  username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(256),
-})
-
-async function authorize(raw: unknown, headers: Record<string, string | string[] | undefined>) {
-  const parsed = credentialsSchema.safeParse(raw)
-  if (!parsed.success) return null
-  const { username, password } = parsed.data
-  const db = getDb()
-  const sourceIp = clientAddress(headers)
-  const user = await db.user.findUnique({ where: { username: username.toLowerCase() } })
-  const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
-  if (!user || !valid || user.disabled || !isRole(user.role)) {
-    await recordLoginFailure(db, username, sourceIp)
-    await floodLimits().recordAnonymousAudit(db, { type: 'login-failed', username, reason: user?.disabled && valid ? 'disabled' : 'bad-credentials' }, sourceIp)
-    return null
-  }
-  await clearAccountFailures(db, username)
-  await recordAudit(
-    db,
-    { type: 'login', username: user.username },
-    {
-      actor: { id: user.id, username: user.username, role: user.role },
-      sourceIp,
-    },
-  )
-  return { id: user.id, name: user.displayName, role: user.role, sessionVersion: user.sessionVersion }
-}
-
-// Derive the stand-in hash now, not on the first unknown username: otherwise that request
-// pays for two scrypt runs and its timing stands out.
-void dummyPasswordHash()
-
-export const sessionMaxAgeSeconds = 8 * 60 * 60
 
 export const authOptions: NextAuthOptions = {
   secret: getSecrets().nextAuthSecret,
-  session: { strategy: 'jwt', maxAge: sessionMaxAgeSeconds },
+  // The cookie lives as long as the absolute lifetime; the session row decides the rest.
+  session: { strategy: 'jwt', maxAge: Math.floor(sessionPolicy.maxAgeMs / 1000) },
+  useSecureCookies: servedOverHttps(),
   pages: { signIn: '/login', error: '/login' },
-  providers: [
+  // The password provider only while PARALLAX_LOCAL_LOGIN allows it, then single sign-on.
+  providers: signInProviders([
     CredentialsProvider({
       name: 'Parallax account',
       credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
-      authorize: (credentials, req) => authorize(credentials, req.headers ?? {}),
+      authorize: (credentials, req) => authorizeCredentials(credentials, req.headers ?? {}),
     }),
-  ],
+  ]),
+  logger: authLogger,
   callbacks: {
-    jwt({ token, user }) {
+    // An SSO sign-in becomes our account here (id and session version), before jwt opens its session row.
+    signIn: ssoSignIn,
+    async jwt({ token, user }) {
       if (user) {
         token.uid = user.id
         token.sessionVersion = user.sessionVersion
+        token.sid = await openSession(user.id)
       }
       return token
     },
+    redirect: ({ url, baseUrl }) => safeRedirectUrl(url, baseUrl),
     // The token only says who signed in; name and role come from the database on every
     // read, so a changed role shows at once and a disabled account shows as signed out.
     async session({ session, token }) {
@@ -98,6 +71,7 @@ export const authOptions: NextAuthOptions = {
   events: {
     async signOut({ token }) {
       const user = await loadSessionUser(token)
+      await revokeSession(token?.sid)
       if (user) {
         await recordAudit(getDb(), { type: 'logout' }, { actor: { id: user.id, username: user.username, role: user.role } })
       }

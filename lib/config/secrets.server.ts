@@ -1,5 +1,5 @@
 import 'server-only'
-import { randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -44,4 +44,30 @@ export function getSecrets(): Secrets {
     }
   }
   return cached
+}
+
+/**
+ * The HMAC key of PACS access tokens (lib/dicomweb/pacs-token.ts): PARALLAX_PACS_TOKEN_KEY,
+ * else derived from the session secret with HKDF under a label of its own, so every app
+ * instance that shares the secrets agrees on it and neither key can be computed from the other.
+ */
+export function pacsTokenKeyBytes(): Uint8Array {
+  const configured = process.env.PARALLAX_PACS_TOKEN_KEY
+  if (configured !== undefined) {
+    if (configured.length < 32) throw new Error('PARALLAX_PACS_TOKEN_KEY must be at least 32 characters long.')
+    return new TextEncoder().encode(configured)
+  }
+  return new Uint8Array(hkdfSync('sha256', getSecrets().nextAuthSecret, 'parallax', 'pacs-access-token/v1', 32))
+}
+
+/**
+ * The key the reverse proxy in front of a PACS presents to GET /api/pacs/authorize
+ * (PARALLAX_PACS_PROXY_KEY), or null when none is configured. Only a request with it gets the
+ * PACS's credential back to add upstream.
+ */
+export function pacsProxyKey(): string | null {
+  const configured = process.env.PARALLAX_PACS_PROXY_KEY
+  if (configured === undefined || configured === '') return null
+  if (configured.length < 32 || !/^[\x21-\x7e]+$/.test(configured)) throw new Error('PARALLAX_PACS_PROXY_KEY must be at least 32 printable ASCII characters, without spaces.')
+  return configured
 }

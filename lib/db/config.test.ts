@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import { defaultDatabaseUrl, resolveDatabaseConfig, sqliteFilePath } from './config'
+import { defaultDatabaseUrl, resolveDatabaseConfig, resolveMigrationConfig, sqliteFilePath } from './config'
 
 const base = path.resolve('/srv/parallax')
 
@@ -51,5 +51,27 @@ describe('sqliteFilePath', () => {
 
   it('refuses a PostgreSQL configuration', () => {
     assert.throws(() => sqliteFilePath(resolveDatabaseConfig('postgresql://localhost/p', base)), /not a SQLite configuration/)
+  })
+})
+
+describe('resolveMigrationConfig', () => {
+  const app = resolveDatabaseConfig('postgresql://parallax_app:pw@db.example:5432/parallax')
+
+  it("migrates on the app's own connection when PARALLAX_MIGRATION_DATABASE_URL is unset, blank or the same", () => {
+    assert.equal(resolveMigrationConfig(app, undefined), app)
+    assert.equal(resolveMigrationConfig(app, '  '), app)
+    assert.equal(resolveMigrationConfig(app, app.url), app)
+  })
+
+  it('migrates as the owner role when it names another PostgreSQL connection', () => {
+    assert.deepEqual(resolveMigrationConfig(app, ' postgresql://parallax_owner:pw@db.example:5432/parallax '), {
+      provider: 'postgresql',
+      url: 'postgresql://parallax_owner:pw@db.example:5432/parallax',
+    })
+  })
+
+  it('refuses an owner URL for SQLite, or one that is not PostgreSQL', () => {
+    assert.throws(() => resolveMigrationConfig(resolveDatabaseConfig('file:x.db', base), 'postgresql://owner@db/parallax'), /SQLite has no roles/)
+    assert.throws(() => resolveMigrationConfig(app, 'file:other.db'), /postgresql:\/\//)
   })
 })

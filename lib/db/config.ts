@@ -29,3 +29,17 @@ export function sqliteFilePath(config: DatabaseConfig): string {
   if (config.provider !== 'sqlite') throw new Error('not a SQLite configuration')
   return config.url.slice('file:'.length)
 }
+
+/**
+ * The connection migrations run on: PARALLAX_MIGRATION_DATABASE_URL, the role that owns the
+ * schema, when the app itself runs as a role that may not alter it (PostgreSQL only);
+ * otherwise the app's own (the same object).
+ */
+export function resolveMigrationConfig(app: DatabaseConfig, rawUrl: string | undefined = process.env.PARALLAX_MIGRATION_DATABASE_URL): DatabaseConfig {
+  const url = rawUrl?.trim()
+  if (!url || url === app.url) return app
+  if (app.provider !== 'postgresql' || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error('PARALLAX_MIGRATION_DATABASE_URL names the owner role for PostgreSQL (postgresql://…) and needs a PostgreSQL DATABASE_URL; SQLite has no roles')
+  }
+  return { provider: 'postgresql', url }
+}

@@ -85,10 +85,10 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
           <input name="wadoRoot" type="url" required placeholder="https://pacs.example.org/dicom-web" defaultValue={editing?.wadoRoot} data-testid="pacs-wado-root" />
         </label>
         <label>
-          Authorization header
-          <input name="authHeader" type="password" autoComplete="off" placeholder={editing?.authHeader ? 'unchanged' : 'none, e.g. Bearer …'} data-testid="pacs-auth-header" />
+          PACS credential (Authorization header)
+          <input name="authHeader" type="password" autoComplete="off" placeholder={editing?.hasAuthHeader ? 'unchanged' : 'none, e.g. Basic …'} data-testid="pacs-auth-header" />
         </label>
-        {editing?.authHeader ? (
+        {editing?.hasAuthHeader ? (
           <label style={{ flexDirection: 'row', alignItems: 'center' }}>
             <input name="clearAuthHeader" type="checkbox" data-testid="pacs-clear-auth" /> Remove header
           </label>
@@ -130,7 +130,7 @@ export function PacsAdmin({ initialServers }: { initialServers: PacsServerDto[] 
                 <td>
                   <code>{server.wadoRoot}</code>
                 </td>
-                <td>{server.authHeader ? <span className="badge ok">Header set</span> : <span className="badge">None</span>}</td>
+                <td>{server.hasAuthHeader ? <span className="badge ok">Header set</span> : <span className="badge">None</span>}</td>
                 <td style={{ display: 'flex', gap: '.5rem' }}>
                   <button type="button" onClick={() => setEditing(server)} data-testid="pacs-edit">
                     Edit

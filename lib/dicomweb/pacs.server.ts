@@ -17,7 +17,7 @@ export function toPacsServerDto(row: PacsServer): PacsServerDto {
     name: row.name,
     qidoRoot: row.qidoRoot,
     wadoRoot: row.wadoRoot,
-    authHeader: row.authHeader,
+    hasAuthHeader: row.authHeader !== null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   }

@@ -73,9 +73,11 @@ describe('updatePacsServerSchema', () => {
 
 describe('pacsServerDtoSchema', () => {
   it('is what the browser checks API answers against', () => {
-    const dto = { id: 'c1', name: 'A', qidoRoot: 'https://a', wadoRoot: 'https://a', authHeader: null, createdAt: 'x', updatedAt: 'y' }
+    const dto = { id: 'c1', name: 'A', qidoRoot: 'https://a', wadoRoot: 'https://a', hasAuthHeader: true, createdAt: 'x', updatedAt: 'y' }
     assert.deepEqual(pacsServerDtoSchema.parse(dto), dto)
-    assert.equal(pacsServerDtoSchema.safeParse({ ...dto, authHeader: undefined }).success, false)
+    assert.equal(pacsServerDtoSchema.safeParse({ ...dto, hasAuthHeader: undefined }).success, false)
+    // Says whether a credential is set; a credential itself has no place in it.
+    assert.equal('authHeader' in pacsServerDtoSchema.parse({ ...dto, authHeader: 'Basic c2VjcmV0' }), false)
   })
 })
 

@@ -39,9 +39,10 @@ export const dicomwebRootSchema = z
   })
 
 /**
- * The value of the Authorization header the browser sends to the PACS (e.g. `Bearer …` or
- * `Basic …`). Header values must be printable ASCII: a line break would let a value smuggle
- * in another header, and fetch() throws on anything outside ISO-8859-1.
+ * The PACS's own credential, as the value of an Authorization header (e.g. `Basic …`). No
+ * browser ever gets it: the reverse proxy in front of the PACS is handed it by
+ * GET /api/pacs/authorize and adds it upstream (README, "Connecting a PACS"). Header values
+ * must be printable ASCII: a line break would let a value smuggle in another header.
  */
 export const authHeaderSchema = z
   .string()
@@ -76,13 +77,16 @@ export type UpdatePacsServer = z.infer<typeof updatePacsServerSchema>
 
 export const pacsIdParamsSchema = z.object({ id: z.string().min(1).max(64) })
 
-/** What the API sends; the browser parses it with this same schema before using it. */
+/**
+ * What the API sends; the browser parses it with this same schema before using it. Whether a
+ * credential is set, never the credential: browsers reach the PACS with tokens of their own.
+ */
 export const pacsServerDtoSchema = z.object({
   id: z.string(),
   name: z.string(),
   qidoRoot: z.string(),
   wadoRoot: z.string(),
-  authHeader: z.string().nullable(),
+  hasAuthHeader: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })

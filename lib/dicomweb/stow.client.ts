@@ -2,16 +2,16 @@
 import { DicomwebError } from './qido'
 
 // STOW-RS (PS3.18 10.5) from the browser: one Part 10 object in a multipart/related body,
-// straight to the PACS; our server never sees it.
+// straight to the PACS with a write-scoped access token; our server never sees it.
 
-export async function storeInstance(wadoRoot: string, authHeader: string | null, bytes: Uint8Array): Promise<void> {
+export async function storeInstance(wadoRoot: string, authorization: string, bytes: Uint8Array): Promise<void> {
   const boundary = `parallax-${crypto.randomUUID()}`
   const body = new Blob([`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`, bytes as BlobPart, `\r\n--${boundary}--\r\n`])
   const headers: Record<string, string> = {
     'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
     accept: 'application/dicom+json',
+    authorization,
   }
-  if (authHeader) headers.authorization = authHeader
   let response: Response
   try {
     response = await fetch(`${wadoRoot}/studies`, { method: 'POST', headers, body, credentials: 'omit', referrerPolicy: 'no-referrer' })

@@ -2,15 +2,17 @@
 import Link from 'next/link'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import type { ClientAuditEvent } from '../audit/client-events'
+import { pacsAuthorization } from './pacs-token.client'
 import { DicomwebError, formatDicomDate, formatPersonName, searchStudies, type StudyRow } from './qido'
 import { studySearchSchema, usedFilterKeys, type PacsServerDto, type StudySearch } from './schema'
 import { nextSort, sortStudies, studyColumns, type StudyColumn, type StudySort } from './study-sort'
 
-// The study list: the browser queries the chosen PACS itself (QIDO-RS) and reports only
+// The study list: the browser queries the chosen PACS itself (QIDO-RS, with this user's
+// access token) and reports only
 // which filters were used and how many studies came back to the audit trail. Rows are shown
 // once that record is written: the app does not display patient data it has not logged.
 
-export type StudySearchServer = Pick<PacsServerDto, 'id' | 'name' | 'qidoRoot' | 'authHeader'>
+export type StudySearchServer = Pick<PacsServerDto, 'id' | 'name' | 'qidoRoot'>
 
 const pageSize = 100
 const fieldLabels: Record<string, string> = {
@@ -60,7 +62,7 @@ export function StudySearchPanel({ servers }: { servers: StudySearchServer[] }) 
     setSearching(true)
     setError(null)
     try {
-      const found = await searchStudies(server, search, { signal: controller.signal })
+      const found = await searchStudies({ qidoRoot: server.qidoRoot, authHeader: await pacsAuthorization(server.id) }, search, { signal: controller.signal })
       await recordStudyQuery({ type: 'study-query', pacsId: server.id, filterKeys: usedFilterKeys(search), resultCount: found.length })
       if (controller.signal.aborted) return
       setRows((current) => {

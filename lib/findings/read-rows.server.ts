@@ -1,4 +1,5 @@
 import 'server-only'
+import type { KeyObject } from 'node:crypto'
 import type { AuditContext } from '../audit/append.server'
 import type { FindingReference, ReadReference } from '../audit/events'
 import { hashIdentifier } from '../audit/identifiers.server'
@@ -7,7 +8,7 @@ import type { SessionUser } from '../auth/session-user'
 import { getDatabase, type Db, type Tx } from '../db/client.server'
 import type { Finding, Read, ReadSignature } from '../db/generated/sqlite/client'
 import { AppError } from '../errors'
-import { signatureProblem, type SignedEvent } from './read-signature.server'
+import { readSignatureKey, signatureProblem, type SignedEvent } from './read-signature.server'
 import { signedContentHash } from './signed-content'
 import {
   findingLocationSchema,
@@ -24,9 +25,18 @@ import {
 // What the reads services share: a read's rows loaded one way (locked to change it), mapped
 // to the DTOs the API sends, named one way in the audit trail, and who may see or change it.
 
-/** A read's rows, with the read-signed audit event its signature points at (null while unsigned). */
-export type ReadRow = Read & { findings: Finding[]; signature: ReadSignature | null; amendedBy: { id: string } | null; signedEvent: SignedEvent | null }
-type ReadRowWithoutEvent = Omit<ReadRow, 'signedEvent'>
+/**
+ * A read's rows, with the read-signed audit event its signature points at and the key the
+ * signature is verified with (both null while unsigned).
+ */
+export type ReadRow = Read & {
+  findings: Finding[]
+  signature: ReadSignature | null
+  amendedBy: { id: string } | null
+  signedEvent: SignedEvent | null
+  signatureKey: KeyObject | null
+}
+type ReadRowWithoutEvent = Omit<ReadRow, 'signedEvent' | 'signatureKey'>
 
 export const readInclude = { findings: { orderBy: { ordinal: 'asc' } }, signature: true, amendedBy: { select: { id: true } } } as const
 export const amendInclude = { ...readInclude, modelRuns: true } as const
@@ -106,7 +116,13 @@ export function toReadDto(row: ReadRow): ReadDto {
       signedAt: row.signature.signedAt.toISOString(),
       contentHash: row.signature.contentHash,
     }
-    const problem = signatureProblem(row.id, read.contentHash, { ...stored, serverSignature: row.signature.serverSignature, keyId: row.signature.keyId }, row.signedEvent)
+    const problem = signatureProblem(
+      row.id,
+      read.contentHash,
+      { ...stored, serverSignature: row.signature.serverSignature, keyId: row.signature.keyId },
+      row.signedEvent,
+      row.signatureKey,
+    )
     read.signature = { ...stored, valid: problem === null, problem }
   }
   return read
@@ -126,14 +142,19 @@ export function auditContext(user: SessionUser, sourceIp: string | null): AuditC
   return { actor: { id: user.id, username: user.username, role: user.role }, sourceIp }
 }
 
-/** The rows with the read-signed audit events their signatures point at, in one query. */
+/** The rows with the read-signed audit events their signatures point at (in one query), and the key that verifies them. */
 export async function withSignedEvents(db: Db | Tx, rows: ReadRowWithoutEvent[]): Promise<ReadRow[]> {
   const seqs = rows.flatMap((row) => (row.signature?.auditSeq != null ? [row.signature.auditSeq] : []))
   const events = seqs.length
     ? await db.auditEvent.findMany({ where: { seq: { in: seqs } }, select: { seq: true, eventType: true, actorId: true, entities: true, details: true } })
     : []
   const bySeq = new Map(events.map(({ seq, ...event }) => [seq, event]))
-  return rows.map((row) => ({ ...row, signedEvent: (row.signature?.auditSeq != null && bySeq.get(row.signature.auditSeq)) || null }))
+  const signatureKey = rows.some((row) => row.signature) ? await readSignatureKey() : null
+  return rows.map((row) => ({
+    ...row,
+    signedEvent: (row.signature?.auditSeq != null && bySeq.get(row.signature.auditSeq)) || null,
+    signatureKey: row.signature ? signatureKey : null,
+  }))
 }
 
 export async function loadRead(db: Db | Tx, id: string): Promise<ReadRow> {

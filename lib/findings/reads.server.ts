@@ -62,7 +62,7 @@ export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | 
   if (!purpose) throw new AppError('forbidden', 'findings', 'Your role does not read studies.')
   const openKey = openKeyOf(study.studyInstanceUid, user.id, purpose)
   const existing = await db.read.findUnique({ where: { openKey }, include: readInclude })
-  if (existing) return toReadDto({ ...existing, signedEvent: null })
+  if (existing) return toReadDto({ ...existing, signedEvent: null, signatureKey: null })
   const signed = await db.read.findFirst({
     where: { studyInstanceUid: study.studyInstanceUid, readerId: user.id, purpose, status: 'signed', amendedBy: { is: null } },
     select: { id: true },
@@ -74,11 +74,11 @@ export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | 
       await appendAudit(tx, { type: 'read-opened', read: readReference(read), purpose }, auditContext(user, sourceIp))
       return read
     })
-    return toReadDto({ ...created, signedEvent: null })
+    return toReadDto({ ...created, signedEvent: null, signatureKey: null })
   } catch (error) {
     // Two tabs opening the same study at once: the unique open key lets one win.
     const raced = await db.read.findUnique({ where: { openKey }, include: readInclude })
-    if (raced) return toReadDto({ ...raced, signedEvent: null })
+    if (raced) return toReadDto({ ...raced, signedEvent: null, signatureKey: null })
     throw error
   }
 }

@@ -4,6 +4,7 @@ import type { DicomSeries } from '../dicom/types'
 import { storeInstance } from '../dicomweb/stow.client'
 import { downloadBlob } from '../http/download.client'
 import { pacsById } from '../dicomweb/pacs.client'
+import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 import { newReportIdentity, writeMeasurementReport, type ReportStudyContext } from './measurement-report'
 import type { ExportDestination } from './schema'
 import { signatureMeanings, type ReadDto, type SignatureProblem, type StudyReference } from './types'
@@ -15,7 +16,8 @@ import { signatureMeanings, type ReadDto, type SignatureProblem, type StudyRefer
 const problemMessages: Record<SignatureProblem, string> = {
   'content-changed': 'does not match the stored content',
   'not-server-signed': 'made before the server signed signatures: cannot be verified',
-  'bad-signature': "not signed by this server's key",
+  'no-public-key': 'no public key to verify it with (PARALLAX_AUDIT_PUBLIC_KEY)',
+  'bad-signature': "not signed by the server's audit key",
   'audit-mismatch': 'disagrees with the audit trail',
 }
 
@@ -106,7 +108,7 @@ export function SrExport({ read, studySeries, study, canStore, recordExport, onE
       const pacs = await pacsById(study.sourceRef)
       // Audited first: a store that then fails leaves an attempt on record, never a report without one.
       await recordExport('pacs', pacs.id)
-      await storeInstance(pacs.wadoRoot, pacs.authHeader ?? null, bytes)
+      await storeInstance(pacs.wadoRoot, await pacsAuthorization(pacs.id, 'write'), bytes)
       setStored(`Stored to ${pacs.name}.`)
     } catch (error) {
       onError((error as Error).message)

@@ -1,5 +1,7 @@
 import 'server-only'
 import { appendAudit, recordAudit } from '../audit/append.server'
+import { auditSigningKey } from '../audit/signing-key.server'
+import { auditWitness } from '../audit/witness.server'
 import type { SessionUser } from '../auth/session-user'
 import type { Db } from '../db/client.server'
 import { AppError } from '../errors'
@@ -53,6 +55,8 @@ export async function recordSignRefusal(db: Db, user: SessionUser, sourceIp: str
  * carries the same hash, and the read is closed for good.
  */
 export async function signRead(db: Db, sourceIp: string | null, readId: string, input: SignInput): Promise<ReadDto> {
+  // The audit key, checked against the pinned one, before the transaction: it reads the database and the witness.
+  const key = await auditSigningKey(db, await auditWitness().entries())
   await db.$transaction(async (tx) => {
     const row = await loadReadForUpdate(tx, readId)
     const read = toReadDto(row)
@@ -66,7 +70,7 @@ export async function signRead(db: Db, sourceIp: string | null, readId: string, 
       auditContext(input.signer, sourceIp),
     )
     await tx.readSignature.create({
-      data: { readId, ...manifest, signedAt: new Date(manifest.signedAt), contentHash, ...signReadStatement(readId, contentHash, manifest), auditSeq },
+      data: { readId, ...manifest, signedAt: new Date(manifest.signedAt), contentHash, ...signReadStatement(key, readId, contentHash, manifest), auditSeq },
     })
     await tx.read.update({ where: { id: readId }, data: { status: 'signed', openKey: null } })
   })

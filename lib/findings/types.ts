@@ -134,10 +134,11 @@ export type FindingDto = z.infer<typeof findingDtoSchema>
 
 /**
  * Why a signature does not hold: the content changed since it was signed, the signature
- * predates the server's signing, the server's signature does not verify, or the
- * read-signed audit event says otherwise.
+ * predates the server's signing, no public key is at hand to check it, the server's
+ * signature does not verify with the pinned audit key, or the read-signed audit event says
+ * otherwise.
  */
-export const signatureProblemSchema = z.enum(['content-changed', 'not-server-signed', 'bad-signature', 'audit-mismatch'])
+export const signatureProblemSchema = z.enum(['content-changed', 'not-server-signed', 'no-public-key', 'bad-signature', 'audit-mismatch'])
 export type SignatureProblem = z.infer<typeof signatureProblemSchema>
 
 export const signatureDtoSchema = z.object({

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/append.server'
 import type { AuditActor, ModelAddedVia } from '../audit/events'
 import type { Db } from '../db/client.server'
 import { abandonStaged, commitStaged, listStaged, type PendingRecord } from './model-store.server'
-import { bundledManifest, listModels, stageModel, type RegisteredModel } from './registry.server'
+import { bundledManifest, listModels, stageModel, type AddModelInput, type RegisteredModel } from './registry.server'
 
 // Registering a model file is a software configuration change, and the file and its audit
 // event are one unit: the file is staged (written, not listed), the event appended, and
@@ -33,13 +33,7 @@ async function eventCommitted(db: Db, record: PendingRecord): Promise<boolean> {
   })
 }
 
-export async function registerModel(
-  db: Db,
-  input: { manifest: unknown; bytes: Uint8Array },
-  actor: AuditActor | null,
-  via: ModelAddedVia,
-  sourceIp?: string | null,
-): Promise<RegisteredModel> {
+export async function registerModel(db: Db, input: AddModelInput, actor: AuditActor | null, via: ModelAddedVia, sourceIp?: string | null): Promise<RegisteredModel> {
   return serialised(async () => {
     const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } })
     const staged = stageModel(input, head?.seq ?? 0)

@@ -75,6 +75,8 @@ export interface RunTimings {
 export interface SessionUse {
   executionProvider: ExecutionProvider
   fallbackReason: string | null
+  /** Why "auto" passed over the browser's WebGPU adapter (a software one), or null. */
+  providerNote: string | null
   sessionReused: boolean
 }
 

@@ -6,6 +6,7 @@
 // is chosen explicitly (WebGPU when an adapter exists, else WASM) and the one that actually
 // ran is reported; when WebGPU fails, the work is redone on WASM (`withSession`, the one
 // fallback path).
+import { softwareAdapterReason, type AdapterDescription } from './webgpu-adapter'
 import * as ort from 'onnxruntime-web/webgpu'
 import { exhaustiveSwitchError } from '../errors'
 import { explainSlice } from './explain-slice'
@@ -62,14 +63,37 @@ async function loadModel(fileUrl: string, sha256: string): Promise<Uint8Array> {
 
 class DownloadError extends Error {}
 
-async function webGpuAvailable(): Promise<boolean> {
-  const gpu = (scope.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu
-  if (!gpu) return false
+interface AdapterLike extends AdapterDescription {
+  info?: AdapterDescription
+}
+
+/** The browser's WebGPU adapter, as far as it describes itself; null when it has none. */
+async function webGpuAdapter(): Promise<AdapterDescription | null> {
+  const gpu = (scope.navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu
+  if (!gpu) return null
   try {
-    return (await gpu.requestAdapter()) !== null
+    const adapter = await gpu.requestAdapter()
+    if (!adapter) return null
+    // GPUAdapterInfo's fields are prototype getters: a spread would copy none of them.
+    const info = adapter.info ?? {}
+    return {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+      isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter,
+    }
   } catch {
-    return false
+    return null
   }
+}
+
+/** What "auto" runs on: WebGPU on a hardware adapter, else WASM, with the reason when WebGPU was passed over. */
+async function autoProvider(): Promise<{ provider: ExecutionProvider; note: string | null }> {
+  const adapter = await webGpuAdapter()
+  if (!adapter) return { provider: 'wasm', note: null }
+  const software = softwareAdapterReason(adapter)
+  return software ? { provider: 'wasm', note: `WASM chosen: ${software}, slower than WASM on this CPU` } : { provider: 'webgpu', note: null }
 }
 
 // Threads need cross-origin isolation (SharedArrayBuffer); SIMD is detected by ORT itself.
@@ -152,7 +176,7 @@ async function withSession<T>(
   const timings = { loadModelMs: 0, createSessionMs: 0 }
   let bytes: Uint8Array | null = null
   let sessionReused = false
-  const preferred: ExecutionProvider = preference === 'auto' ? ((await webGpuAvailable()) ? 'webgpu' : 'wasm') : preference
+  const { provider: preferred, note: providerNote } = preference === 'auto' ? await autoProvider() : { provider: preference, note: null }
   const {
     value,
     provider,
@@ -188,7 +212,7 @@ async function withSession<T>(
     },
     fallbackReason,
   )
-  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, sessionReused }
+  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, providerNote, sessionReused }
   return { value, timings, use }
 }
 
@@ -246,7 +270,7 @@ async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
 async function check(request: CheckRequest, job: Job, attempt: Attempt) {
   attempt.provider = request.provider
   const model = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
-  if (request.provider === 'webgpu' && !(await webGpuAvailable())) throw new Error('This browser offers no WebGPU adapter.')
+  if (request.provider === 'webgpu' && !(await webGpuAdapter())) throw new Error('This browser offers no WebGPU adapter.')
   const plan = planModelCheck(request.manifest, model)
   await job.checkpoint()
   let started = performance.now()

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../errors'
-import { readCappedBytes } from '../security/capped-body'
+import { fetchOutbound, OutboundFetchError, parseOutboundAllowList } from '../security/outbound-fetch.server'
 import { parseManifest, type ModelManifest } from './manifest'
 import { abandonStaged, commitStaged, isPendingName, modelStoreDir, stageFiles, type PendingRecord } from './model-store.server'
 import { OnnxFormatError, readModelIo } from './onnx-model-io'
@@ -72,11 +72,22 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-/** Checks the ONNX bytes against the manifest: SHA-256, then the declared input and output tensors. */
-export function verifyModelBytes(manifest: ModelManifest, bytes: Uint8Array): void {
+/**
+ * Checks the ONNX bytes against the manifest: SHA-256, then the declared input and output
+ * tensors. Bytes fetched from a URL are not described when their hash differs: the answer
+ * would tell the admin something about a file they never had (the tensor names are read
+ * only once the hash matched, so from the file the manifest already describes).
+ */
+export function verifyModelBytes(manifest: ModelManifest, bytes: Uint8Array, { fetched = false } = {}): void {
   const actual = sha256Hex(bytes)
   if (actual !== manifest.parallax.file.sha256) {
-    throw new AppError('bad_request', 'models', `The model file's SHA-256 is ${actual}, but the manifest says ${manifest.parallax.file.sha256}: refused.`)
+    throw new AppError(
+      'bad_request',
+      'models',
+      fetched
+        ? `The downloaded file's SHA-256 is not the one the manifest says (${manifest.parallax.file.sha256}): refused.`
+        : `The model file's SHA-256 is ${actual}, but the manifest says ${manifest.parallax.file.sha256}: refused.`,
+    )
   }
   let io
   try {
@@ -97,6 +108,8 @@ export function verifyModelBytes(manifest: ModelManifest, bytes: Uint8Array): vo
 export interface AddModelInput {
   manifest: unknown
   bytes: Uint8Array
+  /** Downloaded from a URL (fetchModelBytes): refusals do not describe the bytes. */
+  fetched?: boolean
 }
 
 /** A model checked and written to a pending folder: listed only once committed (after its audit event), or gone when abandoned. */
@@ -113,7 +126,7 @@ export interface StagedModel {
  * (after the audit event; see registerModel). A bundled manifest may be given for its id to
  * add the file it ships without. `afterSeq` is the audit head before the event.
  */
-export function stageModel({ manifest: rawManifest, bytes }: AddModelInput, afterSeq: number): StagedModel {
+export function stageModel({ manifest: rawManifest, bytes, fetched }: AddModelInput, afterSeq: number): StagedModel {
   let manifest: ModelManifest
   try {
     manifest = parseManifest(rawManifest)
@@ -121,7 +134,7 @@ export function stageModel({ manifest: rawManifest, bytes }: AddModelInput, afte
     throw new AppError('bad_request', 'models', error instanceof Error ? error.message : String(error))
   }
   if (bytes.byteLength > maxModelBytes) throw new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`)
-  verifyModelBytes(manifest, bytes)
+  verifyModelBytes(manifest, bytes, { fetched })
   const id = manifest.parallax.id
   const existing = findModel(id)
   if (existing?.source === 'bundled' && JSON.stringify(existing.manifest) !== JSON.stringify(manifest)) {
@@ -143,18 +156,20 @@ export function stageModel({ manifest: rawManifest, bytes }: AddModelInput, afte
   }
 }
 
-/** Downloads a model file from a URL (capped), for `addModel`. The SHA-256 check follows. */
+/**
+ * Downloads a model file from a URL for `registerModel` (staging checks its SHA-256), through
+ * fetchOutbound: non-public addresses only when PARALLAX_MODEL_URL_ALLOW names them, same-host
+ * redirects only, timeouts, the size cap.
+ */
 export async function fetchModelBytes(url: string): Promise<Uint8Array> {
-  const parsed = new URL(url)
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppError('bad_request', 'models', 'Model URLs must be http(s).')
-  let response: Response
+  const allow = parseOutboundAllowList(process.env.PARALLAX_MODEL_URL_ALLOW, 'PARALLAX_MODEL_URL_ALLOW')
   try {
-    response = await fetch(parsed, { redirect: 'follow' })
+    return await fetchOutbound(url, { maxBytes: maxModelBytes, allow })
   } catch (error) {
-    throw new AppError('bad_request', 'models', `Could not download the model from ${parsed.origin}: ${error instanceof Error ? error.message : String(error)}`)
+    if (!(error instanceof OutboundFetchError)) throw error
+    if (error.kind === 'too-large') throw new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`)
+    throw new AppError('bad_request', 'models', `The model could not be downloaded: ${error.message}`)
   }
-  if (!response.ok || !response.body) throw new AppError('bad_request', 'models', `Downloading the model failed: HTTP ${response.status}.`)
-  return readCappedBytes(response.body, maxModelBytes, () => new AppError('payload_too_large', 'models', `Model files are limited to ${maxModelBytes / 1024 / 1024} MiB.`))
 }
 
 /** The manifest shipped in models/<id>/, for adding its file from the CLI. */

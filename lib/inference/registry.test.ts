@@ -5,12 +5,14 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { reluManifest, reluModelBytes, reluModelSha256 } from '../../tests/support/model-fixtures'
 import { AppError } from '../errors'
 import { listStaged, modelStoreDir } from './model-store.server'
-import { findModel, listModels, stageModel, type AddModelInput } from './registry.server'
+import { fetchModelBytes, findModel, listModels, stageModel, type AddModelInput } from './registry.server'
 
 const addModel = (input: AddModelInput) => stageModel(input, 0).commit()
 
@@ -49,6 +51,28 @@ describe('model registry', () => {
     assert.equal(error.code, 'bad_request:models')
     assert.match(error.message, new RegExp(`SHA-256 is ${sha256}, but the manifest says f{64}: refused`))
     assert.deepEqual(readdirSync(store), [])
+  })
+
+  it('does not describe downloaded bytes whose SHA-256 differs', () => {
+    const error = refusal(() => addModel({ manifest: manifest({ sha256: 'f'.repeat(64) }), bytes: model, fetched: true }))
+    assert.match(error.message, /SHA-256 is not the one the manifest says \(f{64}\): refused/)
+    assert.ok(!error.message.includes(sha256))
+    assert.deepEqual(readdirSync(store), [])
+  })
+
+  it('downloads from a loopback server only when PARALLAX_MODEL_URL_ALLOW names it', async () => {
+    const server = createServer((_request, response) => response.end(Buffer.from(model)))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/relu.onnx`
+    try {
+      delete process.env.PARALLAX_MODEL_URL_ALLOW
+      await assert.rejects(fetchModelBytes(url), (error: unknown) => error instanceof AppError && error.code === 'bad_request:models' && /non-public address/.test(error.message))
+      process.env.PARALLAX_MODEL_URL_ALLOW = '127.0.0.1'
+      assert.deepEqual(await fetchModelBytes(url), model)
+    } finally {
+      delete process.env.PARALLAX_MODEL_URL_ALLOW
+      server.close()
+    }
   })
 
   it('refuses a manifest naming tensors the model lacks', () => {

@@ -90,7 +90,7 @@ describe('home cards', () => {
     const viewer = cards.find((card) => card.href === '/viewer')!
     assert.equal(viewer.count, 2)
     assert.match(viewer.waiting ?? '', /^2 synthetic demo studies/)
-    const none = (await homeCards(fakeDb([], []), user('admin'))).find((card) => card.href === '/studies')!
+    const none = (await homeCards(fakeDb([], []), user('admin'))).find((card) => card.href === '/admin/pacs')!
     assert.match(none.waiting ?? '', /add one under PACS servers/)
   })
 })

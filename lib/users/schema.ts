@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { roleSchema } from '../vocabulary/roles'
+import { isPublishedPassword } from './demo-accounts'
 
 export const usernameSchema = z
   .string()
@@ -7,8 +8,13 @@ export const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, '2–32 characters: letters, digits, dot, dash or underscore')
 
-// NIST SP 800-63B: length over composition rules.
-export const newPasswordSchema = z.string().min(12, 'at least 12 characters').max(256, 'at most 256 characters')
+// NIST SP 800-63B: length over composition rules, and no password known to be public (the
+// README's demo passwords; only demo seeding uses them, without this schema).
+export const newPasswordSchema = z
+  .string()
+  .min(12, 'at least 12 characters')
+  .max(256, 'at most 256 characters')
+  .refine((password) => !isPublishedPassword(password), 'not one of the demo passwords (they are published in the README)')
 
 export const createUserSchema = z.object({
   username: usernameSchema,
@@ -36,5 +42,7 @@ export interface UserDto {
   displayName: string
   role: z.infer<typeof roleSchema>
   disabled: boolean
+  /** Single sign-on accounts have no Parallax password; their role follows the IdP at each sign-in. */
+  signIn: 'local' | 'sso'
   createdAt: string
 }

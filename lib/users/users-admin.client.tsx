@@ -88,7 +88,14 @@ export function UsersAdmin({ initialUsers, currentUserId }: { initialUsers: User
             const self = user.id === currentUserId
             return (
               <tr key={user.id} data-testid="user-row" data-username={user.username}>
-                <td>{user.username}</td>
+                <td>
+                  {user.username}{' '}
+                  {user.signIn === 'sso' && (
+                    <span className="badge" title="Signs in through single sign-on; the role follows the identity provider's groups at each sign-in" data-testid="user-sso">
+                      SSO
+                    </span>
+                  )}
+                </td>
                 <td>{user.displayName}</td>
                 <td>
                   <select
@@ -121,9 +128,11 @@ export function UsersAdmin({ initialUsers, currentUserId }: { initialUsers: User
                   >
                     {user.disabled ? 'Enable' : 'Disable'}
                   </button>
-                  <button type="button" data-testid="user-reset-password" onClick={() => resetPassword(user)}>
-                    Reset password
-                  </button>
+                  {user.signIn === 'local' && (
+                    <button type="button" data-testid="user-reset-password" onClick={() => resetPassword(user)}>
+                      Reset password
+                    </button>
+                  )}
                 </td>
               </tr>
             )

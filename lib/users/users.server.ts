@@ -16,6 +16,7 @@ export function toUserDto(user: User): UserDto {
     displayName: user.displayName,
     role: user.role,
     disabled: user.disabled,
+    signIn: user.oidcSubject ? 'sso' : 'local',
     createdAt: user.createdAt.toISOString(),
   }
 }
@@ -54,6 +55,9 @@ export async function updateUser(db: Db, id: string, change: UpdateUser, actor: 
   return db.$transaction(async (tx: Tx) => {
     const user = await tx.user.findUnique({ where: { id } })
     if (!user || !isRole(user.role)) throw new AppError('not_found', 'users', 'No such user.')
+    if (passwordHash && user.oidcSubject) {
+      throw new AppError('conflict', 'users', `${user.username} signs in through single sign-on and has no Parallax password to reset.`)
+    }
     const target = { targetUserId: user.id, targetUsername: user.username }
     if (change.role && change.role !== user.role) {
       await appendAudit(tx, { type: 'role-changed', ...target, from: user.role, to: change.role }, context)

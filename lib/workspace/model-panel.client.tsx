@@ -235,7 +235,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
               onChange={(event) => setProvider(event.target.value as ProviderPreference)}
               disabled={state.status === 'running'}
             >
-              <option value="auto">GPU if available</option>
+              <option value="auto">Auto (hardware GPU, else CPU)</option>
               <option value="webgpu">WebGPU</option>
               <option value="wasm">CPU (WASM)</option>
             </select>
@@ -280,6 +280,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
           data-session-reused={String(state.result.sessionReused)}
+          data-provider-note={state.result.providerNote ?? ''}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
           {state.result.output.kind === 'classification' && (
@@ -310,6 +311,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
             {state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
+            {state.result.providerNote ? ` (${state.result.providerNote})` : ''}
           </p>
           {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} onShown={setExplanationShown} />}
           {onPropose && reviewable(state.model) && (

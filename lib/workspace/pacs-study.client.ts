@@ -8,15 +8,15 @@ import type { PacsServerDto } from '../dicomweb/schema'
 import { setRootAuthorization } from '../viewer/request-authorization.client'
 import type { StudySet } from '../dicom/study-set'
 import { pacsById } from '../dicomweb/pacs.client'
+import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
 // later by Cornerstone's WADO-RS loader, all fetched by this browser straight from the
-// PACS. Our server only says where the PACS is.
+// PACS with this user's access token. Our server only says where the PACS is, and issues the token.
 
 async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
   const url = `${pacs.wadoRoot}/studies/${studyUid}/series/${seriesUid}/metadata`
-  const headers: Record<string, string> = { accept: 'application/dicom+json' }
-  if (pacs.authHeader) headers.authorization = pacs.authHeader
+  const headers: Record<string, string> = { accept: 'application/dicom+json', authorization: await pacsAuthorization(pacs.id) }
   let response: Response
   try {
     response = await fetch(url, { headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
@@ -31,8 +31,8 @@ async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: 
 
 export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
   const pacs = await pacsById(pacsId)
-  setRootAuthorization(pacs.wadoRoot, pacs.authHeader)
-  const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: pacs.authHeader }, studyUid)
+  setRootAuthorization(pacs.wadoRoot, () => pacsAuthorization(pacs.id))
+  const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: await pacsAuthorization(pacs.id) }, studyUid)
   const instances: DicomInstance[] = []
   const metadataByInstance = new Map<string, DicomJsonDataset>()
   for (const entry of series) {

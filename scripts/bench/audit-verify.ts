@@ -12,7 +12,8 @@ import { canonicalJson } from '../../lib/audit/canonical-json'
 import { checkpointProblem, type Checkpoint } from '../../lib/audit/checkpoint'
 import { createAuditCheckpoints, MAX_CHECKPOINT_EVENTS, verifyAuditTrail } from '../../lib/audit/checkpoints.server'
 import { codeAuditEvent, type AuditEventInput } from '../../lib/audit/events'
-import { auditSigningKey } from '../../lib/audit/signing-key.server'
+import { localPublicKey } from '../../lib/audit/signing-key.server'
+import { DirectoryWitness } from '../../lib/audit/witness.server'
 import { createDatabase, type Db } from '../../lib/db/client.server'
 import { resolveDatabaseConfig, type DatabaseConfig } from '../../lib/db/config'
 import { applyMigrations } from '../../lib/db/migrate.server'
@@ -175,16 +176,19 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
   const config: DatabaseConfig = resolveDatabaseConfig(databaseUrl)
   await applyMigrations(config)
   const { db } = createDatabase(config)
+  // A witness of its own per database: the checkpoints of one are not those of another.
+  const witnessDir = mkdtempSync(path.join(os.tmpdir(), 'parallax-bench-witness-'))
+  const witness = new DirectoryWitness(witnessDir)
   try {
     if ((await db.auditEvent.count()) !== 0) throw new Error(`the audit bench needs an empty database, ${config.provider} has events already`)
     const fill = await elapsed(() => fillChain(db, config.provider, total))
-    const signing = await elapsed(() => createAuditCheckpoints(db, new Date(Date.UTC(2026, 0, 2))))
+    const signing = await elapsed(() => createAuditCheckpoints(db, new Date(Date.UTC(2026, 0, 2)), witness))
     const expectedCheckpoints = Math.ceil(total / MAX_CHECKPOINT_EVENTS)
     if (signing.value.length !== expectedCheckpoints) throw new Error(`expected ${expectedCheckpoints} checkpoints, ${signing.value.length} were signed`)
-    const { publicKey } = auditSigningKey()
+    const publicKey = localPublicKey()!
 
     // Warm-up (connections, JIT), and a check that the trail really verifies.
-    const warm = await verifyAuditTrail(db)
+    const warm = await verifyAuditTrail(db, witness)
     if (!warm.ok) throw new Error(`verifyAuditTrail failed on the generated trail (${config.provider}): ${warm.message} at seq ${warm.firstBadSeq}`)
     if (warm.count !== total || warm.checkpoints !== expectedCheckpoints)
       throw new Error(`verifyAuditTrail saw ${warm.count} events and ${warm.checkpoints} checkpoints, expected ${total} and ${expectedCheckpoints}`)
@@ -194,7 +198,7 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
     const hashMs: number[] = []
     const checkpointMs: number[] = []
     for (let run = 0; run < runs; run += 1) {
-      const verified = await elapsed(() => verifyAuditTrail(db))
+      const verified = await elapsed(() => verifyAuditTrail(db, witness))
       if (!verified.value.ok) throw new Error(`verifyAuditTrail failed on run ${run + 1}: ${verified.value.message}`)
       verifyMs.push(verified.ms)
       const read = await elapsed(() => readOnly(db))
@@ -242,6 +246,7 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
     }
   } finally {
     await db.$disconnect()
+    rmSync(witnessDir, { recursive: true, force: true })
   }
 }
 

@@ -1,4 +1,4 @@
-// The production server for the bench: `scripts/start.ts` (migrations, demo seed, then
+// The production server for the bench: `scripts/start.ts` in demo mode (migrations, demo seed, then
 // `next start`) on a free port, with its database, secrets and audit key in a scratch
 // folder. Builds first when there is no production build.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
@@ -34,6 +34,9 @@ export async function startServer(options: { databaseUrl?: string; label?: strin
       DATABASE_URL: options.databaseUrl ?? `file:${scratch}/bench.db`,
       PARALLAX_SECRETS_FILE: `${scratch}/secrets.json`,
       PARALLAX_AUDIT_KEY_FILE: `${scratch}/audit-signing-key.pem`,
+      PARALLAX_AUDIT_WITNESS_DIR: `${scratch}/audit-witness`,
+      // The bench signs in with the demo accounts.
+      PARALLAX_DEMO: '1',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

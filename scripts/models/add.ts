@@ -22,8 +22,8 @@ if (!!values.id === !!values.manifest || !!values.file === !!values.url) fail(us
 try {
   const manifest = values.id ? bundledManifest(values.id) : JSON.parse(readFileSync(values.manifest!, 'utf8'))
   const bytes = values.file ? new Uint8Array(readFileSync(values.file)) : await fetchModelBytes(values.url!)
-  await setupDatabase({ seedDemo: false })
-  const model = await registerModel(getDb(), { manifest, bytes }, null, 'cli')
+  await setupDatabase({ demo: false })
+  const model = await registerModel(getDb(), { manifest, bytes, fetched: !!values.url }, null, 'cli')
   console.log(`Added ${model.manifest.parallax.id} ${model.manifest.version} (${model.manifest.parallax.file.sha256.slice(0, 12)}…) at ${model.filePath}`)
 } catch (error) {
   fail(error instanceof AppError || error instanceof SyntaxError ? `Refused: ${error.message}` : `Failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -167,6 +167,35 @@ export function defineAuditCompletenessTests(c: DataLayerContext, getReads: () =
         )
         assert.ok(events.every((event) => event.actorId === null))
       })
+
+      it("failed sign-ins at the credentials provider spend the budget of the client's address as the server reports it", async () => {
+        const shared = globalThis as { parallaxFloodLimits?: unknown }
+        const processLimits = shared.parallaxFloodLimits
+        shared.parallaxFloodLimits = limits()
+        clock = 0
+        try {
+          const head = await headSeq()
+          const signIn = (username: string, forwardedFor: string) =>
+            m.credentials.authorizeCredentials({ username, password: 'not-the-password' }, { 'x-forwarded-for': forwardedFor })
+          // The production server (scripts/serve.ts) appends the address it trusts; what the client wrote before it counts for nothing.
+          for (const [index, written] of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4'].entries()) {
+            assert.equal(await signIn(`oscar${index}`, `${written}, 203.0.113.77`), null)
+          }
+          assert.equal(await signIn('oscar4', '203.0.113.78'), null)
+          const events = await eventsSince(head)
+          assert.deepEqual(
+            events.map((event) => [event.eventType, event.sourceIp]),
+            [
+              ['login-failed', '203.0.113.77'],
+              ['login-failed', '203.0.113.77'],
+              ['audit-events-limited', '203.0.113.77'],
+              ['login-failed', '203.0.113.78'],
+            ],
+          )
+        } finally {
+          shared.parallaxFloodLimits = processLimits
+        }
+      })
     })
 
     describe('a model file and its audit event are one unit', () => {

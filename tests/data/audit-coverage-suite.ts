@@ -1,11 +1,12 @@
 // Every state-changing route and the audit events it writes, like the access matrix
 // (tests/e2e/access-matrix.spec.ts) for roles: the table below is written out by hand; the
 // routes are found by walking app/api/**/route.ts for POST, PUT, PATCH and DELETE exports,
-// so a new route without an entry fails here. Each entry names the service its handler
-// hands the change to (checked in the handler's source) and runs that service on the
-// database, asserting the events appended, in order. next-auth's handler cannot be loaded
-// outside Next's bundler (its providers are CommonJS default exports): its entry names the
-// end-to-end spec that asserts its events instead.
+// so a new route without an entry fails here, plus the GETs that change state (listed in
+// stateChangingGets: the IdP's return to next-auth creates accounts and signs in). Each
+// entry names the service its handler hands the change to (checked in the handler's
+// source) and runs that service on the database, asserting the events appended, in order.
+// next-auth's handler cannot be loaded outside Next's bundler (its providers are CommonJS
+// default exports): its entries name the end-to-end specs that assert their events instead.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -19,6 +20,8 @@ import type { DataLayerContext, Modules } from './data-layer-context'
 import { ip, model, box, point, studyNumbered, type ReadDto, type SecondReads } from './second-reads-context'
 
 const stateChanging = ['POST', 'PUT', 'PATCH', 'DELETE']
+/** GET handlers that change state all the same: OpenID Connect's callback is the IdP's redirect back, a GET. */
+const stateChangingGets = ['GET /api/auth/[...nextauth]']
 const httpMethods = ['GET', 'HEAD', 'OPTIONS', ...stateChanging]
 const appDir = path.resolve(import.meta.dirname, '../../app')
 
@@ -108,6 +111,11 @@ const coverage: Record<string, Entry> = {
     events: ['pacs-configured'],
     exercise: (f) => f.m.pacs.updatePacsServer(f.db, f.pacsId, { name: 'Coverage PACS, renamed' }, f.admin, ip),
   },
+  'POST /api/pacs/[id]/token': {
+    service: 'issuePacsToken',
+    events: ['pacs-token-issued'],
+    exercise: (f) => f.m.pacsAccess.issuePacsToken(f.db, f.radiologist, f.pacsId, 'write', ip),
+  },
   'DELETE /api/admin/pacs/[id]': {
     service: 'deletePacsServer',
     events: ['pacs-removed'],
@@ -127,6 +135,13 @@ const coverage: Record<string, Entry> = {
     service: 'nextAuthRoute',
     events: ['login-failed', 'login', 'logout'],
     exercise: { spec: 'audit-coverage.spec.ts' },
+  },
+  // The just-in-time account's role change at a later sign-in (role-changed) is asserted on
+  // the database by tests/data/sso-suite.ts.
+  'GET /api/auth/[...nextauth]': {
+    service: 'nextAuthRoute',
+    events: ['user-created', 'sso-login', 'sso-login-failed'],
+    exercise: { spec: 'oidc.spec.ts' },
   },
   'POST /api/audit/checkpoints': {
     service: 'signCheckpointsOnRequest',
@@ -219,9 +234,9 @@ export function defineAuditCoverageTests(c: DataLayerContext, getReads: () => Se
     })
 
     it('every state-changing route in app/ has an entry, and every entry a route', () => {
-      const inApp = routeHandlers()
-        .map((route) => route.handler)
-        .filter((handler) => stateChanging.includes(handler.split(' ')[0]!))
+      const handlers = routeHandlers().map((route) => route.handler)
+      for (const handler of stateChangingGets) assert.ok(handlers.includes(handler), `${handler} is a route in app/`)
+      const inApp = [...handlers.filter((handler) => stateChanging.includes(handler.split(' ')[0]!)), ...stateChangingGets]
       assert.deepEqual([...new Set(inApp)].sort(), Object.keys(coverage).sort())
     })
 
@@ -238,7 +253,9 @@ export function defineAuditCoverageTests(c: DataLayerContext, getReads: () => Se
         it(`${handler} writes ${entry.events.join(', ')} (asserted by tests/e2e/${exercise.spec})`, () => {
           const spec = readFileSync(path.resolve(import.meta.dirname, '../e2e', exercise.spec), 'utf8')
           assert.ok(spec.includes(`'${handler}`) || spec.includes(handler), `the spec names ${handler}`)
-          for (const type of entry.events) assert.match(spec, new RegExp(`ofType\\('${type}'\\)`), `the spec asserts ${type}`)
+          // The spec reads the trail by type: ofType('x'), or an events query (or its part) starting type=x.
+          const readsType = (type: string) => new RegExp(`ofType\\('${type}'\\)|[?&'"\\x60]type=${type}(?![\\w-])`)
+          for (const type of entry.events) assert.match(spec, readsType(type), `the spec asserts ${type}`)
         })
         continue
       }

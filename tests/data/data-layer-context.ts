@@ -24,9 +24,14 @@ async function loadModules() {
     floodLimits: await import('../../lib/audit/flood-limits.server'),
     clientEvents: await import('../../lib/audit/client-events.server'),
     pacs: await import('../../lib/dicomweb/pacs.server'),
+    pacsAccess: await import('../../lib/dicomweb/pacs-access.server'),
     chain: await import('../../lib/audit/chain'),
     throttle: await import('../../lib/auth/throttle.server'),
+    credentials: await import('../../lib/auth/credentials.server'),
+    session: await import('../../lib/auth/session.server'),
     password: await import('../../lib/auth/password.server'),
+    sso: await import('../../lib/auth/sso-accounts.server'),
+    oidcConfig: await import('../../lib/auth/oidc-config'),
     errors: await import('../../lib/errors'),
     // The reads services (queries, finding changes, signing) under one name.
     reads: {
@@ -38,6 +43,7 @@ async function loadModules() {
     signedContent: await import('../../lib/findings/signed-content'),
     signatureVerification: await import('../../lib/findings/signature-verification.server'),
     signingKey: await import('../../lib/audit/signing-key.server'),
+    witnessStore: await import('../../lib/audit/witness.server'),
     checkpoint: await import('../../lib/audit/checkpoint'),
     canonicalJson: await import('../../lib/audit/canonical-json'),
     agreement: await import('../../lib/findings/agreement.server'),
@@ -199,6 +205,8 @@ export function dataLayerContext(provider: DatabaseProvider, getUrl: () => strin
     process.env.DATABASE_URL = state.url
     // The checkpoint signing key, outside the database, as in production.
     process.env.PARALLAX_AUDIT_KEY_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-audit-key-')), 'key.pem')
+    // The audit witness, outside the database too: the checkpoints' trust root.
+    process.env.PARALLAX_AUDIT_WITNESS_DIR = mkdtempSync(path.join(tmpdir(), 'parallax-audit-witness-'))
     // The identifier salt (hashed study UIDs in the audit trail), also outside the database.
     process.env.PARALLAX_SECRETS_FILE = path.join(mkdtempSync(path.join(tmpdir(), 'parallax-secrets-')), 'secrets.json')
     state.m = await loadModules()

@@ -44,8 +44,9 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
       mainId = dto.id
       assert.deepEqual(
         { ...dto, id: undefined, createdAt: undefined, updatedAt: undefined },
-        { ...main, authHeader: secret, id: undefined, createdAt: undefined, updatedAt: undefined },
+        { ...main, hasAuthHeader: true, id: undefined, createdAt: undefined, updatedAt: undefined },
       )
+      assert.ok(!JSON.stringify(dto).includes('s3cret'), 'the DTO says a credential is set, never which')
       assert.match(dto.createdAt, /^\d{4}-\d{2}-\d{2}T/)
       const events = await eventsAfter(head)
       assert.equal(events.length, 1)
@@ -74,8 +75,12 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
         list.map((server) => server.name),
         ['Archive', 'Main PACS'],
       )
-      assert.deepEqual(Object.keys(list[0]!).sort(), ['authHeader', 'createdAt', 'id', 'name', 'qidoRoot', 'updatedAt', 'wadoRoot'])
-      assert.equal(list[0]!.authHeader, null)
+      assert.deepEqual(Object.keys(list[0]!).sort(), ['createdAt', 'hasAuthHeader', 'id', 'name', 'qidoRoot', 'updatedAt', 'wadoRoot'])
+      assert.deepEqual(
+        list.map((server) => server.hasAuthHeader),
+        [false, true],
+      )
+      assert.ok(!JSON.stringify(list).includes('s3cret'))
     })
 
     it('the CSP origin list follows the table', async () => {
@@ -93,7 +98,7 @@ export function definePacsSuite(context: () => PacsSuiteContext): void {
       const head = await auditCount()
       const dto = await m.pacs.updatePacsServer(c.db, mainId, { wadoRoot: 'https://wado.example.org/rs', authHeader: null, name: 'Main PACS' }, c.admin)
       assert.equal(dto.wadoRoot, 'https://wado.example.org/rs')
-      assert.equal(dto.authHeader, null)
+      assert.equal(dto.hasAuthHeader, false)
       const events = await eventsAfter(head)
       assert.equal(events.length, 1)
       assert.equal(events[0]!.eventType, 'pacs-configured')

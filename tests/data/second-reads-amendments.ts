@@ -233,6 +233,7 @@ export function defineSignedReadTests(c: DataLayerContext, reads: SecondReads): 
         ['the server signature', (copy) => void (copy.signature!.serverSignature = Buffer.alloc(64).toString('base64')), 'bad-signature'],
         ['the key id', (copy) => void (copy.signature!.keyId = 'ef'.repeat(32)), 'bad-signature'],
         ['no server signature', (copy) => void (copy.signature!.serverSignature = null), 'not-server-signed'],
+        ['no key to verify it with', (copy) => void (copy.signatureKey = null), 'no-public-key'],
         ['no audit event', (copy) => void (copy.signedEvent = null), 'audit-mismatch'],
         ['an event of another type', (copy) => void (copy.signedEvent!.eventType = 'read-amended'), 'audit-mismatch'],
         ['an event by someone else', (copy) => void (copy.signedEvent!.actorId = 'someone-else'), 'audit-mismatch'],

@@ -293,7 +293,7 @@ export function defineReadFindingTests(c: DataLayerContext, reads: SecondReads):
       assert.equal(signature.problem, null)
       // The server's Ed25519 signature over the manifest and the hash, with the audit key.
       const stored = await db.readSignature.findUniqueOrThrow({ where: { readId: read.id } })
-      const { publicKey } = c.m.signingKey.auditSigningKey()
+      const { publicKey } = await c.m.signingKey.auditSigningKey(c.db, await c.m.witnessStore.auditWitness().entries())
       assert.equal(stored.keyId, c.m.checkpoint.keyIdOf(publicKey))
       const statement = `parallax-read-signature-v1\n${c.m.canonicalJson.canonicalJson({ readId: read.id, contentHash: signature.contentHash, signerId: signature.signerId, printedName: signature.printedName, meaning: signature.meaning, signedAt: signature.signedAt })}`
       assert.ok(verify(null, Buffer.from(statement), publicKey, Buffer.from(stored.serverSignature!, 'base64')), 'the stored signature verifies with the audit key')

@@ -5,8 +5,11 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { Db } from '../../lib/db/client.server'
 import type { SessionUser } from '../../lib/auth/session-user'
+import { runScript } from '../support/run-script'
 import { runAuditVerifyCli } from './audit-log-suite'
 import type { DataLayerContext, Modules } from './data-layer-context'
 import { ip, model, box, point, newBox, studyNumbered, type SecondReads } from './second-reads-context'
@@ -110,7 +113,7 @@ export function defineSignatureTests(c: DataLayerContext, reads: SecondReads): v
         await resign(own.privateKey, own.publicKey)
         assert.equal((await problemNow()).problem, 'bad-signature')
         // Even with the server's key (taken from outside the database): the read-signed event disagrees.
-        const server = m.signingKey.auditSigningKey()
+        const server = await m.signingKey.auditSigningKey(db, await m.witnessStore.auditWitness().entries())
         await resign(server.privateKey, server.publicKey)
         const resigned = await problemNow()
         assert.deepEqual([resigned.valid, resigned.problem], [false, 'audit-mismatch'])
@@ -141,6 +144,24 @@ export function defineSignatureTests(c: DataLayerContext, reads: SecondReads): v
         })
       }
       assert.equal((await m.signatureVerification.verifySignedReads(db)).ok, true)
+    })
+
+    it('audit:verify checks read signatures with the pinned public key alone, and fails them under a key the pin does not name', async () => {
+      const { publicKey } = await m.signingKey.auditSigningKey(db, await m.witnessStore.auditWitness().entries())
+      const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString()
+      // No private key where this verifier runs: only the public key pinned in its configuration.
+      const verifyWith = (pinned: KeyObject) =>
+        runScript('scripts/audit-verify.ts', {
+          env: { DATABASE_URL: c.url, PARALLAX_AUDIT_KEY_FILE: path.join(tmpdir(), 'parallax-no-audit-key', 'key.pem'), PARALLAX_AUDIT_PUBLIC_KEY: pem(pinned) },
+        })
+      const signedReads = await db.read.count({ where: { status: 'signed' } })
+      assert.ok(signedReads > 0)
+      const pinned = await verifyWith(publicKey)
+      assert.equal(pinned.code, 0, pinned.stderr)
+      assert.match(pinned.stdout, new RegExp(`OK: ${signedReads} signed read\\(s\\), every signature verified`))
+      const other = await verifyWith(generateKeyPairSync('ed25519').publicKey)
+      assert.equal(other.code, 1)
+      assert.match(other.stderr, /signed reads that do not verify: \S+ \(bad-signature\)/)
     })
 
     it("amending another radiologist's signed read: the amendment is the amender's, copied decisions keep who made them and when", async () => {

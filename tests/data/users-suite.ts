@@ -1,5 +1,5 @@
 // Parts of the data-layer suite (data-layer-suite.ts): migrations and demo seeding, user
-// changes and their audit events, and login throttling.
+// changes and their audit events.
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
@@ -47,8 +47,21 @@ export function defineMigrationTests(c: DataLayerContext): void {
       assert.deepEqual(await m.migrate.applyMigrations(database.config), [])
     })
 
-    it('seeds the four demo accounts, each with a user-created audit event, into an empty database', async () => {
-      const report = await m.setup.setupDatabase({ seedDemo: true })
+    it('outside demo mode, setup seeds nothing into an empty database, and nothing refuses the start', async () => {
+      const report = await m.setup.setupDatabase({ demo: false })
+      assert.deepEqual(report.seededAccounts, [])
+      assert.equal(await db.user.count(), 0)
+      assert.equal(await auditCount(), 0)
+      await m.setup.refusePublishedPasswords(db)
+    })
+
+    it('demo mode is PARALLAX_DEMO=1 and nothing else', () => {
+      assert.equal(m.setup.demoModeEnabled({ PARALLAX_DEMO: '1' }), true)
+      for (const value of [undefined, '', '0', 'true', 'yes']) assert.equal(m.setup.demoModeEnabled({ PARALLAX_DEMO: value }), false, String(value))
+    })
+
+    it('in demo mode, seeds the four demo accounts, each with a user-created audit event, into an empty database', async () => {
+      const report = await m.setup.setupDatabase({ demo: true })
       assert.equal(report.provider, provider)
       assert.deepEqual(report.appliedMigrations, [])
       const demoNames = m.demo.demoAccounts.map((account) => account.username)
@@ -88,7 +101,7 @@ export function defineMigrationTests(c: DataLayerContext): void {
     })
 
     it('does not seed again, or apply anything, on the next start', async () => {
-      const report = await m.setup.setupDatabase({ seedDemo: true })
+      const report = await m.setup.setupDatabase({ demo: true })
       assert.deepEqual(report.appliedMigrations, [])
       assert.deepEqual(report.seededAccounts, [])
       assert.equal(await db.user.count(), 4)
@@ -101,6 +114,17 @@ export function defineMigrationTests(c: DataLayerContext): void {
         assert.match(row.passwordHash, /^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/)
         assert.ok(!row.passwordHash.includes(account.password))
       }
+    })
+
+    it('outside demo mode, the start is refused while the demo accounts keep their published passwords (checked against the stored hashes)', async () => {
+      const demoNames = m.demo.demoAccounts.map((account) => account.username)
+      assert.deepEqual(await m.setup.accountsWithPublishedPasswords(db), [...demoNames].sort())
+      await assert.rejects(m.setup.refusePublishedPasswords(db), (error: unknown) => {
+        assert.ok(error instanceof m.setup.PublishedPasswordError)
+        assert.deepEqual(error.usernames, [...demoNames].sort())
+        assert.match(error.message, /^Refusing to start outside demo mode: "admin", "auditor", "radiologist", "researcher" still have passwords published in the README/)
+        return true
+      })
     })
   })
 }
@@ -265,62 +289,6 @@ export function defineUserTests(c: DataLayerContext): void {
       const verdict = await m.verify.verifyAuditChain(db)
       assert.ok(verdict.ok, JSON.stringify(verdict))
       assert.equal(verdict.headSeq, await auditCount())
-    })
-  })
-}
-
-export function defineThrottleTests(c: DataLayerContext): void {
-  describe('login throttling', () => {
-    let m: Modules
-    let db: Db
-
-    before(() => {
-      m = c.m
-      db = c.db
-    })
-
-    const windowMs = 15 * 60 * 1000
-
-    it('uses the documented policy: 5 per account, 30 per address, in 15 minutes', () => {
-      assert.deepEqual(m.throttle.throttlePolicy, { windowMs, maxFailuresPerAccount: 5, maxFailuresPerAddress: 30 })
-    })
-
-    it('throttles an account after 5 failures, from any address, but not other accounts from that address', async () => {
-      const address = '203.0.113.10'
-      for (let attempt = 1; attempt <= 4; attempt++) await m.throttle.recordLoginFailure(db, 'victim', address)
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'victim', address), { throttled: false })
-
-      await m.throttle.recordLoginFailure(db, 'Victim ', address) // same account, however typed
-      const verdict = await m.throttle.checkLoginThrottle(db, 'victim', address)
-      assert.ok(verdict.throttled)
-      assert.equal(verdict.scope, 'account')
-      assert.ok(verdict.retryAfterSeconds > 0 && verdict.retryAfterSeconds <= windowMs / 1000, String(verdict.retryAfterSeconds))
-
-      assert.equal((await m.throttle.checkLoginThrottle(db, 'VICTIM', '198.51.100.99')).throttled, true, 'account lock holds from anywhere')
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'bystander', address), { throttled: false })
-    })
-
-    it('expires after the window', async () => {
-      const later = new Date(Date.now() + windowMs + 1000)
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'victim', '203.0.113.10', later), { throttled: false })
-    })
-
-    it('clearAccountFailures lifts the account lock', async () => {
-      await m.throttle.clearAccountFailures(db, 'VICTIM')
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'victim', '198.51.100.99'), { throttled: false })
-    })
-
-    it('throttles an address after 30 failures across accounts, for every account, and only that address', async () => {
-      const address = '203.0.113.30'
-      // 29 failures spread over accounts, none reaching the account limit.
-      for (let index = 0; index < 29; index++) await m.throttle.recordLoginFailure(db, `guess-${index % 10}`, address)
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'fresh-account', address), { throttled: false })
-
-      await m.throttle.recordLoginFailure(db, 'guess-last', address)
-      const verdict = await m.throttle.checkLoginThrottle(db, 'fresh-account', address)
-      assert.ok(verdict.throttled)
-      assert.equal(verdict.scope, 'address')
-      assert.deepEqual(await m.throttle.checkLoginThrottle(db, 'fresh-account', '203.0.113.31'), { throttled: false })
     })
   })
 }

@@ -14,7 +14,7 @@ import { signInBrowser } from '../support/browser'
 const pages: Record<string, readonly Role[]> = {
   '/': ['radiologist', 'researcher', 'auditor', 'admin'],
   '/viewer': ['radiologist', 'researcher', 'auditor', 'admin'],
-  '/studies': ['radiologist', 'researcher', 'admin'],
+  '/studies': ['radiologist', 'researcher'],
   '/worklist': ['radiologist', 'researcher'],
   '/audit': ['auditor', 'admin'],
   '/admin/users': ['admin'],
@@ -41,10 +41,12 @@ const uniqueModelId = () =>
     .replace(/[^a-z0-9-]/g, '-')
     .slice(0, 60)
 
-// A user for the PATCH cases to act on (the admin's PATCH really changes its role), and a
-// PACS server that the admin's PATCH renames and DELETE removes.
+// A user for the PATCH cases to act on (the admin's PATCH really changes its role), a
+// PACS server that the admin's PATCH renames and DELETE removes, and one that stays for the
+// token cases (roles run in parallel, the admin's DELETE may come first).
 let patchTargetId = ''
 let pacsTargetId = ''
+let pacsTokenTargetId = ''
 // An address nothing listens on: these servers are only configured, never queried.
 const pacsBody = () => ({ name: uniqueUsername('matrix-pacs'), qidoRoot: 'http://127.0.0.1:9/dicom-web', wadoRoot: 'http://127.0.0.1:9/dicom-web' })
 
@@ -60,6 +62,8 @@ const apiCases: ApiCase[] = [
   },
   { method: 'PATCH', path: '/api/admin/users/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ role: 'auditor' }) },
   { method: 'GET', path: '/api/pacs', allowed: roles, okStatus: 200 },
+  // PACS access tokens: read for the roles that read studies; no role outside them gets one.
+  { method: 'POST', path: '/api/pacs/[id]/token', allowed: ['radiologist', 'researcher'], okStatus: 200, body: async () => ({ scope: 'read' }) },
   { method: 'POST', path: '/api/admin/pacs', allowed: ['admin'], okStatus: 201, body: async () => pacsBody() },
   { method: 'PATCH', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 200, body: async () => ({ name: uniqueUsername('renamed-pacs') }) },
   { method: 'DELETE', path: '/api/admin/pacs/[id]', allowed: ['admin'], okStatus: 204 },
@@ -108,7 +112,8 @@ const apiCases: ApiCase[] = [
   { method: 'GET', path: '/api/audit/statistics', allowed: ['auditor'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/export', allowed: ['auditor', 'admin'], okStatus: 200, query: () => '?format=csv&type=read-signed' },
 ]
-const publicApi = ['/api/health', '/api/auth/[...nextauth]']
+// The proxy in front of a PACS asks /api/pacs/authorize with a token, not a session.
+const publicApi = ['/api/health', '/api/auth/[...nextauth]', '/api/pacs/authorize']
 
 let studyCounter = 0
 const matrixStudy = () => ({
@@ -256,17 +261,22 @@ test.describe('API route handlers', () => {
     const pacs = await admin.post('/api/admin/pacs', { data: pacsBody() })
     expect(pacs.status()).toBe(201)
     pacsTargetId = ((await pacs.json()) as { id: string }).id
+    const tokenPacs = await admin.post('/api/admin/pacs', { data: pacsBody() })
+    expect(tokenPacs.status()).toBe(201)
+    pacsTokenTargetId = ((await tokenPacs.json()) as { id: string }).id
     await admin.dispose()
   })
 
   const call = async (api: APIRequestContext, apiCase: ApiCase, reads?: ReadFixture) => {
     const id = apiCase.path.startsWith('/api/admin/pacs/')
       ? pacsTargetId
-      : apiCase.path.startsWith('/api/models/')
-        ? 'brain-tissue-3class'
-        : apiCase.path.startsWith('/api/reads/')
-          ? (reads?.openId ?? 'unknownread')
-          : patchTargetId
+      : apiCase.path.startsWith('/api/pacs/')
+        ? pacsTokenTargetId
+        : apiCase.path.startsWith('/api/models/')
+          ? 'brain-tissue-3class'
+          : apiCase.path.startsWith('/api/reads/')
+            ? (reads?.openId ?? 'unknownread')
+            : patchTargetId
     const url =
       apiCase.path
         .replace('[id]', id)

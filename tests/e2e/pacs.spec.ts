@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { importPacsTokenKey, newPacsTokenClaims, pacsTokenResponseSchema, signPacsToken } from '../../lib/dicomweb/pacs-token'
+import { roles, type Role } from '../../lib/vocabulary/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { apiSession } from '../support/api'
 import { signInBrowser } from '../support/browser'
-import { startCorsProxy, type CorsProxy } from '../support/cors-proxy'
+import { appAuthorizer, startCorsProxy, type CorsProxy } from '../support/cors-proxy'
 import { missingOrthanc, startOrthanc, type OrthancServer } from '../support/orthanc'
+import { e2ePacsProxyKey, e2ePacsTokenKey } from '../support/pacs-keys'
 import { pacsStudies, pacsStudyFiles } from '../support/pacs-studies'
 import { missingSharedData } from '../support/shared-data'
 
-// DICOMweb end to end, against a real Orthanc behind the kind of CORS/authorization proxy a
-// hospital puts in front of its PACS: an admin configures it, the CSP follows, a radiologist's
-// browser searches it directly, and the auditor finds each search in the trail.
+// DICOMweb end to end, against a real Orthanc that asks for its own credential (HTTP Basic),
+// behind the kind of proxy a hospital puts in front of its PACS: it checks each browser's
+// access token by asking the app (as nginx's auth_request does) and adds the PACS credential
+// itself. An admin configures the PACS, the CSP follows, a radiologist's browser searches
+// and retrieves directly with its own token and stores a report with a write token, a
+// researcher cannot store, no role ever sees the PACS credential, and the auditor finds each
+// search and each token in the trail.
 // Orthanc or the shared data missing: skipped with a notice, or failed under CI=true.
 const skipReason = missingOrthanc() ?? missingSharedData('pet-headneck/PET') ?? missingSharedData('mr-brain/t2-and-perfusion') ?? missingSharedData('transfer-syntaxes')
 test.skip(skipReason !== null, skipReason ?? '')
@@ -20,21 +27,54 @@ test.describe.configure({ mode: 'serial' })
 
 let orthanc: OrthancServer | undefined
 let proxy: CorsProxy | undefined
-const token = `Bearer ${randomBytes(12).toString('hex')}`
+const orthancPassword = randomBytes(12).toString('hex')
 const pacsName = uniqueUsername('e2e-pacs')
 let pacsId = ''
 
 test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(120_000)
-  orthanc = await startOrthanc()
+  orthanc = await startOrthanc({ user: { name: 'parallax', password: orthancPassword } })
   await orthanc.upload(pacsStudyFiles())
-  proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: new URL(baseURL!).origin, requiredAuthorization: token, allowStore: true })
+  proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: new URL(baseURL!).origin, authorize: appAuthorizer(baseURL!, e2ePacsProxyKey) })
 })
 
 test.afterAll(async () => {
   await proxy?.stop()
   await orthanc?.stop()
 })
+
+interface AuditEventRow {
+  eventType: string
+  eventCode: string
+  eventTypeCode: string | null
+  actor: { username: string } | null
+  entities: { type: string; id: string }[]
+  details: Record<string, unknown>
+}
+
+/** The PACS credential in any form a leak could take: the header value, its base64 part, the password. */
+function expectNoCredential(text: string, where: string) {
+  const credential = orthanc!.authorization!
+  for (const secret of [credential, credential.slice('Basic '.length), orthancPassword]) expect(text.includes(secret), `${where} carries the PACS credential`).toBe(false)
+}
+
+async function sessionAs(baseURL: string, role: Role): Promise<APIRequestContext> {
+  const account = demoAccount(role)
+  return apiSession(baseURL, account.username, account.password)
+}
+
+const requestToken = (api: APIRequestContext, scope: 'read' | 'write', id = pacsId) => api.post(`/api/pacs/${id}/token`, { data: { scope } })
+
+/** A request straight to the proxy, as any program holding a token could send it. */
+function throughProxy(authorization: string | null, method: 'GET' | 'POST' = 'GET') {
+  const headers: Record<string, string> = authorization ? { authorization } : {}
+  if (method === 'GET') return fetch(`${proxy!.url}/dicom-web/studies?limit=1`, { headers })
+  return fetch(`${proxy!.url}/dicom-web/studies`, {
+    method,
+    headers: { ...headers, 'content-type': 'multipart/related; type="application/dicom"; boundary=x' },
+    body: '--x--\r\n',
+  })
+}
 
 const rowUids = (page: Page) => page.getByTestId('study-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-study-uid')))
 const uidsOf = (...names: (keyof typeof pacsStudies)[]) => names.map((name) => pacsStudies[name].studyInstanceUid)
@@ -66,17 +106,21 @@ test('an admin adds the PACS on the admin page, and the CSP admits its origin', 
   await expect(page.getByTestId('pacs-message')).toContainText('must not contain a user name or password')
 
   await page.getByTestId('pacs-qido-root').fill(`${proxy!.url}/dicom-web/`)
-  await page.getByTestId('pacs-auth-header').fill(token)
+  // The PACS's own credential, which the proxy will be handed: no browser gets it.
+  await page.getByTestId('pacs-auth-header').fill(orthanc!.authorization!)
   await page.getByTestId('pacs-submit').click()
   await expect(page.getByTestId('pacs-message')).toHaveText(`Added ${pacsName}.`)
   const row = page.locator(`[data-testid="pacs-row"][data-pacs-name="${pacsName}"]`)
   await expect(row).toContainText(`${proxy!.url}/dicom-web`)
   await expect(row).toContainText('Header set')
 
-  const servers = (await (await page.request.get('/api/pacs')).json()) as { id: string; name: string; qidoRoot: string; authHeader: string | null }[]
+  const answer = await page.request.get('/api/pacs')
+  const servers = (await answer.json()) as Record<string, unknown>[]
   const saved = servers.find((server) => server.name === pacsName)
-  expect(saved).toMatchObject({ qidoRoot: `${proxy!.url}/dicom-web`, authHeader: token })
-  pacsId = saved!.id
+  expect(saved).toMatchObject({ qidoRoot: `${proxy!.url}/dicom-web`, hasAuthHeader: true })
+  expect(saved).not.toHaveProperty('authHeader')
+  expectNoCredential(await answer.text(), 'GET /api/pacs as admin')
+  pacsId = String(saved!.id)
 
   const response = await page.goto('/studies')
   expect(response?.headers()['content-security-policy']).toMatch(new RegExp(`connect-src 'self'[^;]* ${proxy!.url.replaceAll('.', '\\.')}[ ;]`))
@@ -119,9 +163,7 @@ test('a radiologist searches the PACS from the browser, filters, sorts and opens
 test('the auditor finds each search in the trail, with the fields searched but not the values', async ({ baseURL }) => {
   const auditor = demoAccount('auditor')
   const api = await apiSession(baseURL!, auditor.username, auditor.password)
-  const { events } = (await (await api.get('/api/audit/events?limit=200')).json()) as {
-    events: { eventType: string; eventCode: string; actor: { username: string } | null; entities: { type: string; id: string }[]; details: Record<string, unknown> }[]
-  }
+  const { events } = (await (await api.get('/api/audit/events?limit=200')).json()) as { events: AuditEventRow[] }
   const queries = events.filter((event) => event.eventType === 'study-query' && event.entities.some((entity) => entity.type === 'pacs' && entity.id === pacsId)).reverse()
   expect(queries.map((event) => [event.actor?.username, event.eventCode, event.details.filters, event.details.resultCount])).toEqual([
     ['radiologist', '110112', '', 6],
@@ -130,6 +172,15 @@ test('the auditor finds each search in the trail, with the fields searched but n
     ['radiologist', '110112', 'studyDateFrom,studyDateTo', 3],
   ])
   expect(JSON.stringify(queries)).not.toMatch(/compressed/i)
+
+  // The searches ran on tokens issued to the radiologist, each issuance recorded (110114 / ITI-71).
+  const issued = (await (await api.get('/api/audit/events?type=pacs-token-issued&limit=200')).json()) as { events: AuditEventRow[] }
+  const forThisPacs = issued.events.filter((event) => event.entities.some((entity) => entity.type === 'pacs' && entity.id === pacsId))
+  expect(forThisPacs.length).toBeGreaterThan(0)
+  for (const event of forThisPacs) {
+    expect([event.eventCode, event.eventTypeCode, event.actor?.username, event.details.scope]).toEqual(['110114', 'ITI-71', 'radiologist', 'read'])
+    expect(Date.parse(String(event.details.expiresAt))).toBeGreaterThan(0)
+  }
   await api.dispose()
 })
 
@@ -181,7 +232,7 @@ test('a signed read of a PACS study is stored back to the PACS as a DICOM SR, fr
     if (request.method() === 'POST') stored.push({ method: request.method(), url: request.url(), origin: new URL(request.url()).origin })
   })
   const reportsIn = async () => {
-    const response = await fetch(`${orthanc!.dicomWebRoot}/studies/${study.studyInstanceUid}/series?Modality=SR`)
+    const response = await fetch(`${orthanc!.dicomWebRoot}/studies/${study.studyInstanceUid}/series?Modality=SR`, { headers: { authorization: orthanc!.authorization! } })
     expect(response.ok).toBe(true)
     // QIDO-RS may answer an empty result with 204 and no body.
     return response.status === 204 ? 0 : ((await response.json()) as unknown[]).length
@@ -201,14 +252,127 @@ test('a signed read of a PACS study is stored back to the PACS as a DICOM SR, fr
   await auditor.dispose()
 })
 
-test('an admin edits the authorization header; a wrong one reaches the reader as a credentials problem', async ({ page, browser, baseURL }) => {
+test('a researcher cannot store: no write token, and the proxy refuses a store with a read token', async ({ baseURL }) => {
+  const researcher = await sessionAs(baseURL!, 'researcher')
+  expect((await requestToken(researcher, 'write')).status()).toBe(403)
+  const granted = await requestToken(researcher, 'read')
+  expect(granted.status()).toBe(200)
+  expect(granted.headers()['cache-control']).toBe('no-store')
+  const token = pacsTokenResponseSchema.parse(await granted.json())
+  expect([token.token_type, token.scope, token.expires_in]).toEqual(['Bearer', 'read', 300])
+  const bearer = `Bearer ${token.access_token}`
+  expect((await throughProxy(bearer)).status, 'the read token reads').toBe(200)
+  const refusedBefore = proxy!.refused.length
+  expect((await throughProxy(bearer, 'POST')).status).toBe(403)
+  expect(proxy!.refused.slice(refusedBefore)).toEqual([{ method: 'POST', path: '/dicom-web/studies', status: 403 }])
+  await researcher.dispose()
+
+  // The refused write token is on record as an access denied (110113 / 110132).
+  const auditor = await sessionAs(baseURL!, 'auditor')
+  const denied = (await (await auditor.get('/api/audit/events?type=access-denied&limit=200')).json()) as { events: AuditEventRow[] }
+  expect(
+    denied.events.some(
+      (event) => event.actor?.username === 'researcher' && event.entities.some((entity) => entity.type === 'resource' && entity.id === `/api/pacs/${pacsId}/token`),
+    ),
+  ).toBe(true)
+  await auditor.dispose()
+})
+
+test('as a researcher or auditor (or any role) no PACS credential can be obtained from any route', async ({ baseURL }) => {
+  const paths = [
+    '/api/pacs',
+    '/api/me',
+    '/api/models',
+    '/api/demo',
+    '/api/worklist',
+    '/api/audit/events?limit=200',
+    '/api/audit/events?type=pacs-configured&limit=200',
+    '/api/audit/export?format=csv',
+    '/api/audit/export?format=fhir',
+    '/api/audit/verify',
+    '/api/audit/statistics',
+    '/',
+    '/studies',
+    '/viewer',
+    '/worklist',
+    '/audit',
+    '/admin/pacs',
+  ]
+  for (const role of roles) {
+    const api = await sessionAs(baseURL!, role)
+    for (const path of paths) {
+      const answer = await api.get(path)
+      expectNoCredential(await answer.text(), `${role} GET ${path} (HTTP ${answer.status()})`)
+    }
+    const granted = await requestToken(api, 'read')
+    if (role === 'auditor' || role === 'admin') {
+      expect(granted.status(), `${role} gets no token`).toBe(403)
+      expect((await requestToken(api, 'write')).status(), `${role} gets no write token`).toBe(403)
+    } else {
+      expect(granted.status(), `${role} gets a read token`).toBe(200)
+      const text = await granted.text()
+      expectNoCredential(text, `${role}'s token answer`)
+      const { access_token: token } = pacsTokenResponseSchema.parse(JSON.parse(text))
+      expectNoCredential(Buffer.from(token.split('.')[1]!, 'base64url').toString(), `${role}'s token claims`)
+      // Holding a token does not get the credential out of the proxy's endpoint either:
+      // without the proxy key it answers 403 and hands nothing over.
+      for (const key of [null, `${e2ePacsProxyKey}-guessed`]) {
+        const direct = await api.get('/api/pacs/authorize', {
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-original-method': 'GET',
+            'x-original-url': `${proxy!.url}/dicom-web/studies`,
+            ...(key ? { 'x-parallax-proxy-key': key } : {}),
+          },
+        })
+        expect(direct.status(), `${role} at /api/pacs/authorize with proxy key ${key}`).toBe(403)
+        expect(direct.headers()['x-pacs-authorization']).toBeUndefined()
+      }
+    }
+    await api.dispose()
+  }
+})
+
+test('the proxy refuses an expired or tampered token, and one Parallax did not sign', async ({ baseURL }) => {
+  const researcher = await sessionAs(baseURL!, 'researcher')
+  const me = (await (await researcher.get('/api/me')).json()) as { id: string }
+  const token = pacsTokenResponseSchema.parse(await (await requestToken(researcher, 'read')).json()).access_token
+  await researcher.dispose()
+  expect((await throughProxy(`Bearer ${token}`)).status).toBe(200)
+
+  const [header, payload, signature] = token.split('.') as [string, string, string]
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>
+  const tampered = (change: Record<string, unknown>) => `Bearer ${header}.${Buffer.from(JSON.stringify({ ...claims, ...change })).toString('base64url')}.${signature}`
+  for (const forged of [
+    tampered({ scope: 'read write' }),
+    tampered({ exp: Number(claims.exp) + 3600 }),
+    tampered({ sub: 'another-user' }),
+    `Bearer ${header}.${payload}.${signature.slice(0, -4)}AAAA`,
+  ]) {
+    expect((await throughProxy(forged)).status, forged).toBe(401)
+    expect((await throughProxy(forged, 'POST')).status, forged).toBe(401)
+  }
+
+  // Signed with the server's key (set for the test server, playwright.config.ts): a fresh
+  // token passes, the same token five minutes old does not.
+  const key = await importPacsTokenKey(new TextEncoder().encode(e2ePacsTokenKey))
+  const signedAt = (now: number, signingKey = key) => signPacsToken(signingKey, newPacsTokenClaims({ userId: me.id, pacsId, scope: 'read', now, id: `e2e-${now}` }))
+  expect((await throughProxy(`Bearer ${await signedAt(Date.now())}`)).status).toBe(200)
+  expect((await throughProxy(`Bearer ${await signedAt(Date.now() - 301_000)}`)).status).toBe(401)
+  expect((await throughProxy(`Bearer ${await signedAt(Date.now(), await importPacsTokenKey(randomBytes(32)))}`)).status).toBe(401)
+  // Nothing, or the PACS's own credential sent by a client, gets nowhere: the proxy wants a token.
+  expect((await throughProxy(null)).status).toBe(401)
+  expect((await throughProxy(orthanc!.authorization)).status).toBe(401)
+})
+
+test('an admin edits the PACS credential; a wrong one reaches the reader as a credentials problem', async ({ page, browser, baseURL }) => {
   const adminContext = await browser.newContext({ baseURL })
   const adminPage = await adminContext.newPage()
   await signIn(adminPage, 'admin')
   await adminPage.goto('/admin/pacs')
   await adminPage.locator(`[data-testid="pacs-row"][data-pacs-name="${pacsName}"]`).getByTestId('pacs-edit').click()
   await expect(adminPage.getByTestId('pacs-name')).toHaveValue(pacsName)
-  await adminPage.getByTestId('pacs-auth-header').fill('Bearer revoked')
+  await adminPage.getByTestId('pacs-auth-header').fill(`Basic ${Buffer.from('parallax:revoked').toString('base64')}`)
   await adminPage.getByTestId('pacs-submit').click()
   await expect(adminPage.getByTestId('pacs-message')).toHaveText(`Saved ${pacsName}.`)
   await adminContext.close()
@@ -219,7 +383,9 @@ test('an admin edits the authorization header; a wrong one reaches the reader as
   await expect(page.getByTestId('study-row')).toHaveCount(0)
 })
 
-test('removing the PACS takes it out of the study list and its origin out of the CSP', async ({ page }) => {
+test('removing the PACS takes it out of the study list and its origin out of the CSP, and ends its tokens', async ({ page, browser, baseURL }) => {
+  const radiologist = await sessionAs(baseURL!, 'radiologist')
+  const token = pacsTokenResponseSchema.parse(await (await requestToken(radiologist, 'read')).json()).access_token
   await signIn(page, 'admin')
   await page.goto('/admin/pacs')
   page.once('dialog', (dialog) => void dialog.accept())
@@ -229,7 +395,20 @@ test('removing the PACS takes it out of the study list and its origin out of the
   // A second after the admin page was served with the old list, well inside the proxy's
   // 15 s cache: the new policy shows the removal (a route handler) invalidated the cache
   // the proxy reads, though they are separate bundles.
-  const response = await page.goto('/studies')
+  const response = await page.goto('/admin/pacs')
   expect(response?.headers()['content-security-policy']).not.toContain(proxy!.url)
-  await expect(page.getByTestId('pacs-select').locator('option', { hasText: pacsName })).toHaveCount(0)
+  const readerContext = await browser.newContext({ baseURL })
+  const reader = demoAccount('radiologist')
+  await signInBrowser(readerContext, reader.username, reader.password)
+  const readerPage = await readerContext.newPage()
+  const studies = await readerPage.goto('/studies')
+  expect(studies?.headers()['content-security-policy']).not.toContain(proxy!.url)
+  await expect(readerPage.getByTestId('study-search-form').or(readerPage.getByTestId('pacs-none'))).toBeVisible()
+  await expect(readerPage.locator('[data-testid="pacs-select"] option', { hasText: pacsName })).toHaveCount(0)
+  await readerContext.close()
+
+  // A token issued before the removal is refused from then on, and no new one is issued.
+  expect((await throughProxy(`Bearer ${token}`)).status).toBe(403)
+  expect((await requestToken(radiologist, 'read')).status()).toBe(404)
+  await radiologist.dispose()
 })

@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test'
+import { LoginPage } from '../pages/login-page'
 import { demoAccount } from '../support/accounts'
 import { apiSession } from '../support/api'
+import { signInBrowser } from '../support/browser'
 
 test('every page carries a strict Content-Security-Policy', async ({ page }) => {
   const response = await page.goto('/login')
@@ -71,4 +73,48 @@ test('a denied request is recorded as a security alert', async ({ baseURL }) => 
   expect(denied?.eventTypeCode).toBe('110132')
   expect(denied?.entities).toEqual([{ type: 'resource', id: '/api/audit/verify' }])
   await Promise.all([api.dispose(), auditorApi.dispose()])
+})
+
+// Callback paths a browser would read as another site: a tab or newline is dropped
+// ("/<TAB>/evil.example" becomes "//evil.example"), a backslash is read as a slash.
+const offSiteCallbacks = ['/\t/evil.example', '/\n/evil.example', '//evil.example', '/\\evil.example', '\\\\evil.example', 'https://evil.example/']
+
+test('the login page never sends a signed-in user to another site', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL })
+  // Were the page to leave, it would land here (and the test would see it).
+  await context.route(
+    (url) => url.hostname === 'evil.example',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }),
+  )
+  const radiologist = demoAccount('radiologist')
+  await signInBrowser(context, radiologist.username, radiologist.password)
+  const page = await context.newPage()
+  for (const callbackUrl of offSiteCallbacks) {
+    await page.goto(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`)
+    expect(page.url(), JSON.stringify(callbackUrl)).toBe(`${baseURL}/`)
+    await expect(page.getByTestId('home-heading')).toBeVisible()
+  }
+  // A same-site path still works.
+  await page.goto(`/login?callbackUrl=${encodeURIComponent('/worklist')}`)
+  expect(page.url()).toBe(`${baseURL}/worklist`)
+  await context.close()
+})
+
+test('signing in through the form never leads to another site', async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL })
+  await context.route(
+    (url) => url.hostname === 'evil.example',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>evil</h1>' }),
+  )
+  const radiologist = demoAccount('radiologist')
+  const page = await context.newPage()
+  for (const callbackUrl of offSiteCallbacks.slice(0, 4)) {
+    const login = new LoginPage(page)
+    await login.goto(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`)
+    await login.signIn(radiologist.username, radiologist.password)
+    await expect(page.getByTestId('home-heading')).toBeVisible()
+    expect(page.url(), JSON.stringify(callbackUrl)).toBe(`${baseURL}/`)
+    await context.clearCookies()
+  }
+  await context.close()
 })

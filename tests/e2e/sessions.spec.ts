@@ -1,10 +1,13 @@
-import { expect, test, type APIRequestContext } from '@playwright/test'
+import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { apiSession } from '../support/api'
 import { signInBrowser } from '../support/browser'
 
-// Sessions are JWTs, but every request re-reads the account: disabling it, changing its
-// role or resetting its password takes effect on the very next request.
+// Sessions are JWTs, but every request re-reads the account and the session's own row:
+// disabling the account, changing its role, resetting its password or signing out takes
+// effect on the very next request. The idle timeout and the absolute lifetime are checked
+// against the same row; they are tested with a clock in tests/data/auth-suite.ts (one test
+// server serves every spec, and short timeouts there would end the long ones' sessions).
 
 async function adminApi(baseURL: string) {
   const admin = demoAccount('admin')
@@ -70,5 +73,46 @@ test('an admin cannot lock themselves out', async ({ baseURL }) => {
   const response = await admin.patch(`/api/admin/users/${me.id}`, { data: { disabled: true } })
   expect(response.status()).toBe(409)
   expect((await response.json()).message).toMatch(/cannot disable your own account/)
+  await admin.dispose()
+})
+
+test('signing out ends the session on the server: a copy of the cookie saved before is refused', async ({ baseURL, browser }) => {
+  const admin = await adminApi(baseURL!)
+  const user = await createUser(admin, 'radiologist')
+  const context = await browser.newContext({ baseURL })
+  await signInBrowser(context, user.username, user.password)
+  const copy = await playwrightRequest.newContext({ baseURL, storageState: await context.storageState() })
+  expect((await copy.get('/api/me')).status(), 'the copy works while signed in').toBe(200)
+
+  const page = await context.newPage()
+  await page.goto('/')
+  await page.getByTestId('sign-out').click()
+  await expect(page).toHaveURL(/\/login/)
+  expect((await copy.get('/api/me')).status()).toBe(401)
+  expect((await copy.get('/api/audit/events')).status()).toBe(401)
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/login/)
+
+  // Signing in again opens a new session; the old copy stays refused.
+  await signInBrowser(context, user.username, user.password)
+  expect((await context.request.get('/api/me')).status()).toBe(200)
+  expect((await copy.get('/api/me')).status()).toBe(401)
+
+  const { events } = (await (await admin.get(`/api/audit/events?type=logout&user=${user.username}`)).json()) as { events: { eventType: string }[] }
+  expect(events).toHaveLength(1)
+  await Promise.all([admin.dispose(), copy.dispose(), context.close()])
+})
+
+test('API answers are never stored by the browser or a proxy', async ({ baseURL }) => {
+  const admin = await adminApi(baseURL!)
+  for (const path of ['/api/me', '/api/admin/users', '/api/audit/events', '/api/auth/session']) {
+    const response = await admin.get(path)
+    expect(response.status(), path).toBe(200)
+    expect(response.headers()['cache-control'], path).toContain('no-store')
+  }
+  // Served over plain HTTP here (NEXTAUTH_URL http://…): no HSTS, no Secure-only cookie names.
+  const page = await admin.get('/login')
+  expect(page.headers()['strict-transport-security']).toBeUndefined()
+  expect((await admin.storageState()).cookies.map((cookie) => cookie.name)).toContain('next-auth.session-token')
   await admin.dispose()
 })

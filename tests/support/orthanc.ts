@@ -1,7 +1,8 @@
 // Starts a real Orthanc PACS with its DICOMweb plugin for tests: Debian's binary
 // (apt-get install -y orthanc orthanc-dicomweb) run as a plain process with a config of our
 // own, its storage and index in a temp directory, HTTP on a free loopback port, no DICOM
-// listener, no authentication. Under CI=true a missing Orthanc fails the run; elsewhere the
+// listener, no authentication unless a user is given (HTTP Basic, as a PACS behind a proxy
+// that adds its credential would ask for). Under CI=true a missing Orthanc fails the run; elsewhere the
 // tests that need it are skipped with a notice.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,8 @@ export interface OrthancServer {
   url: string
   /** The DICOMweb service root, `${url}/dicom-web` */
   dicomWebRoot: string
+  /** The Authorization header value Orthanc asks for, or null when it asks for none. */
+  authorization: string | null
   /** Stores DICOM files (POST /instances), a few at a time. */
   upload(files: readonly string[]): Promise<void>
   stop(): Promise<void>
@@ -40,7 +43,7 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))
 }
 
-export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<OrthancServer> {
+export async function startOrthanc({ readyTimeoutMs = 20_000, user }: { readyTimeoutMs?: number; user?: { name: string; password: string } } = {}): Promise<OrthancServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parallax-orthanc-'))
   const port = await freePort()
   const config = {
@@ -50,7 +53,8 @@ export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<Or
     HttpPort: port,
     DicomServerEnabled: false,
     RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
+    AuthenticationEnabled: user !== undefined,
+    ...(user ? { RegisteredUsers: { [user.name]: user.password } } : {}),
     // A throwaway store: skipping fsync makes uploads about 20 times faster.
     SyncStorageArea: false,
     Plugins: [dicomWebPlugin],
@@ -62,6 +66,8 @@ export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<Or
   const child = spawn(orthancBinary, [`--logfile=${logFile}`, configFile], { stdio: 'ignore' })
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject))
   const url = `http://127.0.0.1:${port}`
+  const authorization = user ? `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` : null
+  const headers: Record<string, string> = authorization ? { authorization } : {}
 
   const logTail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '(no log)')
   const stop = async () => {
@@ -79,7 +85,7 @@ export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<Or
     for (;;) {
       if (child.exitCode !== null) throw new Error(`Orthanc exited with code ${child.exitCode} while starting:\n${logTail()}`)
       const ready = await Promise.race([
-        fetch(`${url}/dicom-web/studies?limit=1`).then(
+        fetch(`${url}/dicom-web/studies?limit=1`, { headers }).then(
           (response) => response.ok,
           () => false,
         ),
@@ -97,12 +103,13 @@ export async function startOrthanc({ readyTimeoutMs = 20_000 } = {}): Promise<Or
   return {
     url,
     dicomWebRoot: `${url}/dicom-web`,
+    authorization,
     async upload(files) {
       let next = 0
       const worker = async () => {
         while (next < files.length) {
           const file = files[next++]!
-          const response = await fetch(`${url}/instances`, { method: 'POST', body: await readFile(file) })
+          const response = await fetch(`${url}/instances`, { method: 'POST', headers, body: await readFile(file) })
           if (!response.ok) throw new Error(`Orthanc refused ${file}: HTTP ${response.status} ${await response.text()}`)
           await response.arrayBuffer()
         }

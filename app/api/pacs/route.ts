@@ -3,6 +3,6 @@ import { route } from '@/lib/auth/route.server'
 import { getDb } from '@/lib/db/client.server'
 import { listPacsServers } from '@/lib/dicomweb/pacs.server'
 
-// The PACS servers the browser queries itself, authorization header included: the browser
-// is the DICOMweb client, so every signed-in role gets what it needs to reach them.
+// The PACS servers the browser queries itself: where they are, never their credential (the
+// browser reaches them with a token of its own, POST /api/pacs/[id]/token).
 export const GET = route({ roles }, async () => Response.json(await listPacsServers(getDb())))

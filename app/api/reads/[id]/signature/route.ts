@@ -1,7 +1,7 @@
 import { clientAddress } from '@/lib/auth/client-address'
 import { verifyPassword } from '@/lib/auth/password.server'
 import { route } from '@/lib/auth/route.server'
-import { checkLoginThrottle, recordLoginFailure } from '@/lib/auth/throttle.server'
+import { releaseLoginAttempt, reserveLoginAttempt } from '@/lib/auth/throttle.server'
 import { getDb } from '@/lib/db/client.server'
 import { AppError } from '@/lib/errors'
 import { getRead } from '@/lib/findings/reads.server'
@@ -20,7 +20,7 @@ export const POST = route({ roles: ['radiologist'], params: readParamsSchema, bo
     await recordSignRefusal(db, user, sourceIp, read, refusal)
     throw signRefusalError(refusal)
   }
-  const throttle = await checkLoginThrottle(db, user.username, sourceIp)
+  const throttle = await reserveLoginAttempt(db, user.username, sourceIp)
   if (throttle.throttled) {
     return new AppError('rate_limited', 'auth', `Too many wrong passwords; try again in ${Math.ceil(throttle.retryAfterSeconds / 60)} min.`).toResponse({
       'Retry-After': String(throttle.retryAfterSeconds),
@@ -28,9 +28,9 @@ export const POST = route({ roles: ['radiologist'], params: readParamsSchema, bo
   }
   const account = await db.user.findUnique({ where: { id: user.id }, select: { passwordHash: true } })
   if (!account || !(await verifyPassword(body.password, account.passwordHash))) {
-    await recordLoginFailure(db, user.username, sourceIp)
     await recordSignRefusal(db, user, sourceIp, read, 'bad-password')
     throw new AppError('forbidden', 'findings', 'The password is not correct; the read was not signed.')
   }
+  await releaseLoginAttempt(db, throttle)
   return Response.json(await signRead(db, sourceIp, params.id, { meaning: body.meaning, signer: user, shownContentHash: body.contentHash }), { status: 201 })
 })
