@@ -2,51 +2,21 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { groupStudies } from './group-studies'
 import type { DicomInstance } from './types'
+import { testInstance } from '../../tests/support/dicom-instance'
 
 let next = 0
 function instance(overrides: Partial<DicomInstance>): DicomInstance {
   next++
-  return {
-    source: `file-${next}`,
-    fileIndex: next,
-    sopInstanceUid: `1.2.3.${next}`,
-    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-    transferSyntaxUid: '1.2.840.10008.1.2.1',
+  return testInstance(next, {
+    instanceNumber: 1,
     studyInstanceUid: '1.2.9.1',
     seriesInstanceUid: '1.2.9.1.1',
     patientName: 'Doe^Jane',
     patientId: 'P1',
-    patientBirthDate: '',
-    patientSex: '',
     studyDate: '20240101',
     studyTime: '120000',
-    studyDescription: '',
-    accessionNumber: '',
-    studyId: '',
-    referringPhysicianName: '',
-    frameOfReferenceUid: '',
-    seriesDescription: '',
-    seriesNumber: 1,
-    modality: 'CT',
-    instanceNumber: 1,
-    rows: 64,
-    columns: 64,
-    numberOfFrames: 1,
-    samplesPerPixel: 1,
-    photometricInterpretation: 'MONOCHROME2',
-    bitsAllocated: 16,
-    pixelRepresentation: 0,
-    hasPixelData: true,
-    imagePositionPatient: null,
-    imageOrientationPatient: null,
-    pixelSpacing: null,
-    sliceThickness: null,
-    rescaleSlope: 1,
-    rescaleIntercept: 0,
-    windowCenter: null,
-    windowWidth: null,
     ...overrides,
-  }
+  })
 }
 
 describe('groupStudies', () => {

@@ -6,51 +6,22 @@ import { parseInstance } from './parse-instance'
 import { orderSeries } from './series-geometry'
 import type { Vec3 } from './geometry'
 import type { DicomInstance } from './types'
+import { testInstance } from '../../tests/support/dicom-instance'
 
 type Orientation = NonNullable<DicomInstance['imageOrientationPatient']>
 
 function instance(overrides: Partial<DicomInstance>): DicomInstance {
-  return {
-    source: `slice-${overrides.instanceNumber ?? 0}`,
+  const n = overrides.instanceNumber ?? 0
+  return testInstance(n, {
+    source: `slice-${n}`,
     fileIndex: 0,
-    sopInstanceUid: `1.2.3.${overrides.instanceNumber ?? 0}`,
-    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-    transferSyntaxUid: '1.2.840.10008.1.2.1',
-    studyInstanceUid: '1.2.3',
-    seriesInstanceUid: '1.2.3.1',
-    patientName: '',
-    patientId: '',
-    patientBirthDate: '',
-    patientSex: '',
-    studyDate: '',
-    studyTime: '',
-    studyDescription: '',
-    accessionNumber: '',
-    studyId: '',
-    referringPhysicianName: '',
-    frameOfReferenceUid: '',
-    seriesDescription: '',
-    seriesNumber: 1,
-    modality: 'CT',
     instanceNumber: null,
     rows: 256,
     columns: 256,
-    numberOfFrames: 1,
-    samplesPerPixel: 1,
-    photometricInterpretation: 'MONOCHROME2',
-    bitsAllocated: 16,
-    pixelRepresentation: 0,
-    hasPixelData: true,
-    imagePositionPatient: null,
     imageOrientationPatient: [1, 0, 0, 0, 1, 0],
     pixelSpacing: [0.5, 0.5],
-    sliceThickness: null,
-    rescaleSlope: 1,
-    rescaleIntercept: 0,
-    windowCenter: null,
-    windowWidth: null,
     ...overrides,
-  }
+  })
 }
 
 const AXIAL: Orientation = [1, 0, 0, 0, 1, 0]

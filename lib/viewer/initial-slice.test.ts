@@ -3,52 +3,13 @@ import { describe, it } from 'node:test'
 import { orderSeries } from '../dicom/series-geometry'
 import type { Vec3 } from '../dicom/geometry'
 import type { DicomInstance } from '../dicom/types'
+import { testInstance } from '../../tests/support/dicom-instance'
 import { initialSliceIndex } from './initial-slice'
 
 type Orientation = NonNullable<DicomInstance['imageOrientationPatient']>
 
 function image(n: number, position: Vec3 | null, orientation: Orientation, overrides: Partial<DicomInstance> = {}): DicomInstance {
-  return {
-    source: `slice-${n}`,
-    fileIndex: n,
-    sopInstanceUid: `1.2.3.${n}`,
-    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-    transferSyntaxUid: '1.2.840.10008.1.2.1',
-    studyInstanceUid: '1.2.3',
-    seriesInstanceUid: '1.2.3.1',
-    patientName: '',
-    patientId: '',
-    patientBirthDate: '',
-    patientSex: '',
-    studyDate: '',
-    studyTime: '',
-    studyDescription: '',
-    accessionNumber: '',
-    studyId: '',
-    referringPhysicianName: '',
-    frameOfReferenceUid: '',
-    seriesDescription: '',
-    seriesNumber: 1,
-    modality: 'CT',
-    instanceNumber: n,
-    rows: 64,
-    columns: 64,
-    numberOfFrames: 1,
-    samplesPerPixel: 1,
-    photometricInterpretation: 'MONOCHROME2',
-    bitsAllocated: 16,
-    pixelRepresentation: 0,
-    hasPixelData: true,
-    imagePositionPatient: position,
-    imageOrientationPatient: orientation,
-    pixelSpacing: [0.7, 0.7],
-    sliceThickness: null,
-    rescaleSlope: 1,
-    rescaleIntercept: 0,
-    windowCenter: null,
-    windowWidth: null,
-    ...overrides,
-  }
+  return testInstance(n, { source: `slice-${n}`, imagePositionPatient: position, imageOrientationPatient: orientation, pixelSpacing: [0.7, 0.7], ...overrides })
 }
 
 /** A series of `count` slices 2.5 mm apart along `step` (count not a multiple of 7), in shuffled file order, ordered as the viewer orders it. */

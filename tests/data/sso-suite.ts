@@ -127,7 +127,8 @@ export function defineSsoAccountTests(c: DataLayerContext): void {
     })
 
     it('disabling an SSO account ends its session at once and refuses its next sign-in', async () => {
-      const token = { uid: rheaId, sessionVersion: 0 }
+      // A signed-in SSO session: the token names its session row, as the jwt callback makes it.
+      const token = { uid: rheaId, sessionVersion: 0, sid: await m.session.openSession(rheaId) }
       assert.equal((await m.session.loadSessionUser(token))?.role, 'radiologist')
       await m.users.updateUser(db, rheaId, { disabled: true }, c.admin)
       assert.equal(await m.session.loadSessionUser(token), null)
@@ -145,7 +146,8 @@ export function defineSsoAccountTests(c: DataLayerContext): void {
     })
 
     it('an admin role change applies to the session at once, until the next sign-in applies the claims again', async () => {
-      const token = { uid: rheaId, sessionVersion: 0 }
+      // A signed-in SSO session: the token names its session row, as the jwt callback makes it.
+      const token = { uid: rheaId, sessionVersion: 0, sid: await m.session.openSession(rheaId) }
       await m.users.updateUser(db, rheaId, { role: 'researcher' }, c.admin)
       assert.equal((await m.session.loadSessionUser(token))?.role, 'researcher')
       const result = await signIn(identity('sub-rhea', { email: 'rhea@hospital.example', groups: ['parallax-radiologists'] }))
