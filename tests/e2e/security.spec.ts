@@ -112,7 +112,8 @@ test('signing in through the form never leads to another site', async ({ browser
     const login = new LoginPage(page)
     await login.goto(`/login?callbackUrl=${encodeURIComponent(callbackUrl)}`)
     await login.signIn(radiologist.username, radiologist.password)
-    await expect(page.getByTestId('home-heading')).toBeVisible()
+    // A form sign-in (scrypt, the throttle's serialised reservation, a session row) can take seconds while the suite loads both cores.
+    await expect(page.getByTestId('home-heading')).toBeVisible({ timeout: 20_000 })
     expect(page.url(), JSON.stringify(callbackUrl)).toBe(`${baseURL}/`)
     await context.clearCookies()
   }
