@@ -45,6 +45,7 @@ function instance(overrides: Partial<DicomInstance>): DicomInstance {
     rescaleIntercept: 0,
     windowCenter: null,
     windowWidth: null,
+    warnings: [],
     ...overrides,
   }
 }

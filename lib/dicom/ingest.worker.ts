@@ -29,7 +29,7 @@ async function ingest({ id, files }: IngestRequest) {
     const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
     if (!original) continue
     try {
-      const rewritten = normaliseForDecoder(original, instance.transferSyntaxUid, instance.numberOfFrames, DEFAULT_MAX_INFLATED_BYTES)
+      const rewritten = normaliseForDecoder(original, instance, DEFAULT_MAX_INFLATED_BYTES)
       if (rewritten) byIndex.set(instance.fileIndex, { fileIndex: instance.fileIndex, name: instance.source, bytes: rewritten })
     } catch (error) {
       // The file parsed; if the rewrite fails the decoder gets the original and reports its own error.

@@ -49,6 +49,7 @@ function instance(overrides: Partial<DicomInstance>): DicomInstance {
     rescaleIntercept: 0,
     windowCenter: null,
     windowWidth: null,
+    warnings: [],
     ...overrides,
   }
 }

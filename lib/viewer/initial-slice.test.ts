@@ -47,6 +47,7 @@ function image(n: number, position: Vec3 | null, orientation: Orientation, overr
     rescaleIntercept: 0,
     windowCenter: null,
     windowWidth: null,
+    warnings: [],
     ...overrides,
   }
 }
