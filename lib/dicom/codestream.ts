@@ -2,8 +2,9 @@
 // their output from the codestream's own header (a JPEG SOF, JPEG-LS SOF55, JPEG 2000 SIZ),
 // not from Rows and Columns: a frame that claims 60000×60000 pixels in a few bytes makes
 // the decoder allocate gigabytes, and one that claims another size decodes to an image the
-// viewport cannot hold. Deflated frames are inflated here, with the frame's size as limit,
-// because the decoder inflates them without one. Only headers are read otherwise.
+// viewport cannot hold. A codestream must also end with its end marker: a frame cut short
+// costs CharLS seconds to refuse. Deflated frames are inflated here, with the frame's size
+// as limit, because the decoder inflates them without one. Only headers are read otherwise.
 import type { Element } from 'dicom-parser'
 import { InflateLimitError, inflateRawCapped } from './inflate-capped'
 import { DicomReadError } from './read-error'
@@ -67,6 +68,7 @@ export function checkCodestreams(bytes: Uint8Array, pixelData: Element, layout: 
           `the header says ${layout.columns}×${layout.rows}, ${layout.samplesPerPixel} sample(s) of ${layout.bitsAllocated} bits allocated`,
       )
     }
+    checkEndMarker(bytes, frameEnds(pixelData, layout.numberOfFrames)[frame], where)
   }
 }
 
@@ -79,6 +81,31 @@ function frameStarts(pixelData: Element, frames: number): { position: number; le
   }
   if (fragments.length === frames) return fragments
   return fragments.slice(0, 1)
+}
+
+/** The last fragment of each frame, where that can be told; else the last fragment alone (for frame 0). */
+function frameEnds(pixelData: Element, frames: number): ({ position: number; length: number } | undefined)[] {
+  const fragments = pixelData.fragments ?? []
+  const offsets = pixelData.basicOffsetTable ?? []
+  if (offsets.length === frames && frames > 1) {
+    return offsets.map((_, frame) => {
+      const next = offsets[frame + 1]
+      return next === undefined ? fragments.at(-1) : fragments.filter((fragment) => fragment.offset < next).at(-1)
+    })
+  }
+  if (fragments.length === frames) return fragments
+  return [fragments.at(-1)]
+}
+
+/**
+ * JPEG, JPEG-LS and JPEG 2000 codestreams end with FFD9 (EOI, EOC), then at most one byte
+ * of padding. Without it the frame is cut short, and CharLS takes seconds to say so.
+ */
+function checkEndMarker(bytes: Uint8Array, last: { position: number; length: number } | undefined, where: string): void {
+  if (!last) return
+  let end = last.position + last.length
+  if (end - last.position > 2 && bytes[end - 1] !== 0xd9) end -= 1
+  if (bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) throw new DicomReadError(`Compressed pixel data is truncated: ${where} does not end with an end-of-image marker`)
 }
 
 const u16 = (bytes: Uint8Array, at: number) => (bytes[at]! << 8) | bytes[at + 1]!

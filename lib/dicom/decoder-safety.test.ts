@@ -82,11 +82,13 @@ describe('checkCodestreams', () => {
       fragments: [{ offset: 0, position: 0, length: stream.length }],
     },
   })
-  // SOI, then a frame header: FFxx, length 11, precision, rows, columns, one component.
+  // SOI, a frame header (FFxx, length 11, precision, rows, columns, one component), EOI.
   const jpeg = (marker: number, rows: number, columns: number, precision = 16) =>
-    new Uint8Array([0xff, 0xd8, 0xff, marker, 0, 11, precision, rows >> 8, rows & 0xff, columns >> 8, columns & 0xff, 1, 1, 0x11, 0])
+    new Uint8Array([0xff, 0xd8, 0xff, marker, 0, 11, precision, rows >> 8, rows & 0xff, columns >> 8, columns & 0xff, 1, 1, 0x11, 0, 0xff, 0xd9])
+  // SOC, SIZ, EOC.
   const j2k = (width: number, height: number) => {
-    const siz = new Uint8Array(45)
+    const siz = new Uint8Array(47)
+    siz.set([0xff, 0xd9], 45)
     const view = new DataView(siz.buffer)
     view.setUint16(0, 0xff4f)
     view.setUint16(2, 0xff51)
@@ -121,6 +123,14 @@ describe('checkCodestreams', () => {
     }
     const { bytes, element } = pixelDataOf(new Uint8Array(32))
     assert.throws(() => checkCodestreams(bytes, element, layout, '1.2.840.10008.1.2.4.50'), /no readable codestream header/)
+  })
+
+  it('refuses a codestream cut short: no end-of-image marker', () => {
+    const whole = jpeg(0xf7, 4, 6)
+    const padded = pixelDataOf(Uint8Array.of(...whole, 0))
+    assert.doesNotThrow(() => checkCodestreams(padded.bytes, padded.element, layout, '1.2.840.10008.1.2.4.80'))
+    const cut = pixelDataOf(whole.subarray(0, whole.length - 2))
+    assert.throws(() => checkCodestreams(cut.bytes, cut.element, layout, '1.2.840.10008.1.2.4.80'), /truncated: the image does not end with an end-of-image marker/)
   })
 
   it('refuses RLE frames whose segments do not fit the header', () => {
