@@ -171,7 +171,7 @@ const RECIPES: FixtureRecipe[] = [
   },
   {
     name: 'character-set-unknown.dcm',
-    seed: 'shared/pet-headneck/PET/000001.dcm',
+    seed: 'shared/mr-brain/t2-and-perfusion/36444280.dcm',
     mutations: () => [{ op: 'value', path: 'x00080005', text: 'GARBAGE' }],
     expect: 'undecodable',
   },
