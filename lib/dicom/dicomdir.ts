@@ -3,7 +3,7 @@
 // readDicomdir lists the files it references, for callers that want the media's layout.
 import dicomParser from 'dicom-parser'
 import { checkDataSetIntegrity } from './dataset-integrity'
-import { hasDicmMarker } from './parse-instance'
+import { hasDicmMarker } from './part10'
 import { errorMessage } from './read-error'
 import { TAG } from './tags'
 

@@ -23,6 +23,7 @@ function toStudy(members: DicomInstance[]): DicomStudy {
   const first = members[0]!
   return {
     studyInstanceUid: first.studyInstanceUid,
+    generatedUid: first.warnings.some((warning) => warning.kind === 'generated-study-uid'),
     studyDate: first.studyDate,
     studyTime: first.studyTime,
     studyDescription: first.studyDescription,

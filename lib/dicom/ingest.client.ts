@@ -1,6 +1,7 @@
 'use client'
 import { wadouri } from '@cornerstonejs/dicom-image-loader'
 import type { IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
+import type { ExpectedImage } from './decoded-image'
 import type { StudyOrigin, StudySet } from './study-set'
 import type { DicomInstance } from './types'
 
@@ -41,10 +42,18 @@ function ingestWorker(): Worker {
   return worker
 }
 
+/** What each local image id's decoded image must be, as ingestion read its file: the viewer checks it (decoded-image.ts). */
+const expectedImages = new Map<string, ExpectedImage & { source: string }>()
+
+export function expectedImageOf(imageId: string): (ExpectedImage & { source: string }) | undefined {
+  return expectedImages.get(imageId)
+}
+
 function imageIdsFor(instance: DicomInstance, blob: Blob): string[] {
   const base = wadouri.fileManager.add(blob)
-  if (instance.numberOfFrames <= 1) return [base]
-  return Array.from({ length: instance.numberOfFrames }, (_, frame) => `${base}?frame=${frame + 1}`)
+  const ids = instance.numberOfFrames <= 1 ? [base] : Array.from({ length: instance.numberOfFrames }, (_, frame) => `${base}?frame=${frame + 1}`)
+  for (const id of ids) expectedImages.set(id, { rows: instance.rows, columns: instance.columns, source: instance.source })
+  return ids
 }
 
 /** Parses headers off the main thread, then registers the valid files with Cornerstone (`dicomfile:` image ids). */
@@ -57,6 +66,8 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
     ingestWorker().postMessage(request)
   })
   const extracted = new Map(response.extracted.map((entry) => [entry.fileIndex, new Blob([entry.bytes], { type: 'application/dicom' })]))
+  // The files held before are replaced by these.
+  expectedImages.clear()
   const imageIdsBySeries = new Map<string, string[]>()
   for (const patient of response.result.patients) {
     for (const study of patient.studies) {

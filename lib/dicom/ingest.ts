@@ -4,7 +4,8 @@
 // becomes a rejection with a reason.
 import { isDicomdir } from './dicomdir'
 import { groupStudies } from './group-studies'
-import { hasDicmMarker, parseInstance } from './parse-instance'
+import { parseInstance } from './parse-instance'
+import { hasDicmMarker } from './part10'
 import type { DicomInstance, DicomRejection, IngestResult } from './types'
 import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits } from './zip'
 

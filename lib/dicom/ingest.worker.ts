@@ -17,11 +17,19 @@ function post(message: IngestResponse, transfer: Transferable[] = []) {
 
 async function ingest({ id, files }: IngestRequest) {
   const inputs: { name: string; bytes: Uint8Array }[] = []
+  // A file that cannot be read (moved or deleted since it was chosen) is one rejection, not a failed drop.
+  const unreadable = new Map<string, string>()
   for (const [index, { name, file }] of files.entries()) {
-    inputs.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) })
+    try {
+      inputs.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) })
+    } catch (error) {
+      unreadable.set(name, `The file could not be read (${(error as Error).message})`)
+      inputs.push({ name, bytes: new Uint8Array(0) })
+    }
     if (index % 16 === 15 || index === files.length - 1) post({ type: 'progress', id, read: index + 1, total: files.length })
   }
   const { result, extracted } = ingestFiles(inputs)
+  result.rejected = result.rejected.map((rejection) => ({ ...rejection, reason: unreadable.get(rejection.source) ?? rejection.reason }))
   const byIndex = new Map(extracted.map((entry) => [entry.fileIndex, entry]))
   // Files the decoder cannot take as they are are rewritten (losslessly) here, once.
   for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
@@ -29,7 +37,7 @@ async function ingest({ id, files }: IngestRequest) {
     const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
     if (!original) continue
     try {
-      const rewritten = normaliseForDecoder(original, instance.transferSyntaxUid, instance.numberOfFrames, DEFAULT_MAX_INFLATED_BYTES)
+      const rewritten = normaliseForDecoder(original, instance, DEFAULT_MAX_INFLATED_BYTES)
       if (rewritten) byIndex.set(instance.fileIndex, { fileIndex: instance.fileIndex, name: instance.source, bytes: rewritten })
     } catch (error) {
       // The file parsed; if the rewrite fails the decoder gets the original and reports its own error.

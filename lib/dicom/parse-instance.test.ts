@@ -125,20 +125,51 @@ describe('parseInstance on the transfer syntax corpus', () => {
 })
 
 describe('parseInstance decisions', () => {
-  it('rejects files without the DICM marker, naming bare data sets as such', () => {
+  it('rejects files that do not start like DICOM', () => {
     assert.equal(rejectionOf(parseInstance(new TextEncoder().encode('just some text, long enough '.repeat(10)), 'a.txt', 0)), 'Not a DICOM file (no DICM marker)')
     assert.equal(rejectionOf(parseInstance(new Uint8Array(20), 'tiny', 0)), 'Not a DICOM file (only 20 bytes)')
-    const bare = concatBytes([text(0x00080016, 'UI', CT_IMAGE_STORAGE), new Uint8Array(200)])
-    assert.match(rejectionOf(parseInstance(bare, 'bare', 0)), /^DICOM data set without a file header/)
   })
 
-  it('rejects a missing or malformed SOP Instance, Study or Series UID by name', () => {
+  it('opens a data set without the preamble, or without any file header, with a warning and the same metadata', () => {
+    const file = syntheticCtImage({ sopInstanceUid: '1.2.3.4.50' })
+    const reference = accepted(parseInstance(file, 'x', 0))
+    assert.deepEqual(reference.warnings, [])
+    const metaEnd = 144 + new DataView(file.buffer).getUint32(140, true)
+    const withoutPreamble = accepted(parseInstance(file.subarray(132), 'x', 0))
+    assert.deepEqual(
+      withoutPreamble.warnings.map((warning) => warning.kind),
+      ['no-preamble'],
+    )
+    const bare = accepted(parseInstance(file.subarray(metaEnd), 'x', 0))
+    assert.deepEqual(
+      bare.warnings.map((warning) => warning.kind),
+      ['no-file-meta'],
+    )
+    assert.match(bare.warnings[0]!.message, /Explicit VR Little Endian/)
+    for (const instance of [withoutPreamble, bare]) assert.deepEqual({ ...instance, warnings: [] }, reference)
+  })
+
+  it('opens an image without Study Instance UID under a generated study, the same for every file of that study', () => {
+    const first = accepted(parseInstance(syntheticCtImage({ sopInstanceUid: '1.2.3.4.61', studyInstanceUid: null }), 'a', 0))
+    const second = accepted(parseInstance(syntheticCtImage({ sopInstanceUid: '1.2.3.4.62', studyInstanceUid: null, instanceNumber: 2 }), 'b', 1))
+    const otherPatient = accepted(parseInstance(syntheticCtImage({ sopInstanceUid: '1.2.3.4.63', studyInstanceUid: null, patientName: 'Other^Patient' }), 'c', 2))
+    assert.match(first.studyInstanceUid, /^2\.25\.\d+$/)
+    assert.ok(first.studyInstanceUid.length <= 64)
+    assert.equal(second.studyInstanceUid, first.studyInstanceUid)
+    assert.notEqual(otherPatient.studyInstanceUid, first.studyInstanceUid)
+    assert.deepEqual(
+      first.warnings.map((warning) => warning.kind),
+      ['generated-study-uid'],
+    )
+    assert.match(first.warnings[0]!.message, /^No Study Instance UID \(0020,000D\): grouped under a generated study/)
+  })
+
+  it('rejects a missing SOP Instance or Series UID, or a malformed Study UID, by name', () => {
     const sop = '1.2.3.4.5'
     const meta = { sopClassUid: SECONDARY_CAPTURE, sopInstanceUid: sop }
     const classAndInstance = concatBytes([text(0x00080016, 'UI', SECONDARY_CAPTURE), text(0x00080018, 'UI', sop)])
     const study = text(0x0020000d, 'UI', '1.2.3.4.6')
     const series = text(0x0020000e, 'UI', '1.2.3.4.7')
-    assert.equal(rejectionOf(parseInstance(part10(concatBytes([classAndInstance, series]), meta), 'x', 0)), 'Missing Study Instance UID (0020,000D)')
     assert.equal(rejectionOf(parseInstance(part10(concatBytes([classAndInstance, study]), meta), 'x', 0)), 'Missing Series Instance UID (0020,000E)')
     const noSop = part10(concatBytes([text(0x00080016, 'UI', SECONDARY_CAPTURE), study, series]), { ...meta, sopInstanceUid: '' })
     assert.equal(rejectionOf(parseInstance(noSop, 'x', 0)), 'Missing SOP Instance UID (0008,0018)')

@@ -3,15 +3,18 @@
 // overflow on absurdly nested sequences, a deflate bomb) ends as a rejection.
 import dicomParser, { type Element } from 'dicom-parser'
 import { AttributeReader } from './attribute-reader'
+import { checkCodestreams } from './codestream'
 import { checkDataSetIntegrity } from './dataset-integrity'
 import { InflateLimitError, inflateRawCapped } from './inflate-capped'
-import { checkPixelData, isImageStorage } from './pixel-data'
+import { checkColourModel, checkPixelData, isImageStorage } from './pixel-data'
+import { uidFromText } from './generated-uid'
+import { hasDicmMarker, missingHeader, wrapAsPart10, type MissingHeader } from './part10'
 import { DicomReadError, errorMessage } from './read-error'
 import { TAG, formatTag } from './tags'
 import { transferSyntax } from './transfer-syntax'
 import { mebibytes } from './units'
 import type { Vec3 } from './geometry'
-import type { DicomInstance, DicomRejection } from './types'
+import type { DicomInstance, DicomRejection, InstanceWarning } from './types'
 
 export type ParseResult = { ok: true; instance: DicomInstance } | { ok: false; rejection: DicomRejection }
 
@@ -22,8 +25,7 @@ export interface ParseOptions {
 
 export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024
 
-const PREAMBLE_BYTES = 128
-const MAGIC_END = PREAMBLE_BYTES + 4
+const MAGIC_END = 132
 
 export function parseInstance(bytes: Uint8Array, source: string, fileIndex: number, options: ParseOptions = {}): ParseResult {
   try {
@@ -33,17 +35,20 @@ export function parseInstance(bytes: Uint8Array, source: string, fileIndex: numb
   }
 }
 
-/** True when the bytes carry the Part 10 'DICM' marker after the 128-byte preamble. */
-export function hasDicmMarker(bytes: Uint8Array): boolean {
-  return bytes.length >= MAGIC_END && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
-}
-
-function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxInflatedBytes: number): DicomInstance {
-  if (!hasDicmMarker(bytes)) throw new DicomReadError(notPart10Reason(bytes))
+function readInstance(file: Uint8Array, source: string, fileIndex: number, maxInflatedBytes: number): DicomInstance {
+  const warnings: InstanceWarning[] = []
+  let bytes = file
+  if (!hasDicmMarker(file)) {
+    const missing = missingHeader(file)
+    if (!missing) throw new DicomReadError(file.length < MAGIC_END ? `Not a DICOM file (only ${file.length} bytes)` : 'Not a DICOM file (no DICM marker)')
+    // Read as the Part 10 file it would be; the viewer's decoder gets the same (normalise-for-decoder.ts).
+    bytes = wrapAsPart10(file, missing)
+    warnings.push(missingHeaderWarning(missing))
+  }
 
   const dataSet = dicomParser.parseDicom(bytes, { inflater: cappedInflater(maxInflatedBytes) })
   // The padding element cappedInflater puts over the preamble; not part of the object.
-  delete dataSet.elements[DATA_SET_TRAILING_PADDING]
+  if (dataSet.elements[DATA_SET_TRAILING_PADDING]?.dataOffset === PREAMBLE_PADDING_ELEMENT.length) delete dataSet.elements[DATA_SET_TRAILING_PADDING]
   checkDataSetIntegrity(dataSet)
 
   const read = new AttributeReader(dataSet)
@@ -56,7 +61,9 @@ function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxI
   }
   const sopInstanceUid = uid(TAG.sopInstanceUid, TAG.mediaStorageSopInstanceUid, 'SOP Instance UID')
   const sopClassUid = uid(TAG.sopClassUid, TAG.mediaStorageSopClassUid, 'SOP Class UID')
-  const studyInstanceUid = uid(TAG.studyInstanceUid, null, 'Study Instance UID')
+  // Without a Study Instance UID the instance joins a study generated from what names one
+  // (patient, date, accession, ...), so the files of one such study stay together.
+  const studyInstanceUid = read.ascii(TAG.studyInstanceUid) === '' ? generatedStudyUid(read, warnings) : uid(TAG.studyInstanceUid, null, 'Study Instance UID')
   const seriesInstanceUid = uid(TAG.seriesInstanceUid, null, 'Series Instance UID')
   const transferSyntaxUid = read.ascii(TAG.transferSyntaxUid)
 
@@ -64,7 +71,8 @@ function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxI
   const pixelData = dataSet.elements[TAG.pixelData] ?? dataSet.elements[TAG.floatPixelData] ?? dataSet.elements[TAG.doubleFloatPixelData]
   const declaresImage = isImageStorage(sopClassUid) || read.uint16(TAG.rows) !== undefined || read.uint16(TAG.columns) !== undefined
   if (!pixelData && declaresImage) throw new DicomReadError('No pixel data: an image object must carry Pixel Data (7FE0,0010)')
-  const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray.length) : null
+  const hasPalettes = PALETTE_TAGS.every((tag) => (dataSet.elements[tag]?.length ?? 0) > 0)
+  const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray, hasPalettes) : null
 
   const pixelSpacing = read.decimals(TAG.pixelSpacing, 2, TAG.pixelMeasuresSequence) ?? read.decimals(TAG.imagerPixelSpacing, 2)
   return {
@@ -106,12 +114,17 @@ function readInstance(bytes: Uint8Array, source: string, fileIndex: number, maxI
     rescaleIntercept: read.decimal(TAG.rescaleIntercept, TAG.pixelValueTransformationSequence) ?? 0,
     windowCenter: read.decimal(TAG.windowCenter, TAG.frameVoiLutSequence),
     windowWidth: read.decimal(TAG.windowWidth, TAG.frameVoiLutSequence),
+    warnings,
   }
 }
 
 const BITS_ALLOCATED = new Set([1, 8, 16, 32, 64])
+/** Largest decoded frame: an 8192×8192 RGBA image; the largest clinical images (mammograms) need a tenth of it. */
+export const MAX_DECODED_FRAME_BYTES = 256 * 1024 * 1024
 
-function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixelData: Element, fileLength: number) {
+const PALETTE_TAGS = [TAG.redPaletteDescriptor, TAG.greenPaletteDescriptor, TAG.bluePaletteDescriptor, TAG.redPaletteData, TAG.greenPaletteData, TAG.bluePaletteData]
+
+function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixelData: Element, bytes: Uint8Array, hasPalettes: boolean) {
   const syntax = transferSyntax(transferSyntaxUid)
   if (!syntax) throw new DicomReadError(`Unsupported transfer syntax ${transferSyntaxUid || '(none)'}`)
   const rows = read.uint16(TAG.rows) ?? 0
@@ -124,6 +137,14 @@ function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixel
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) throw new DicomReadError(`Unsupported Samples per Pixel (${samplesPerPixel})`)
   const bitsAllocated = read.uint16(TAG.bitsAllocated) ?? 0
   if (!BITS_ALLOCATED.has(bitsAllocated)) throw new DicomReadError(`Unsupported Bits Allocated (${bitsAllocated})`)
+  // The decoder allocates a frame from the header before it reads a byte of the codestream:
+  // a small compressed file must not declare a frame no tab can hold.
+  const frameBytes = Math.ceil((rows * columns * samplesPerPixel * bitsAllocated) / 8)
+  if (frameBytes > MAX_DECODED_FRAME_BYTES) {
+    throw new DicomReadError(
+      `Image is too large to display: one frame of ${columns}×${rows} would take ${mebibytes(frameBytes)} MiB (limit ${mebibytes(MAX_DECODED_FRAME_BYTES)} MiB)`,
+    )
+  }
   const layout = {
     rows,
     columns,
@@ -133,17 +154,25 @@ function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixel
     photometricInterpretation: read.ascii(TAG.photometricInterpretation),
     pixelRepresentation: read.uint16(TAG.pixelRepresentation) ?? 0,
   }
-  checkPixelData(pixelData, layout, syntax, fileLength)
+  checkColourModel(layout.photometricInterpretation, samplesPerPixel, hasPalettes)
+  checkPixelData(pixelData, layout, syntax, bytes.length)
+  if (syntax.encapsulated) checkCodestreams(bytes, pixelData, layout, transferSyntaxUid)
   return layout
 }
 
-function notPart10Reason(bytes: Uint8Array): string {
-  // A bare data set (no preamble, no file meta) usually starts with a group 0008 element,
-  // little or big endian. Cornerstone's loader needs the Part 10 header, so we do too, but
-  // the user deserves to know the file is DICOM of a kind we do not take.
-  const bareDataSet = bytes.length >= 2 && ((bytes[0] === 0x08 && bytes[1] === 0x00) || (bytes[0] === 0x00 && bytes[1] === 0x08))
-  if (bareDataSet) return 'DICOM data set without a file header (no DICM marker): not supported'
-  return bytes.length < MAGIC_END ? `Not a DICOM file (only ${bytes.length} bytes)` : 'Not a DICOM file (no DICM marker)'
+function missingHeaderWarning(missing: MissingHeader): InstanceWarning {
+  if (missing.kind === 'no-preamble') {
+    return { kind: 'no-preamble', message: "No 128-byte preamble and 'DICM' marker before the file meta information: read without them" }
+  }
+  const syntax = transferSyntax(missing.transferSyntaxUid)?.name ?? missing.transferSyntaxUid
+  return { kind: 'no-file-meta', message: `No file header (preamble, 'DICM', file meta information): read as a bare data set in ${syntax}` }
+}
+
+function generatedStudyUid(read: AttributeReader, warnings: InstanceWarning[]): string {
+  const names = [TAG.patientId, TAG.patientName, TAG.studyDate, TAG.studyTime, TAG.accessionNumber, TAG.studyId, TAG.studyDescription].map((tag) => read.text(tag))
+  const generated = uidFromText(['parallax-generated-study', ...names].join('\\'))
+  warnings.push({ kind: 'generated-study-uid', message: `No Study Instance UID (0020,000D): grouped under a generated study (${generated})` })
+  return generated
 }
 
 // dicom-parser 1.8.21 re-reads the array its inflater returns from byte 0, preamble and

@@ -43,6 +43,38 @@ export function isImageStorage(sopClassUid: string): boolean {
   return IMAGE_STORAGE_SOP_CLASSES.has(sopClassUid)
 }
 
+// Photometric interpretations the viewer's decoder converts (Cornerstone's
+// convertColorSpace), with the samples per pixel each has. Anything else, or the wrong
+// number of samples, makes the decoder throw where the page cannot catch it.
+const SAMPLES_BY_PHOTOMETRIC: Record<string, number> = {
+  MONOCHROME1: 1,
+  MONOCHROME2: 1,
+  'PALETTE COLOR': 1,
+  RGB: 3,
+  YBR_FULL: 3,
+  YBR_FULL_422: 3,
+  YBR_PARTIAL_420: 3,
+  YBR_ICT: 3,
+  YBR_RCT: 3,
+}
+
+/**
+ * Throws unless the photometric interpretation is one the viewer draws, with the samples per
+ * pixel it needs, and (for PALETTE COLOR) the three palettes. A missing one on a single-sample
+ * image is read as greyscale, as viewers do.
+ */
+export function checkColourModel(photometricInterpretation: string, samplesPerPixel: number, hasPalettes: boolean): void {
+  if (photometricInterpretation === '' && samplesPerPixel === 1) return
+  const samples = Object.hasOwn(SAMPLES_BY_PHOTOMETRIC, photometricInterpretation) ? SAMPLES_BY_PHOTOMETRIC[photometricInterpretation] : undefined
+  if (samples === undefined) throw new DicomReadError(`Unsupported Photometric Interpretation (${photometricInterpretation || 'none'})`)
+  if (samples !== samplesPerPixel) {
+    throw new DicomReadError(`Photometric Interpretation ${photometricInterpretation} needs ${samples} sample${samples === 1 ? '' : 's'} per pixel, not ${samplesPerPixel}`)
+  }
+  if (photometricInterpretation === 'PALETTE COLOR' && !hasPalettes) {
+    throw new DicomReadError('PALETTE COLOR image without its red, green and blue palettes (0028,1101-1103 and 0028,1201-1203)')
+  }
+}
+
 export interface PixelLayout {
   rows: number
   columns: number
@@ -88,6 +120,11 @@ function checkEncapsulated(pixelData: Element, layout: PixelLayout, syntax: Tran
   const offsets = pixelData.basicOffsetTable ?? []
   if (offsets.length > 0 && offsets.length !== layout.numberOfFrames) {
     throw new DicomReadError(`Compressed pixel data's offset table lists ${offsets.length} frame(s), but Number of Frames is ${layout.numberOfFrames}`)
+  }
+  // Each entry is where a frame's first fragment starts: anything else sends the decoder into another frame, or past the data.
+  const starts = new Set(fragments.map((fragment) => fragment.offset))
+  if (offsets.some((offset, index) => !starts.has(offset) || (index > 0 && offset <= offsets[index - 1]!))) {
+    throw new DicomReadError("Compressed pixel data's offset table is corrupt: its entries are not the starts of fragments, in order")
   }
   if (fragments.some((fragment) => fragment.position + fragment.length > fileLength)) {
     throw new DicomReadError('File is truncated: a compressed pixel data fragment is cut off')

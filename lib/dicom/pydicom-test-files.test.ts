@@ -11,7 +11,6 @@ import { parseInstance, type ParseResult } from './parse-instance'
 import type { DicomInstance } from './types'
 
 const NOT_DICOM = /^Not a DICOM file \(no DICM marker\)$/
-const NO_HEADER = /^DICOM data set without a file header \(no DICM marker\): not supported$/
 const TRUNCATED = /^File is truncated or corrupt/
 
 /** Files expected to be rejected, and why. Everything else must parse. */
@@ -25,11 +24,8 @@ const EXPECTED_REJECTIONS: Record<string, RegExp> = {
   'test1.json': NOT_DICOM,
   'test_PN.json': NOT_DICOM,
   'zipMR.gz': NOT_DICOM,
-  // Bare data sets without preamble and file meta: the viewer's loader needs Part 10.
-  'ExplVR_BigEndNoMeta.dcm': NO_HEADER,
-  'ExplVR_LitEndNoMeta.dcm': NO_HEADER,
-  'no_meta.dcm': NOT_DICOM, // a bare data set too, but after a stray leading byte
-  'rtstruct.dcm': NO_HEADER,
+  // A bare data set too, but after a stray leading byte: it does not start like DICOM.
+  'no_meta.dcm': NOT_DICOM,
   // Truncated, or structurally corrupt.
   'MR_truncated.dcm': TRUNCATED,
   'rtplan_truncated.dcm': TRUNCATED,
@@ -39,10 +35,14 @@ const EXPECTED_REJECTIONS: Record<string, RegExp> = {
   // Well-formed, but not what the header says.
   'MR_small_padded.dcm': /^Pixel data is 8320 bytes, expected 8192 \(64×64, 1 frame, 1 sample\/pixel, 16 bits allocated\)$/,
   'badVR.dcm': /^Invalid Number of Frames \(1A\)$/,
-  // Fragments of data sets made to exercise single features: no instance identity.
-  'UN_sequence.dcm': /^Missing Study Instance UID/,
-  'no_meta_group_length.dcm': /^Missing Study Instance UID/,
-  'priv_SQ.dcm': /^Missing Study Instance UID/,
+  // Its JPEG 2000 codestream's size (SIZ) holds the delimiter bytes FFFE,E0DD as the image
+  // width, 3722445056 pixels: the decoder would size its output from that.
+  'JPEG2000-embedded-sequence-delimiter.dcm': /^Compressed pixel data does not match the header: the image is 3722445056×1024/,
+  // Fragments of data sets made to exercise single features: no instance identity (their
+  // missing Study Instance UID would be generated; the Series Instance UID is not).
+  'UN_sequence.dcm': /^Missing Series Instance UID/,
+  'no_meta_group_length.dcm': /^Missing Series Instance UID/,
+  'priv_SQ.dcm': /^Missing Series Instance UID/,
   'empty_charset_LEI.dcm': /^Missing SOP Instance UID/,
 }
 
@@ -132,5 +132,27 @@ describe('pydicom test files', { skip: skip ?? false }, () => {
       const object = accepted(name)
       assert.deepEqual([object.hasPixelData, object.numberOfFrames], [false, 0], name)
     }
+  })
+
+  it('opens bare data sets (no preamble, no file meta) in the syntax their first element shows, with a warning', () => {
+    const expected: Record<string, string> = {
+      'ExplVR_BigEndNoMeta.dcm': '1.2.840.10008.1.2.2',
+      'ExplVR_LitEndNoMeta.dcm': '1.2.840.10008.1.2.1',
+      'rtstruct.dcm': '1.2.840.10008.1.2',
+    }
+    for (const [name, syntax] of Object.entries(expected)) {
+      const instance = accepted(name)
+      assert.equal(instance.transferSyntaxUid, syntax, name)
+      assert.deepEqual(
+        instance.warnings.map((warning) => warning.kind),
+        ['no-file-meta'],
+        name,
+      )
+    }
+    // Big and little endian encodings of one plan read alike.
+    const { source: _a, transferSyntaxUid: _b, ...little } = accepted('ExplVR_LitEndNoMeta.dcm')
+    const { source: _c, transferSyntaxUid: _d, ...big } = accepted('ExplVR_BigEndNoMeta.dcm')
+    assert.deepEqual(big, { ...little, warnings: big.warnings })
+    assert.equal(little.modality, 'RTPLAN')
   })
 })

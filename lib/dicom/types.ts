@@ -50,6 +50,22 @@ export interface DicomInstance extends ImagePlaneAttributes {
   rescaleIntercept: number
   windowCenter: number | null
   windowWidth: number | null
+  /** What was wrong with the file but did not stop it from opening. */
+  warnings: InstanceWarning[]
+}
+
+export type InstanceWarningKind =
+  /** File meta information without the 128-byte preamble and 'DICM'. */
+  | 'no-preamble'
+  /** A bare data set: no preamble, no file meta information. */
+  | 'no-file-meta'
+  /** No Study Instance UID: the instance is grouped under a generated one. */
+  | 'generated-study-uid'
+
+export interface InstanceWarning {
+  kind: InstanceWarningKind
+  /** In words a user understands. */
+  message: string
 }
 
 /** A file that was not loaded, and why, in words a user understands. */
@@ -99,6 +115,8 @@ export interface DicomSeries {
 
 export interface DicomStudy {
   studyInstanceUid: string
+  /** True when the files carried no Study Instance UID and this one was generated (generated-uid.ts). */
+  generatedUid: boolean
   studyDate: string
   studyTime: string
   studyDescription: string

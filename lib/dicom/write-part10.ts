@@ -1,11 +1,10 @@
 import dcmjs from 'dcmjs'
+import { IMPLEMENTATION_CLASS_UID } from './part10'
 
 // A naturalised data set (dcmjs keywords) written as a DICOM Part 10 file in Explicit VR
 // Little Endian, with our implementation's file meta information. Works in the browser too.
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
-// A UUID-derived root (2.25) identifying Parallax as the writer of these files.
-const IMPLEMENTATION_CLASS_UID = '2.25.161934476017316563098392617021843221301'
 
 export function writePart10(dataset: Record<string, unknown>, sopClassUid: string, sopInstanceUid: string): Uint8Array {
   const { DicomMetaDictionary, DicomDict } = dcmjs.data

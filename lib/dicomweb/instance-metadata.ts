@@ -79,5 +79,6 @@ export function instanceFromDicomJson(raw: DicomJsonDataset, fileIndex: number):
     rescaleIntercept: numbers(dataset, '00281052')[0] ?? 0,
     windowCenter: center[0] ?? null,
     windowWidth: width[0] ?? null,
+    warnings: [],
   }
 }

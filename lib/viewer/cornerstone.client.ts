@@ -2,6 +2,7 @@ import 'client-only'
 import { init as initCore } from '@cornerstonejs/core'
 import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader'
 import { addTool, init as initTools } from '@cornerstonejs/tools'
+import { registerGuardedFileLoader } from './guarded-loader.client'
 import { authorizationFor } from './request-authorization.client'
 import { toolClasses } from './tool-groups.client'
 
@@ -17,6 +18,7 @@ export function initCornerstone(): Promise<void> {
       maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
       beforeSend: (_xhr, imageId) => authorizationFor(imageId.replace(/^wadors:/, '')),
     })
+    registerGuardedFileLoader()
     initTools()
     for (const toolClass of Object.values(toolClasses)) addTool(toolClass)
   })()

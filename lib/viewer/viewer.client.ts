@@ -156,6 +156,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   async function prefetch(imageIds: string[], generation: number) {
     let loaded = 0
     let failed = 0
+    let firstFailure = ''
     const report = () => {
       if (generation === loadGeneration) events.emit('load-progress', { loaded, total: imageIds.length, failed })
     }
@@ -167,14 +168,16 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
             loaded += 1
             report()
           },
-          () => {
+          (error: unknown) => {
             failed += 1
+            // The guarded loader (guarded-loader.client.ts) names the file and what was wrong.
+            firstFailure ||= error instanceof Error ? ` (${error.message})` : ''
             report()
           },
         ),
       ),
     )
-    if (failed > 0 && generation === loadGeneration) events.emit('error', { message: `${failed} of ${imageIds.length} images could not be decoded.` })
+    if (failed > 0 && generation === loadGeneration) events.emit('error', { message: `${failed} of ${imageIds.length} images could not be decoded.${firstFailure}` })
   }
 
   const viewer: Viewer = {

@@ -40,6 +40,11 @@ export function SeriesBrowser({
               <div className="muted" style={{ fontSize: '.8rem' }}>
                 {study.studyDate} {study.studyDescription}
               </div>
+              {study.generatedUid && (
+                <div className="warn" style={{ fontSize: '.75rem' }} data-testid="generated-study" title={study.studyInstanceUid}>
+                  No Study Instance UID in the files: study generated
+                </div>
+              )}
               {study.series.map((series) => {
                 const imageIds = imageIdsBySeries.get(series.seriesInstanceUid) ?? []
                 return (

@@ -1,5 +1,5 @@
 'use client'
-import { useEffect, useState, type DragEvent } from 'react'
+import { useEffect, useMemo, useState, type DragEvent } from 'react'
 import type { LocalFileInput } from '../dicom/ingest.client'
 import { filesFromDrop } from '../viewer/drop.client'
 import { listDemoStudies, type DemoStudyEntry } from './demo-study.client'
@@ -8,7 +8,8 @@ import type { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
 
 // The left panel: where studies come from (files, a folder, a drop, the demo set) and the
-// series of the one held, with the files that could not be loaded and why.
+// series of the one held, with the files that opened with a warning and those that could
+// not be loaded, and why.
 
 function filesOf(input: HTMLInputElement): LocalFileInput[] {
   const files = Array.from(input.files ?? [])
@@ -28,6 +29,16 @@ export function StudyPanel({
   onDemo: (demo: DemoStudyEntry) => void
 }) {
   const { set, selected, rejected } = useStore(studies)
+  // Files that opened although something was missing (no file header, no Study Instance UID).
+  const warned = useMemo(
+    () =>
+      (set?.result.patients ?? []).flatMap((patient) =>
+        patient.studies.flatMap((study) =>
+          study.series.flatMap((series) => series.instances.flatMap((instance) => instance.warnings.map((warning) => ({ source: instance.source, warning })))),
+        ),
+      ),
+    [set],
+  )
   const [dragging, setDragging] = useState(false)
   const [demos, setDemos] = useState<DemoStudyEntry[]>([])
   useEffect(() => {
@@ -90,6 +101,18 @@ export function StudyPanel({
       )}
       {set && (
         <SeriesBrowser result={set.result} imageIdsBySeries={set.imageIdsBySeries} selected={selected?.series.seriesInstanceUid ?? null} onSelect={(uid) => studies.select(uid)} />
+      )}
+      {warned.length > 0 && (
+        <section className="rejected" data-testid="file-warnings">
+          <h2 style={{ margin: '.5rem 0' }}>Opened with warnings ({warned.length})</h2>
+          <ul style={{ paddingLeft: '1rem', margin: 0 }}>
+            {warned.map(({ source, warning }) => (
+              <li key={`${source}|${warning.kind}`} data-testid="file-warning" data-source={source} data-kind={warning.kind}>
+                <strong>{source}</strong>: <span className="warn">{warning.message}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
       {rejected.length > 0 && (
         <section className="rejected" data-testid="rejected-files">

@@ -94,6 +94,8 @@ export interface SyntheticImage {
   patientName?: string
   instanceNumber?: number
   position?: [number, number, number]
+  /** null leaves the Study Instance UID out. */
+  studyInstanceUid?: string | null
   /** Extra elements, already encoded, placed before Pixel Data (keep tags ascending). */
   extra?: Uint8Array
 }
@@ -109,7 +111,7 @@ export function syntheticCtImage(image: SyntheticImage): Uint8Array {
     text(0x00080060, 'CS', 'CT'),
     text(0x00100010, 'PN', image.patientName ?? 'Test^Patient'),
     text(0x00100020, 'LO', 'TEST-1'),
-    text(0x0020000d, 'UI', '1.2.826.0.1.3680043.10.2'),
+    image.studyInstanceUid === null ? new Uint8Array(0) : text(0x0020000d, 'UI', image.studyInstanceUid ?? '1.2.826.0.1.3680043.10.2'),
     text(0x0020000e, 'UI', '1.2.826.0.1.3680043.10.3'),
     text(0x00200011, 'IS', '1'),
     text(0x00200013, 'IS', String(image.instanceNumber ?? 1)),

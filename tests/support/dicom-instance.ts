@@ -44,6 +44,7 @@ export function testInstance(n: number, overrides: Partial<DicomInstance> = {}):
     rescaleIntercept: 0,
     windowCenter: null,
     windowWidth: null,
+    warnings: [],
     ...overrides,
   }
 }
