@@ -65,22 +65,14 @@ async function expectCanvasFitsPane(page: Page, testId: string) {
 }
 
 /**
- * A CT image whose header is valid but whose one fragment of pixel data is not a JPEG
- * stream (no start-of-image marker): ingestion accepts it, and the JPEG Lossless decoder,
- * plain JavaScript, refuses it with an error.
+ * A CT image whose header and pixel data are valid but whose Specific Character Set is
+ * unknown: ingestion accepts it (the values it reads are plain ASCII), and the viewer's
+ * decoder path (dcmjs, which Cornerstone's loader uses) refuses it with an error.
  */
 function undecodableCtImage(): Uint8Array {
-  const item = (bytes: Uint8Array) => {
-    const header = new Uint8Array(8)
-    const view = new DataView(header.buffer)
-    view.setUint16(0, 0xfffe, true)
-    view.setUint16(2, 0xe000, true)
-    view.setUint32(4, bytes.length, true)
-    return concatBytes([header, bytes])
-  }
-  const sequenceEnd = new Uint8Array([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0])
   const sopInstanceUid = `1.2.826.0.1.3680043.10.9.${Date.now()}`
   const dataSet = concatBytes([
+    text(0x00080005, 'CS', 'GARBAGE'),
     text(0x00080016, 'UI', CT_IMAGE_STORAGE),
     text(0x00080018, 'UI', sopInstanceUid),
     text(0x00080020, 'DA', '20240102'),
@@ -102,12 +94,10 @@ function undecodableCtImage(): Uint8Array {
     us(0x00280101, 16),
     us(0x00280102, 15),
     us(0x00280103, 0),
-    elementHeader(0x7fe00010, 'OB', 0xffffffff),
-    item(new Uint8Array(0)),
-    item(new Uint8Array(256).fill(0xab)),
-    sequenceEnd,
+    elementHeader(0x7fe00010, 'OW', 64 * 64 * 2),
+    new Uint8Array(64 * 64 * 2).fill(0x10),
   ])
-  return part10(dataSet, { sopClassUid: CT_IMAGE_STORAGE, sopInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.4.70' })
+  return part10(dataSet, { sopClassUid: CT_IMAGE_STORAGE, sopInstanceUid, transferSyntaxUid: '1.2.840.10008.1.2.1' })
 }
 
 test.describe('viewer workspace on the chest CT', () => {
