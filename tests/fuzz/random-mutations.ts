@@ -3,46 +3,13 @@
 // items or delimiters, nesting thousands deep, another transfer syntax, broken fragments,
 // corrupt codestream headers. Weighted towards the structure-aware operators; a few plain
 // bit flips and truncations as well.
+import { VALUE_REPRESENTATIONS } from '../../lib/dicom/dataset-integrity'
 import type { SeedModel } from './dicom-model'
 import type { Mutation } from './mutations'
 import type { Rng } from './rng'
 
-const VRS = [
-  'AE',
-  'AS',
-  'AT',
-  'CS',
-  'DA',
-  'DS',
-  'DT',
-  'FD',
-  'FL',
-  'IS',
-  'LO',
-  'LT',
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'PN',
-  'SH',
-  'SL',
-  'SQ',
-  'SS',
-  'ST',
-  'SV',
-  'TM',
-  'UC',
-  'UI',
-  'UL',
-  'UN',
-  'UR',
-  'US',
-  'UT',
-  'UV',
-]
+// Every VR the parser knows, in its order (so a seed picks the same mutants as before).
+const VRS = [...VALUE_REPRESENTATIONS]
 const US_TAGS = ['x00280002', 'x00280006', 'x00280010', 'x00280011', 'x00280100', 'x00280101', 'x00280102', 'x00280103']
 const US_VALUES = [0, 1, 2, 3, 4, 7, 8, 12, 15, 16, 17, 24, 31, 32, 33, 64, 255, 256, 4096, 8192, 16384, 32768, 65535]
 const TEXT_VALUES: Record<string, string[]> = {
