@@ -8,21 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describeReport, runKillCycles } from '../../scripts/crash/cycles'
-import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../support/postgres'
+import { throwawayPostgres } from '../support/postgres'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'parallax-crash-test-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
-let postgres: PostgresServer | undefined
-let unavailable: string | undefined
-try {
-  postgres = await startPostgres()
-  after(() => postgres?.stop())
-} catch (error) {
-  if (!(error instanceof PostgresUnavailableError)) throw error
-  unavailable = error.message
-  if (process.env.CI === 'true') throw error
-}
+const { server: postgres, unavailable } = await throwawayPostgres()
+if (unavailable && process.env.CI === 'true') throw new Error(`PostgreSQL kill cycles cannot run in CI: ${unavailable}`)
 
 describe('kill -9 during concurrent writes', { timeout: 600_000 }, () => {
   it('SQLite: 20 cycles, no acknowledged write lost, the chain verifies after every restart', async () => {

@@ -2,9 +2,9 @@
 // roles: the owner, which migrates (PARALLAX_MIGRATION_DATABASE_URL), and the app's
 // (DATABASE_URL), which is no superuser and owns nothing. Skipped without PostgreSQL
 // locally, required under CI=true (as tests/data/postgres.test.ts).
-import { after, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import pg from 'pg'
-import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../support/postgres'
+import { throwawayPostgres, type PostgresServer } from '../support/postgres'
 import { productionContext, type ProductionDatabase } from './production-context'
 import { defineProductionStartTests } from './production-suite'
 import { defineTamperTests } from './tamper-suite'
@@ -31,18 +31,10 @@ async function twoRoles(server: PostgresServer): Promise<ProductionDatabase> {
   return { appUrl: as('parallax_app'), ownerUrl: as('parallax_owner') }
 }
 
-let server: PostgresServer | undefined
-let unavailable: PostgresUnavailableError | undefined
-try {
-  server = await startPostgres()
-} catch (error) {
-  if (!(error instanceof PostgresUnavailableError)) throw error
-  unavailable = error
-}
+const { server, unavailable } = await throwawayPostgres()
 
 if (server) {
   const running = server
-  after(() => running.stop())
   describe('production start and audit trust root on postgresql', () => {
     const c = productionContext('postgresql', () => twoRoles(running))
     defineProductionStartTests(c)
@@ -50,8 +42,8 @@ if (server) {
   })
 } else if (process.env.CI === 'true') {
   it('PostgreSQL is available (required in CI)', () => {
-    throw new Error(`PostgreSQL production tests cannot run in CI: ${unavailable!.message}`)
+    throw new Error(`PostgreSQL production tests cannot run in CI: ${unavailable}`)
   })
 } else {
-  it('production start on postgresql', { skip: `PostgreSQL production tests skipped: ${unavailable!.message}` }, () => {})
+  it('production start on postgresql', { skip: `PostgreSQL production tests skipped: ${unavailable}` }, () => {})
 }

@@ -1,6 +1,7 @@
 // Starts a throwaway PostgreSQL cluster for tests and tools: Debian's binaries, a temp
 // data directory, a loopback port, trust auth for the local test user only. Set
 // PARALLAX_TEST_POSTGRES_URL to use a server you run yourself instead.
+import { after } from 'node:test'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs'
 import os from 'node:os'
@@ -89,5 +90,20 @@ function externalServer(url: string): PostgresServer {
       return target.toString()
     },
     stop() {},
+  }
+}
+
+/**
+ * A throwaway PostgreSQL for one test file, stopped after its tests, or why there is none
+ * (the file decides what that means: under CI=true each fails the run).
+ */
+export async function throwawayPostgres(): Promise<{ server: PostgresServer; unavailable: null } | { server: null; unavailable: string }> {
+  try {
+    const server = await startPostgres()
+    after(() => server.stop())
+    return { server, unavailable: null }
+  } catch (error) {
+    if (!(error instanceof PostgresUnavailableError)) throw error
+    return { server: null, unavailable: error.message }
   }
 }
