@@ -31,6 +31,11 @@ const server = createServer((request, response) => {
     response.end()
   })
 })
+// Node closes an idle keep-alive socket after 5 s, the moment a client (or nginx's upstream
+// pool, idle for up to 60 s) may be reusing it, which surfaces as ECONNRESET on a request
+// that never reached us. Idle sockets are kept longer than any client here keeps them.
+server.keepAliveTimeout = 75_000
+server.headersTimeout = 80_000
 server.listen(port, () => {
   console.log(`[server] ready on http://localhost:${port}; client address from ${hops ? `${hops} trusted proxy hop(s)` : 'the socket'}`)
 })
