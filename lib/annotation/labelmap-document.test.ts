@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { LabelmapDocument, LabelmapError, type Segment } from './labelmap-document'
+import { LabelmapDocument, LabelmapError, type SegmentInit } from './labelmap-document'
 
-const nodule: Segment = { number: 1, name: 'Nodule', color: [255, 0, 0], category: null, type: null, source: { kind: 'user', userId: 'u1' } }
+const nodule: SegmentInit = { number: 1, name: 'Nodule', color: [255, 0, 0], category: null, type: null, source: { kind: 'user', userId: 'u1' } }
 const grid = { columns: 4, rows: 3, slices: 2 }
 
 function square(): Uint8Array {
@@ -17,7 +17,7 @@ test('paints in one transaction, announces the slice, and counts the voxels', ()
   doc.on('labels-changed', (detail) => events.push(detail))
   const slices = doc.transact('brush', (edit) => edit.paintSlice(1, square(), 1))
   assert.deepEqual(slices, [1])
-  assert.deepEqual(events, [{ version: 1, slices: [1], reason: 'edit', label: 'brush' }])
+  assert.deepEqual(events, [{ version: 1, slices: [1], layers: [0], reason: 'edit', label: 'brush' }])
   assert.deepEqual(doc.counts(), [20, 4])
   assert.deepEqual([...doc.slice(1)], [0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0])
   assert.deepEqual([...doc.slice(0)], new Array(12).fill(0))
@@ -75,4 +75,92 @@ test('refuses labels that do not fit the grid and duplicate segment numbers', ()
   assert.throws(() => new LabelmapDocument('1', grid, [nodule], new Uint8Array(5)), /needs 24/)
   assert.throws(() => new LabelmapDocument('1', grid, [nodule, nodule]), /used twice/)
   assert.throws(() => new LabelmapDocument('1', { columns: 0, rows: 1, slices: 1 }, []), LabelmapError)
+})
+
+test('segments without a layer go on layer 0; a segment on a new layer allocates it', () => {
+  const doc = new LabelmapDocument('1', grid, [nodule])
+  assert.equal(doc.segment(1)?.layer, 0)
+  assert.equal(doc.layerCount, 1)
+  const events: number[] = []
+  doc.on('segments-changed', ({ version }) => events.push(version))
+  doc.addSegment({ ...nodule, number: 2, name: 'Oedema', layer: 2 })
+  assert.equal(doc.layerCount, 3)
+  assert.equal(doc.layerLabels(2).length, 24)
+  assert.deepEqual(events, [1])
+  assert.throws(() => doc.addSegment({ ...nodule, number: 3, layer: -1 }), /layer -1/)
+  assert.throws(() => doc.layerLabels(3), LabelmapError)
+  assert.throws(() => doc.slice(0, 3), LabelmapError)
+})
+
+test('overlapping segments on two layers: paint, erase, has, mask, and undo over both layers', () => {
+  const doc = new LabelmapDocument('1', grid, [nodule, { ...nodule, number: 2, name: 'Lobe', layer: 1 }, { ...nodule, number: 3, name: 'Vessel' }])
+  const events: { slices: number[]; layers: number[] }[] = []
+  doc.on('labels-changed', ({ slices, layers }) => events.push({ slices, layers }))
+  doc.transact('brush', (edit) => {
+    for (const index of [1, 2, 13]) edit.paint(index, 1)
+    for (const index of [2, 3]) edit.paint(index, 2)
+    assert.equal(edit.has(2, 1), true)
+    assert.equal(edit.has(2, 2), true)
+    assert.equal(edit.has(3, 1), false)
+  })
+  assert.deepEqual(events, [{ slices: [0, 1], layers: [0, 1] }])
+  assert.deepEqual(
+    [...doc.mask(1)].flatMap((v, i) => (v ? [i] : [])),
+    [1, 2, 13],
+  )
+  assert.deepEqual(
+    [...doc.mask(2)].flatMap((v, i) => (v ? [i] : [])),
+    [2, 3],
+  )
+  assert.deepEqual([...doc.slice(0, 1)].slice(0, 4), [0, 0, 2, 2])
+  assert.deepEqual(doc.counts(), [24 - 4, 3, 2])
+  const layer0 = Uint8Array.from(doc.labels)
+  const layer1 = Uint8Array.from(doc.layerLabels(1))
+  doc.transact('eraser', (edit) => {
+    edit.erase(2, 2)
+    edit.erase(13, 2) // voxel 13 holds segment 1, not 2: unchanged
+    edit.paint(1, 3) // segment 3 shares layer 0 with segment 1, so it replaces it there
+  })
+  assert.deepEqual(events.at(-1), { slices: [0], layers: [0, 1] })
+  assert.deepEqual(
+    [...doc.mask(2)].flatMap((v, i) => (v ? [i] : [])),
+    [3],
+  )
+  assert.equal(doc.labels[13], 1)
+  assert.equal(doc.labels[1], 3)
+  assert.equal(doc.undo(), true)
+  assert.deepEqual(doc.labels, layer0)
+  assert.deepEqual(doc.layerLabels(1), layer1)
+  assert.equal(doc.undo(), true)
+  assert.deepEqual(doc.layerLabels(1), new Uint8Array(24))
+  assert.deepEqual(doc.labels, new Uint8Array(24))
+  doc.redo()
+  assert.deepEqual(doc.layerLabels(1), layer1)
+  assert.throws(() => doc.transact('bad', (edit) => edit.paint(0, 9)), /Segment 9 is not/)
+})
+
+test('a failing edit rolls back every layer it wrote', () => {
+  const doc = new LabelmapDocument('1', grid, [nodule, { ...nodule, number: 2, layer: 1 }])
+  assert.throws(() =>
+    doc.transact('bad', (edit) => {
+      edit.paint(0, 1)
+      edit.paint(14, 2)
+      edit.paint(24, 2)
+    }),
+  )
+  assert.deepEqual(doc.labels, new Uint8Array(24))
+  assert.deepEqual(doc.layerLabels(1), new Uint8Array(24))
+  assert.equal(doc.canUndo, false)
+})
+
+test('starts from labels of several layers', () => {
+  const a = new Uint8Array(24).fill(1)
+  const b = new Uint8Array(24)
+  b[5] = 2
+  const doc = new LabelmapDocument('1', grid, [nodule, { ...nodule, number: 2, layer: 1 }], [a, b])
+  assert.equal(doc.layerCount, 2)
+  assert.deepEqual(doc.counts(), [0, 24, 1])
+  a[0] = 0
+  assert.equal(doc.labels[0], 1, 'the document keeps its own copy')
+  assert.throws(() => new LabelmapDocument('1', grid, [], [a, new Uint8Array(3)]), /needs 24/)
 })

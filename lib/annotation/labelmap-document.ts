@@ -1,11 +1,13 @@
 import { createEmitter, type Emitter } from '../events/emitter'
+import { replay, type Transaction, TransactionRecorder } from './labelmap-history'
 
 // A labelmap on one series' grid: one label (a segment number, 0 = none) per pixel of each
 // image, in the series' display order. It is the only copy: the model writes it, the
 // viewer renders its buffer directly (Cornerstone's labelmap images are views into it), and
 // the export, the proposals and (next) DICOM SEG and agreement read it. Every change goes
 // through a transaction that records what it overwrote, so it can be undone and redone,
-// and announces the slices it touched.
+// and announces the slices it touched. Overlapping segments sit on separate layers (one
+// label buffer each); `labels` is layer 0.
 
 export type Rgb = [number, number, number]
 
@@ -20,14 +22,19 @@ export interface Code {
 export type SegmentSource = { kind: 'model'; id: string; version: string; sha256: string } | { kind: 'user'; userId: string }
 
 export interface Segment {
-  /** The label value in the buffer, 1..255. */
+  /** The label value in the buffer, 1..255 (unique across layers). */
   number: number
   name: string
   color: Rgb
   category: Code | null
   type: Code | null
   source: SegmentSource
+  /** The layer holding its labels (0-based). Segments on one layer never overlap; overlapping segments sit on different layers. */
+  layer: number
 }
+
+/** A segment as callers give it: without a layer it goes on layer 0. */
+export type SegmentInit = Omit<Segment, 'layer'> & { layer?: number }
 
 export interface LabelmapGrid {
   columns: number
@@ -39,28 +46,26 @@ export interface LabelmapGrid {
 export type LabelmapChangeReason = 'edit' | 'undo' | 'redo'
 
 export interface LabelmapEvents {
-  /** Labels changed on these slices (sorted, unique); `version` is the document's new version. */
-  'labels-changed': { version: number; slices: number[]; reason: LabelmapChangeReason; label: string }
+  /** Labels changed on these slices of these layers (both sorted, unique); `version` is the document's new version. */
+  'labels-changed': { version: number; slices: number[]; layers: number[]; reason: LabelmapChangeReason; label: string }
   'segments-changed': { version: number; segments: readonly Segment[] }
   'history-changed': { canUndo: boolean; canRedo: boolean }
 }
 
-/** The writes of one transaction. */
+/** The writes of one transaction. Voxel indices address one layer (columns × rows × slices). */
 export interface LabelmapEdit {
-  /** Sets the label of one voxel (index into the whole buffer). */
+  /** Sets the label of one voxel of layer 0 (index into the whole buffer). */
   set(index: number, label: number): void
-  /** Sets `label` wherever `mask` is non-zero on slice `slice` (mask: columns × rows). */
+  /** Sets `label` wherever `mask` is non-zero on slice `slice` of layer 0 (mask: columns × rows). */
   paintSlice(slice: number, mask: ArrayLike<number>, label: number): void
-  /** Replaces every label of slice `slice`. */
+  /** Replaces every label of slice `slice` of layer 0. */
   writeSlice(slice: number, labels: ArrayLike<number>): void
-}
-
-interface Transaction {
-  label: string
-  indices: Uint32Array
-  before: Uint8Array
-  after: Uint8Array
-  slices: number[]
+  /** Gives voxel `index` to the segment, on the segment's layer (replacing whichever segment of that layer held it). */
+  paint(index: number, segmentNumber: number): void
+  /** Takes voxel `index` from the segment, if the segment holds it. */
+  erase(index: number, segmentNumber: number): void
+  /** Whether the segment holds voxel `index` (this transaction's writes included). */
+  has(index: number, segmentNumber: number): boolean
 }
 
 export class LabelmapError extends Error {
@@ -71,12 +76,17 @@ export class LabelmapError extends Error {
 }
 
 const historyLimit = 100
+/** At most 255 segments, so 255 layers are always enough. */
+const maxLayers = 255
 
 export class LabelmapDocument {
   readonly grid: LabelmapGrid
   readonly sliceSize: number
-  private readonly buffer: Uint8Array
-  private segmentList: Segment[]
+  /** Voxels per layer (columns × rows × slices). */
+  readonly voxels: number
+  private readonly layers: Uint8Array[] = []
+  private segmentList: Segment[] = []
+  private readonly byNumber = new Map<number, Segment>()
   private versionNumber = 0
   private readonly undoStack: Transaction[] = []
   private readonly redoStack: Transaction[] = []
@@ -84,22 +94,26 @@ export class LabelmapDocument {
 
   /**
    * @param seriesInstanceUid the series whose grid this is
-   * @param labels initial labels (columns × rows × slices), copied once into the document
+   * @param labels initial labels (columns × rows × slices) of layer 0, or of layers 0, 1, …; copied once into the document
    */
   constructor(
     readonly seriesInstanceUid: string,
     grid: LabelmapGrid,
-    segments: Segment[],
-    labels?: Uint8Array,
+    segments: SegmentInit[],
+    labels?: Uint8Array | readonly Uint8Array[],
   ) {
     if (![grid.columns, grid.rows, grid.slices].every((n) => Number.isInteger(n) && n > 0))
       throw new LabelmapError('A labelmap needs a positive whole number of columns, rows and slices.')
     this.grid = { ...grid }
     this.sliceSize = grid.columns * grid.rows
-    const length = this.sliceSize * grid.slices
-    if (labels && labels.length !== length) throw new LabelmapError(`The labels hold ${labels.length} values; the grid needs ${length}.`)
-    this.buffer = labels ? Uint8Array.from(labels) : new Uint8Array(length)
-    this.segmentList = validSegments(segments)
+    this.voxels = this.sliceSize * grid.slices
+    const initial = labels === undefined ? [] : labels instanceof Uint8Array ? [labels] : labels
+    if (initial.length > maxLayers) throw new LabelmapError(`A labelmap holds at most ${maxLayers} layers, not ${initial.length}.`)
+    for (const layer of initial) {
+      if (layer.length !== this.voxels) throw new LabelmapError(`The labels hold ${layer.length} values; the grid needs ${this.voxels}.`)
+      this.layers.push(Uint8Array.from(layer))
+    }
+    this.useSegments(segments)
   }
 
   get version(): number {
@@ -118,28 +132,52 @@ export class LabelmapDocument {
     return this.redoStack.length > 0
   }
 
-  /**
-   * The labels, read-only by contract: the renderer shares this buffer instead of copying
-   * it. Writes go through transact().
-   */
-  get labels(): Uint8Array {
-    return this.buffer
+  /** Layers in the document (at least 1). */
+  get layerCount(): number {
+    return this.layers.length
   }
 
-  /** The labels of one slice, a view (no copy). */
-  slice(index: number): Uint8Array {
+  /**
+   * The labels of layer 0, read-only by contract: the renderer shares this buffer instead
+   * of copying it. Writes go through transact().
+   */
+  get labels(): Uint8Array {
+    return this.layers[0]!
+  }
+
+  /** The labels of one layer, read-only by contract (no copy). */
+  layerLabels(layer: number): Uint8Array {
+    this.checkLayer(layer)
+    return this.layers[layer]!
+  }
+
+  /** The labels of one slice of one layer, a view (no copy). */
+  slice(index: number, layer = 0): Uint8Array {
     this.checkSlice(index)
-    return this.buffer.subarray(index * this.sliceSize, (index + 1) * this.sliceSize)
+    this.checkLayer(layer)
+    return this.layers[layer]!.subarray(index * this.sliceSize, (index + 1) * this.sliceSize)
   }
 
   segment(number: number): Segment | undefined {
-    return this.segmentList.find((segment) => segment.number === number)
+    return this.byNumber.get(number)
   }
 
-  /** Voxels per label value (index = label). */
+  /** One segment as a binary volume (1 where the segment is, else 0; columns × rows × slices), a copy. */
+  mask(segmentNumber: number): Uint8Array {
+    const buffer = this.layers[this.segmentOrThrow(segmentNumber).layer]!
+    const mask = new Uint8Array(this.voxels)
+    for (let i = 0; i < buffer.length; i++) if (buffer[i] === segmentNumber) mask[i] = 1
+    return mask
+  }
+
+  /** Voxels per label value over every layer (index = label; index 0 = voxels no layer labels). */
   counts(): number[] {
     const counts = new Array<number>(256).fill(0)
-    for (const value of this.buffer) counts[value]! += 1
+    for (const layer of this.layers) for (const value of layer) counts[value]! += 1
+    if (this.layers.length > 1) {
+      counts[0] = 0
+      for (let i = 0; i < this.voxels; i++) if (this.layers.every((layer) => layer[i] === 0)) counts[0] += 1
+    }
     let last = counts.length - 1
     while (last > 0 && counts[last] === 0) last -= 1
     return counts.slice(0, last + 1)
@@ -149,10 +187,15 @@ export class LabelmapDocument {
     return this.events.on(name, listener)
   }
 
-  setSegments(segments: Segment[]): void {
-    this.segmentList = validSegments(segments)
+  /** Replaces the segment list; a segment on a layer the document lacks allocates it (layers are never dropped). */
+  setSegments(segments: SegmentInit[]): void {
+    this.useSegments(segments)
     this.versionNumber += 1
     this.events.emit('segments-changed', { version: this.versionNumber, segments: this.segmentList })
+  }
+
+  addSegment(segment: SegmentInit): void {
+    this.setSegments([...this.segmentList, segment])
   }
 
   /**
@@ -160,14 +203,14 @@ export class LabelmapDocument {
    * recorded and no event is sent).
    */
   transact(label: string, write: (edit: LabelmapEdit) => void): number[] {
-    const changed = new Map<number, number>()
+    const recorder = new TransactionRecorder(this.layers, this.sliceSize, this.grid.slices)
+    const checkIndex = (index: number) => {
+      if (!Number.isInteger(index) || index < 0 || index >= this.voxels) throw new LabelmapError(`Voxel ${index} is outside the labelmap.`)
+    }
     const put = (index: number, value: number) => {
-      if (!Number.isInteger(index) || index < 0 || index >= this.buffer.length) throw new LabelmapError(`Voxel ${index} is outside the labelmap.`)
+      checkIndex(index)
       if (!Number.isInteger(value) || value < 0 || value > 255) throw new LabelmapError(`Label ${value} is not a segment number (0 to 255).`)
-      const previous = this.buffer[index]!
-      if (previous === value) return
-      if (!changed.has(index)) changed.set(index, previous)
-      this.buffer[index] = value
+      recorder.write(0, index, value)
     }
     const edit: LabelmapEdit = {
       set: put,
@@ -183,23 +226,29 @@ export class LabelmapDocument {
         const offset = slice * this.sliceSize
         for (let p = 0; p < values.length; p++) put(offset + p, values[p]!)
       },
+      paint: (index, segmentNumber) => {
+        checkIndex(index)
+        recorder.write(this.segmentOrThrow(segmentNumber).layer, index, segmentNumber)
+      },
+      erase: (index, segmentNumber) => {
+        checkIndex(index)
+        const layer = this.segmentOrThrow(segmentNumber).layer
+        if (this.layers[layer]![index] === segmentNumber) recorder.write(layer, index, 0)
+      },
+      has: (index, segmentNumber) => {
+        checkIndex(index)
+        return this.layers[this.segmentOrThrow(segmentNumber).layer]![index] === segmentNumber
+      },
     }
     try {
       write(edit)
     } catch (error) {
       // A failed edit leaves nothing half-written.
-      for (const [index, previous] of changed) this.buffer[index] = previous
+      recorder.rollback()
       throw error
     }
-    if (changed.size === 0) return []
-    const indices = Uint32Array.from(changed.keys()).sort()
-    const transaction: Transaction = {
-      label,
-      indices,
-      before: Uint8Array.from(indices, (index) => changed.get(index)!),
-      after: Uint8Array.from(indices, (index) => this.buffer[index]!),
-      slices: slicesOf(indices, this.sliceSize),
-    }
+    const transaction = recorder.commit(label)
+    if (!transaction) return []
     this.undoStack.push(transaction)
     if (this.undoStack.length > historyLimit) this.undoStack.shift()
     this.redoStack.length = 0
@@ -210,7 +259,7 @@ export class LabelmapDocument {
   undo(): boolean {
     const transaction = this.undoStack.pop()
     if (!transaction) return false
-    this.apply(transaction.indices, transaction.before)
+    replay(this.layers, transaction, 'before')
     this.redoStack.push(transaction)
     this.announce(transaction, 'undo')
     return true
@@ -219,7 +268,7 @@ export class LabelmapDocument {
   redo(): boolean {
     const transaction = this.redoStack.pop()
     if (!transaction) return false
-    this.apply(transaction.indices, transaction.after)
+    replay(this.layers, transaction, 'after')
     this.undoStack.push(transaction)
     this.announce(transaction, 'redo')
     return true
@@ -230,36 +279,43 @@ export class LabelmapDocument {
     this.events.clear()
   }
 
-  private apply(indices: Uint32Array, values: Uint8Array) {
-    for (let i = 0; i < indices.length; i++) this.buffer[indices[i]!] = values[i]!
+  private segmentOrThrow(number: number): Segment {
+    const segment = this.segment(number)
+    if (!segment) throw new LabelmapError(`Segment ${number} is not in this labelmap.`)
+    return segment
+  }
+
+  private useSegments(segments: SegmentInit[]) {
+    this.segmentList = validSegments(segments)
+    this.byNumber.clear()
+    for (const segment of this.segmentList) this.byNumber.set(segment.number, segment)
+    const needed = Math.max(1, ...this.segmentList.map((segment) => segment.layer + 1))
+    while (this.layers.length < needed) this.layers.push(new Uint8Array(this.voxels))
   }
 
   private announce(transaction: Transaction, reason: LabelmapChangeReason) {
     this.versionNumber += 1
-    this.events.emit('labels-changed', { version: this.versionNumber, slices: transaction.slices, reason, label: transaction.label })
+    this.events.emit('labels-changed', { version: this.versionNumber, slices: transaction.slices, layers: transaction.layers, reason, label: transaction.label })
     this.events.emit('history-changed', { canUndo: this.canUndo, canRedo: this.canRedo })
   }
 
   private checkSlice(index: number) {
     if (!Number.isInteger(index) || index < 0 || index >= this.grid.slices) throw new LabelmapError(`Slice ${index} is outside the labelmap (0 to ${this.grid.slices - 1}).`)
   }
-}
 
-function slicesOf(sortedIndices: Uint32Array, sliceSize: number): number[] {
-  const slices: number[] = []
-  for (const index of sortedIndices) {
-    const slice = Math.floor(index / sliceSize)
-    if (slices.at(-1) !== slice) slices.push(slice)
+  private checkLayer(layer: number) {
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.layers.length) throw new LabelmapError(`Layer ${layer} is not in this labelmap (0 to ${this.layers.length - 1}).`)
   }
-  return slices
 }
 
-function validSegments(segments: Segment[]): Segment[] {
+function validSegments(segments: SegmentInit[]): Segment[] {
   const seen = new Set<number>()
   for (const segment of segments) {
     if (!Number.isInteger(segment.number) || segment.number < 1 || segment.number > 255) throw new LabelmapError(`Segment number ${segment.number} is not 1 to 255.`)
     if (seen.has(segment.number)) throw new LabelmapError(`Segment number ${segment.number} is used twice.`)
+    const layer = segment.layer ?? 0
+    if (!Number.isInteger(layer) || layer < 0 || layer >= maxLayers) throw new LabelmapError(`Segment ${segment.number} is on layer ${layer}; layers are 0 to ${maxLayers - 1}.`)
     seen.add(segment.number)
   }
-  return segments.map((segment) => ({ ...segment, color: [...segment.color] as Rgb }))
+  return segments.map((segment) => ({ ...segment, color: [...segment.color] as Rgb, layer: segment.layer ?? 0 }))
 }
