@@ -1,7 +1,8 @@
 // The bookkeeping of the document's transactions. The first write to a slice of a layer
-// keeps a copy of that slice, so a write costs one comparison and the commit diffs the
-// copies against the buffers into a sparse record (indices with before and after values)
-// that undo and redo replay exactly. A failed edit restores the copies.
+// keeps a copy of that slice, so a write costs a comparison or two, and the commit diffs
+// the written span of each copy against the buffers into a sparse record (indices with
+// before and after values) that undo and redo replay exactly. A failed edit restores the
+// copies.
 
 /** What one transaction changed on one layer. */
 export interface LayerChange {
@@ -21,8 +22,16 @@ export interface Transaction {
   layers: number[]
 }
 
+/** A touched slice of a layer: its labels before the transaction, and the span of voxel indices written. */
+interface SliceCopy {
+  labels: Uint8Array
+  low: number
+  high: number
+}
+
 export class TransactionRecorder {
-  private readonly copies = new Map<number, Uint8Array>()
+  private readonly copies = new Map<number, SliceCopy>()
+  private last: SliceCopy | null = null
   private lastKey = -1
 
   constructor(
@@ -37,48 +46,71 @@ export class TransactionRecorder {
     if (buffer[index] === value) return
     const slice = Math.floor(index / this.sliceSize)
     const key = layer * this.sliceCount + slice
-    if (key !== this.lastKey) {
-      if (!this.copies.has(key)) this.copies.set(key, buffer.slice(slice * this.sliceSize, (slice + 1) * this.sliceSize))
+    if (key !== this.lastKey || !this.last) {
+      let copy = this.copies.get(key)
+      if (!copy) this.copies.set(key, (copy = { labels: buffer.slice(slice * this.sliceSize, (slice + 1) * this.sliceSize), low: index, high: index }))
+      this.last = copy
       this.lastKey = key
     }
+    if (index < this.last.low) this.last.low = index
+    if (index > this.last.high) this.last.high = index
     buffer[index] = value
   }
 
   rollback(): void {
-    for (const [key, copy] of this.copies) this.layers[Math.floor(key / this.sliceCount)]!.set(copy, (key % this.sliceCount) * this.sliceSize)
-    this.copies.clear()
+    for (const [key, copy] of this.copies) this.layers[Math.floor(key / this.sliceCount)]!.set(copy.labels, (key % this.sliceCount) * this.sliceSize)
+    this.forget()
   }
 
   /** The record of what changed, or null when nothing did. */
   commit(label: string): Transaction | null {
-    const byLayer = new Map<number, { indices: number[]; before: number[]; after: number[] }>()
+    const keys = [...this.copies.keys()].sort((a, b) => a - b)
     const slices = new Set<number>()
-    for (const key of [...this.copies.keys()].sort((a, b) => a - b)) {
-      const layer = Math.floor(key / this.sliceCount)
-      const slice = key % this.sliceCount
-      const copy = this.copies.get(key)!
+    const changes: LayerChange[] = []
+    // Keys are ordered by layer, then slice: count each layer's changes, then fill its record.
+    for (let first = 0; first < keys.length;) {
+      const layer = Math.floor(keys[first]! / this.sliceCount)
+      let last = first
+      while (last < keys.length && Math.floor(keys[last]! / this.sliceCount) === layer) last += 1
       const buffer = this.layers[layer]!
-      const offset = slice * this.sliceSize
-      let entry = byLayer.get(layer)
-      for (let p = 0; p < copy.length; p++) {
-        const now = buffer[offset + p]!
-        if (now === copy[p]) continue
-        if (!entry) byLayer.set(layer, (entry = { indices: [], before: [], after: [] }))
-        entry.indices.push(offset + p)
-        entry.before.push(copy[p]!)
-        entry.after.push(now)
-        slices.add(slice)
+      let count = 0
+      for (let n = first; n < last; n++) {
+        const { labels, low, high } = this.copies.get(keys[n]!)!
+        const offset = (keys[n]! % this.sliceCount) * this.sliceSize
+        for (let index = low; index <= high; index++) if (buffer[index] !== labels[index - offset]) count += 1
       }
+      if (count > 0) {
+        const change: LayerChange = { layer, indices: new Uint32Array(count), before: new Uint8Array(count), after: new Uint8Array(count) }
+        let at = 0
+        for (let n = first; n < last; n++) {
+          const slice = keys[n]! % this.sliceCount
+          const { labels, low, high } = this.copies.get(keys[n]!)!
+          const offset = slice * this.sliceSize
+          const start = at
+          for (let index = low; index <= high; index++) {
+            const now = buffer[index]!
+            const before = labels[index - offset]!
+            if (now === before) continue
+            change.indices[at] = index
+            change.before[at] = before
+            change.after[at] = now
+            at += 1
+          }
+          if (at > start) slices.add(slice)
+        }
+        changes.push(change)
+      }
+      first = last
     }
-    this.copies.clear()
-    if (byLayer.size === 0) return null
-    const changes = [...byLayer].map(([layer, entry]) => ({
-      layer,
-      indices: Uint32Array.from(entry.indices),
-      before: Uint8Array.from(entry.before),
-      after: Uint8Array.from(entry.after),
-    }))
+    this.forget()
+    if (changes.length === 0) return null
     return { label, changes, slices: [...slices].sort((a, b) => a - b), layers: changes.map((change) => change.layer) }
+  }
+
+  private forget() {
+    this.copies.clear()
+    this.last = null
+    this.lastKey = -1
   }
 }
 
