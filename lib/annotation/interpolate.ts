@@ -28,16 +28,21 @@ export function interpolateSlices(doc: LabelmapDocument, space: VoxelSpace, opti
   // The key slices, and the in-plane box of the segment over all of them.
   const present = new Uint8Array(dims[axis]!)
   const box = { p0: Infinity, p1: -Infinity, q0: Infinity, q1: -Infinity }
-  for (let k = 0; k < space.slices; k++)
+  const coordinate = [0, 0, 0]
+  for (let k = 0, index = 0; k < space.slices; k++)
     for (let j = 0; j < space.rows; j++)
-      for (let i = 0; i < space.columns; i++) {
-        if (labels[k * strides[2]! + j * strides[1]! + i] !== number) continue
-        const at = [i, j, k]
-        present[at[axis]!] = 1
-        box.p0 = Math.min(box.p0, at[p]!)
-        box.p1 = Math.max(box.p1, at[p]!)
-        box.q0 = Math.min(box.q0, at[q]!)
-        box.q1 = Math.max(box.q1, at[q]!)
+      for (let i = 0; i < space.columns; i++, index++) {
+        if (labels[index] !== number) continue
+        coordinate[0] = i
+        coordinate[1] = j
+        coordinate[2] = k
+        present[coordinate[axis]!] = 1
+        const x = coordinate[p]!
+        const y = coordinate[q]!
+        if (x < box.p0) box.p0 = x
+        if (x > box.p1) box.p1 = x
+        if (y < box.q0) box.q0 = y
+        if (y > box.q1) box.q1 = y
       }
   const keys = [...present.keys()].filter((position) => present[position])
   if (keys.length < 2) throw new LabelmapError('Fill between slices needs the segment drawn on at least two slices along this direction.')
@@ -73,11 +78,10 @@ export function interpolateSlices(doc: LabelmapDocument, space: VoxelSpace, opti
       previous = { position: b, distance: to }
       for (let position = a + 1; position < b; position++) {
         const t = (position - a) / (b - a)
-        for (let y = 0; y < height; y++)
-          for (let x = 0; x < width; x++) {
-            const pixel = y * width + x
-            if ((1 - t) * from[pixel]! + t * to[pixel]! < 0) edit.paint(offset(position, x, y), number)
-          }
+        for (let y = 0; y < height; y++) {
+          const row = offset(position, 0, y)
+          for (let x = 0, pixel = y * width; x < width; x++, pixel++) if ((1 - t) * from[pixel]! + t * to[pixel]! < 0) edit.paint(row + x * strides[p]!, number)
+        }
       }
     }
   })

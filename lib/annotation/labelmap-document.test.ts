@@ -164,3 +164,48 @@ test('starts from labels of several layers', () => {
   assert.equal(doc.labels[0], 1, 'the document keeps its own copy')
   assert.throws(() => new LabelmapDocument('1', grid, [], [a, new Uint8Array(3)]), /needs 24/)
 })
+
+test('interleaved writes over rows and layers undo exactly; writing a voxel back records nothing for it', () => {
+  const doc = new LabelmapDocument('1', grid, [nodule, { ...nodule, number: 2, layer: 1 }])
+  doc.transact('setup', (edit) => edit.paint(23, 1))
+  doc.transact('mixed', (edit) => {
+    edit.paint(0, 1)
+    edit.paint(13, 2)
+    edit.paint(3, 1)
+    edit.paint(1, 2)
+    edit.paint(22, 1)
+    edit.erase(23, 1)
+    edit.paint(23, 1)
+    edit.paint(4, 1)
+    edit.erase(4, 1)
+  })
+  assert.deepEqual(
+    [...doc.mask(1)].flatMap((v, i) => (v ? [i] : [])),
+    [0, 3, 22, 23],
+  )
+  assert.deepEqual(
+    [...doc.mask(2)].flatMap((v, i) => (v ? [i] : [])),
+    [1, 13],
+  )
+  const changed: number[][] = []
+  doc.on('labels-changed', ({ slices }) => changed.push(slices))
+  doc.undo()
+  assert.deepEqual(changed, [[0, 1]])
+  assert.deepEqual(
+    [...doc.mask(1)].flatMap((v, i) => (v ? [i] : [])),
+    [23],
+  )
+  assert.deepEqual(doc.layerLabels(1), new Uint8Array(24))
+  doc.redo()
+  assert.deepEqual(
+    [...doc.mask(2)].flatMap((v, i) => (v ? [i] : [])),
+    [1, 13],
+  )
+  assert.deepEqual(
+    doc.transact('back and forth', (edit) => {
+      edit.paint(5, 1)
+      edit.erase(5, 1)
+    }),
+    [],
+  )
+})

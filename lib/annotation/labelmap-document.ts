@@ -175,8 +175,12 @@ export class LabelmapDocument {
     const counts = new Array<number>(256).fill(0)
     for (const layer of this.layers) for (const value of layer) counts[value]! += 1
     if (this.layers.length > 1) {
-      counts[0] = 0
-      for (let i = 0; i < this.voxels; i++) if (this.layers.every((layer) => layer[i] === 0)) counts[0] += 1
+      let empty = 0
+      voxels: for (let i = 0; i < this.voxels; i++) {
+        for (const layer of this.layers) if (layer[i]) continue voxels
+        empty += 1
+      }
+      counts[0] = empty
     }
     let last = counts.length - 1
     while (last > 0 && counts[last] === 0) last -= 1
@@ -203,7 +207,7 @@ export class LabelmapDocument {
    * recorded and no event is sent).
    */
   transact(label: string, write: (edit: LabelmapEdit) => void): number[] {
-    const recorder = new TransactionRecorder(this.layers, this.sliceSize, this.grid.slices)
+    const recorder = new TransactionRecorder(this.layers, this.grid.columns, this.grid.rows, this.grid.slices)
     const checkIndex = (index: number) => {
       if (!Number.isInteger(index) || index < 0 || index >= this.voxels) throw new LabelmapError(`Voxel ${index} is outside the labelmap.`)
     }

@@ -57,6 +57,7 @@ test('refuses a seed outside the image or outside the range, and an empty range'
   const doc = documentOn(space)
   const base = { low: 80, high: 120, values: phantom(), segment: 1, connectivity: 6 as const, maxVoxels: 100 }
   assert.throws(() => regionGrow(doc, space, { ...base, seed: [8, 0, 0] }), /outside the image/)
+  assert.throws(() => regionGrow(doc, space, { ...base, seed: [7.5, 7.5, 3.5] }), /value at the click \(0\)/, 'a click on the far edge takes the edge voxel')
   assert.throws(() => regionGrow(doc, space, { ...base, seed: [0, 0, 0] }), /outside the range 80 to 120/)
   assert.throws(() => regionGrow(doc, space, { ...base, seed: [2, 2, 1], low: 130 }), /range is empty/)
 })

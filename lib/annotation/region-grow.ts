@@ -1,5 +1,5 @@
 import { type LabelmapDocument, LabelmapError } from './labelmap-document'
-import { checkInside, checkRange, checkSegment, checkSpace, type Ijk, valueReader, type ValueSource, type VoxelSpace } from './voxel-space'
+import { checkInside, checkRange, checkSegment, checkSpace, type Ijk, nearestVoxel, valueReader, type ValueSource, type VoxelSpace } from './voxel-space'
 
 // Region grow from a click: the voxels connected to the seed (by faces, or faces, edges and
 // corners) whose modality value lies in the range, added to the segment. The region is
@@ -33,8 +33,7 @@ export function regionGrow(doc: LabelmapDocument, space: VoxelSpace, options: Re
   const value = valueReader(options.values, doc.voxels)
   const { columns, rows, slices } = space
   const sliceSize = columns * rows
-  const [si, sj, sk] = options.seed.map(Math.round) as Ijk
-  const seed = sk * sliceSize + sj * columns + si
+  const seed = nearestVoxel(space, options.seed)
   const inRange = (index: number) => {
     const v = value(index)
     return v >= options.low && v <= options.high

@@ -13,21 +13,26 @@ export function forEachInCapsule(space: VoxelSpace, a: Vec3, b: Vec3, radius: nu
   const extent = [0, 1, 2].map((axis) => (frame ? radius * Math.sqrt(Math.max(0, 1 - frame.n[axis]! ** 2)) + frame.halfThickness * Math.abs(frame.n[axis]!) : radius))
   const low = [0, 1, 2].map((axis) => Math.min(a[axis]!, b[axis]!) - extent[axis]!) as Vec3
   const high = [0, 1, 2].map((axis) => Math.max(a[axis]!, b[axis]!) + extent[axis]!) as Vec3
-  const d = subtract(b, a)
-  const length2 = dot(d, d)
+  const [d0, d1, d2] = subtract(b, a)
+  const length2 = d0 * d0 + d1 * d1 + d2 * d2
   const r2 = radius * radius * (1 + 1e-9)
   const [s0, s1, s2] = space.spacing
+  const [n0, n1, n2] = frame ? frame.n : [0, 0, 0]
   forEachInBox(space, low, high, (index, i, j, k) => {
-    const w: Vec3 = [i * s0 - a[0], j * s1 - a[1], k * s2 - a[2]]
-    const t = length2 > 0 ? Math.min(1, Math.max(0, dot(w, d) / length2)) : 0
-    const e: Vec3 = [w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]]
-    const e2 = dot(e, e)
+    const w0 = i * s0 - a[0]
+    const w1 = j * s1 - a[1]
+    const w2 = k * s2 - a[2]
+    const t = length2 > 0 ? Math.min(1, Math.max(0, (w0 * d0 + w1 * d1 + w2 * d2) / length2)) : 0
+    const e0 = w0 - t * d0
+    const e1 = w1 - t * d1
+    const e2 = w2 - t * d2
+    const distance2 = e0 * e0 + e1 * e1 + e2 * e2
     if (!frame) {
-      if (e2 <= r2) visit(index)
+      if (distance2 <= r2) visit(index)
       return
     }
-    const normal = dot(e, frame.n)
-    if (e2 - normal * normal <= r2 && inSlab(normal, frame.halfThickness)) visit(index)
+    const normal = e0 * n0 + e1 * n1 + e2 * n2
+    if (distance2 - normal * normal <= r2 && inSlab(normal, frame.halfThickness)) visit(index)
   })
 }
 

@@ -62,6 +62,12 @@ export function checkInside(space: VoxelSpace, point: Ijk, what: string): void {
   if (i < -0.5 || j < -0.5 || k < -0.5 || i > space.columns - 0.5 || j > space.rows - 0.5 || k > space.slices - 0.5) throw new LabelmapError(`The ${what} is outside the image.`)
 }
 
+/** The index of the voxel whose cell holds `point` (a point inside the volume). */
+export function nearestVoxel(space: VoxelSpace, point: Ijk): number {
+  const [i, j, k] = [space.columns, space.rows, space.slices].map((n, axis) => Math.min(n - 1, Math.max(0, Math.round(point[axis]!))))
+  return (k! * space.rows + j!) * space.columns + i!
+}
+
 export function checkRadius(radiusMm: number): void {
   if (!Number.isFinite(radiusMm) || radiusMm <= 0) throw new LabelmapError('The size must be more than 0 mm.')
 }
