@@ -126,3 +126,20 @@ test('refuses a centre outside the image, a size of 0, a flat plane, an unknown 
   assert.throws(() => paintStroke(doc, anisotropic, { ...circle, shape: 'circle', centres: [] }), LabelmapError)
   assert.equal(doc.canUndo, false)
 })
+
+test('on an oblique plane, the disc takes the voxels whose cells the plane crosses', () => {
+  const space: VoxelSpace = { columns: 9, rows: 9, slices: 9, spacing: [1, 1, 1] }
+  const doc = documentOn(space)
+  // The plane at 45° between rows and slices (normal (0, −1, 1)/√2): a voxel is on it when
+  // dk − dj is 0 or 1 (the slab is half-open). Within 1 mm in the plane: the centre and its two
+  // column neighbours (dk = dj = 0), and (0, 0, +1), (0, −1, 0), each 1/√2 mm away in the plane.
+  const slices = paintCircle(doc, space, { centre: [4, 4, 4], radiusMm: 1, plane: { u: [1, 0, 0], v: [0, Math.SQRT1_2, Math.SQRT1_2] }, segment: 1, mode: 'paint' })
+  assert.deepEqual(slices, [4, 5])
+  assert.deepEqual(voxelsOf(doc, 1), [
+    [4, 3, 4],
+    [3, 4, 4],
+    [4, 4, 4],
+    [5, 4, 4],
+    [4, 4, 5],
+  ])
+})

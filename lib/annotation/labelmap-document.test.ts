@@ -88,6 +88,12 @@ test('segments without a layer go on layer 0; a segment on a new layer allocates
   assert.equal(doc.layerLabels(2).length, 24)
   assert.deepEqual(events, [1])
   assert.throws(() => doc.addSegment({ ...nodule, number: 3, layer: -1 }), /layer -1/)
+  assert.throws(() => doc.setSegments([{ ...nodule, layer: 1 }]), /cannot move/)
+  doc.setSegments([
+    { ...nodule, name: 'Renamed' },
+    { ...nodule, number: 2, layer: 2 },
+  ])
+  assert.equal(doc.segment(1)?.name, 'Renamed')
   assert.throws(() => doc.layerLabels(3), LabelmapError)
   assert.throws(() => doc.slice(0, 3), LabelmapError)
 })

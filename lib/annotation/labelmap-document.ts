@@ -193,6 +193,11 @@ export class LabelmapDocument {
 
   /** Replaces the segment list; a segment on a layer the document lacks allocates it (layers are never dropped). */
   setSegments(segments: SegmentInit[]): void {
+    for (const segment of segments) {
+      const current = this.byNumber.get(segment.number)
+      // Its labels are on its layer: moving it would strand them there.
+      if (current && current.layer !== (segment.layer ?? 0)) throw new LabelmapError(`Segment ${segment.number} is on layer ${current.layer} and cannot move to another layer.`)
+    }
     this.useSegments(segments)
     this.versionNumber += 1
     this.events.emit('segments-changed', { version: this.versionNumber, segments: this.segmentList })
