@@ -51,13 +51,13 @@ export function writeSeg(segments: readonly SegSegmentInfo[], mask: (segmentNumb
   const sliceSize = first.rows * first.columns
   const notices: string[] = []
   const written: SegSegmentInfo[] = []
-  const labelmaps: unknown[] = []
+  const labelmaps: { labelmaps2D: (Labelmap2D | undefined)[]; metadata: unknown[]; labelToSegmentIndex: Record<number, number> }[] = []
   for (const segment of segments) {
     const volume = mask(segment.number)
     if (volume.length !== sliceSize * instances.length)
       throw new SegError('grid-mismatch', `The mask of segment "${segment.label}" does not fit the series (${volume.length} values for ${sliceSize * instances.length} voxels).`)
     // One adapters labelmap per segment, holding 1 inside: segments may overlap.
-    const labelmaps2D: ({ pixelData: Uint8Array; rows: number; columns: number; segmentsOnLabelmap: number[] } | undefined)[] = []
+    const labelmaps2D: (Labelmap2D | undefined)[] = []
     for (let k = 0; k < instances.length; k++) {
       const slice = volume.subarray(k * sliceSize, (k + 1) * sliceSize)
       if (!slice.some((value) => value !== 0)) continue
@@ -99,6 +99,7 @@ export function writeSeg(segments: readonly SegSegmentInfo[], mask: (segmentNumb
     ContentCreatorName: personName(options.author),
   }) as { dataset: Dataset }
   const dataset = completeDataset(derivation.dataset, written, source, options.createdAt)
+  dataset.PixelData = packedFrames(dataset, labelmaps, source)
   return {
     bytes: writePart10(dataset, SEGMENTATION_STORAGE, sopInstanceUid),
     sopInstanceUid,
@@ -106,6 +107,37 @@ export function writeSeg(segments: readonly SegSegmentInfo[], mask: (segmentNumb
     segmentNumbers: new Map(written.map((segment, index) => [segment.number, index + 1])),
     notices,
   }
+}
+
+interface Labelmap2D {
+  pixelData: Uint8Array
+  rows: number
+  columns: number
+  segmentsOnLabelmap: number[]
+}
+
+const bitArray = (dcmjs as unknown as { data: { BitArray: { pack(pixels: Uint8Array): Uint8Array } } }).data.BitArray
+
+/**
+ * The frames, bit after bit (PS3.5 8.1.1), packed by dcmjs from the per-frame groups. The
+ * adapters' own re-encoding takes continuously packed frames for byte-aligned ones when
+ * a frame is not a whole number of bytes and both lengths agree (getBitmapFramesFromDataset),
+ * which shifts bits on small grids.
+ */
+function packedFrames(dataset: Dataset, labelmaps: { labelmaps2D: (Labelmap2D | undefined)[] }[], source: SegSourceSeries): ArrayBuffer {
+  const sliceOf = new Map(source.instances.map((instance, k) => [instance.sopInstanceUid, k]))
+  const frames = dataset.PerFrameFunctionalGroupsSequence as Dataset[]
+  const sliceSize = source.instances[0]!.rows * source.instances[0]!.columns
+  const unpacked = new Uint8Array(frames.length * sliceSize)
+  frames.forEach((frame, f) => {
+    const segmentNumber = Number(
+      (frame.SegmentIdentificationSequence as Dataset).ReferencedSegmentNumber ?? (frame.SegmentIdentificationSequence as Dataset[])[0]!.ReferencedSegmentNumber,
+    )
+    const uid = ((frame.DerivationImageSequence as Dataset[])[0]!.SourceImageSequence as Dataset[])[0]!.ReferencedSOPInstanceUID as string
+    unpacked.set(labelmaps[segmentNumber - 1]!.labelmaps2D[sliceOf.get(uid)!]!.pixelData, f * sliceSize)
+  })
+  const packed = bitArray.pack(unpacked)
+  return packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength) as ArrayBuffer
 }
 
 // The multiframe dcmjs builds first copies the source pixels, which the SEG then discards:
