@@ -10,8 +10,8 @@ import { writePart10 } from '../dicom/write-part10'
 import { phantomSeries } from '../../tests/support/seg-series'
 import { assignLayers, readLabelmapSeg, segmentAlgorithm, writeLabelmapSeg } from './labelmap-seg'
 import { readSeg } from './read-seg'
-import { SegError, type SegSegmentInfo } from './types'
-import { SEGMENTATION_STORAGE, writeSeg } from './write-seg'
+import { SEGMENTATION_STORAGE, SegError, type SegSegmentInfo } from './types'
+import { writeSeg } from './write-seg'
 
 type Item = Record<string, any>
 const dicom = (

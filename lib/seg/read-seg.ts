@@ -7,8 +7,8 @@
 import dcmjs from 'dcmjs'
 import type { Code, Rgb } from '../annotation/labelmap-document'
 import { dot, orientationDirections, sliceNormal, subtract, type Vec3 } from '../dicom/geometry'
-import { SEGMENTATION_STORAGE, dicomLabToRgb } from './write-seg'
-import { SegError, type SegAlgorithm, type SegReadSegment, type SegSourceSeries } from './types'
+import { dicomLabToRgb } from './colour'
+import { SEGMENTATION_STORAGE, SegError, type SegAlgorithm, type SegReadSegment, type SegSourceSeries } from './types'
 
 type Item = Record<string, unknown>
 

@@ -8,9 +8,9 @@ import dcmjs from 'dcmjs'
 import { generateSegmentation } from '@cornerstonejs/adapters/cornerstone3D/Segmentation/generateSegmentation'
 import { codeSequence, dcm, dicomDate, dicomTime, MANUFACTURER, newUuidUid, personName, referencedSop, sct, sopCommon, type Code, type Dataset } from '../dicom/common-modules'
 import { writePart10 } from '../dicom/write-part10'
-import { SegError, type SegMask, type SegSegmentInfo, type SegSourceInstance, type SegSourceSeries } from './types'
+import { rgbToDicomLab } from './colour'
+import { SEGMENTATION_STORAGE, SegError, type SegMask, type SegSegmentInfo, type SegSourceInstance, type SegSourceSeries } from './types'
 
-export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4'
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1'
 
 /** Written when a segment has no code (SNOMED CT "Tissue" is in both CID 7150 and CID 7166, as 3D Slicer's generic segment). */
@@ -130,15 +130,16 @@ function packedFrames(dataset: Dataset, labelmaps: { labelmaps2D: (Labelmap2D | 
   const sliceSize = source.instances[0]!.rows * source.instances[0]!.columns
   const unpacked = new Uint8Array(frames.length * sliceSize)
   frames.forEach((frame, f) => {
-    const segmentNumber = Number(
-      (frame.SegmentIdentificationSequence as Dataset).ReferencedSegmentNumber ?? (frame.SegmentIdentificationSequence as Dataset[])[0]!.ReferencedSegmentNumber,
-    )
-    const uid = ((frame.DerivationImageSequence as Dataset[])[0]!.SourceImageSequence as Dataset[])[0]!.ReferencedSOPInstanceUID as string
+    const segmentNumber = Number(firstItem(frame.SegmentIdentificationSequence).ReferencedSegmentNumber)
+    const uid = String(firstItem(firstItem(frame.DerivationImageSequence).SourceImageSequence).ReferencedSOPInstanceUID)
     unpacked.set(labelmaps[segmentNumber - 1]!.labelmaps2D[sliceOf.get(uid)!]!.pixelData, f * sliceSize)
   })
   const packed = bitArray.pack(unpacked)
   return packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength) as ArrayBuffer
 }
+
+/** dcmjs and the adapters give a sequence as an item or as a list of items. */
+const firstItem = (value: unknown): Dataset => (Array.isArray(value) ? value[0] : value) as Dataset
 
 // The multiframe dcmjs builds first copies the source pixels, which the SEG then discards:
 // one stored value per image keeps that copy small.
@@ -250,9 +251,7 @@ function completeDataset(dataset: Dataset, segments: SegSegmentInfo[], source: S
   const frames = dataset.PerFrameFunctionalGroupsSequence as Dataset[]
   const referenced = new Set<string>()
   for (const frame of frames) {
-    const derivation = (frame.DerivationImageSequence as Dataset[])[0]!
-    const sourceImage = (derivation.SourceImageSequence as Dataset[])[0]!
-    const uid = sourceImage.ReferencedSOPInstanceUID as string
+    const uid = String(firstItem(firstItem(frame.DerivationImageSequence).SourceImageSequence).ReferencedSOPInstanceUID)
     referenced.add(uid)
     frame.DerivationImageSequence = [
       {
@@ -286,18 +285,6 @@ function completeDataset(dataset: Dataset, segments: SegSegmentInfo[], source: S
     ],
     _vrMap: { PixelData: 'OB' },
   }
-}
-
-const colors = (dcmjs as unknown as { data: { Colors: { rgb2DICOMLAB(rgb: number[]): number[]; dicomlab2RGB(lab: number[]): number[] } } }).data.Colors
-
-/** sRGB 0–255 → DICOM CIELab (PS3.3 C.10.7.1.1), as dcmjs converts it. */
-export function rgbToDicomLab(rgb: readonly number[]): number[] {
-  return colors.rgb2DICOMLAB(rgb.map((value) => value / 255)).map((value) => Math.round(value))
-}
-
-export function dicomLabToRgb(lab: readonly number[]): [number, number, number] {
-  const [r, g, b] = colors.dicomlab2RGB([...lab]).map((value) => Math.min(255, Math.max(0, Math.round(value * 255))))
-  return [r!, g!, b!]
 }
 
 /** SOP Common; a SEG uses no Parallax codes, so it identifies no private coding scheme. */
