@@ -6,11 +6,13 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { dciodvfyBytes, missingDciodvfy } from '../../tests/support/dciodvfy'
 import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
 import { missingPydicom, parsedSeries, pydicomSegFrames } from '../../tests/support/seg-series'
 import { readLabelmapSeg } from './labelmap-seg'
 import { readSeg } from './read-seg'
 import { SegError } from './types'
+import { writeSeg } from './write-seg'
 
 const skip = missingSharedData('pet-headneck') ?? missingPydicom()
 
@@ -75,6 +77,13 @@ describe('the 3D Slicer PET SEG', { skip }, () => {
     assert.deepEqual(overlaps, [])
     const counts = document.counts()
     for (const segment of read.segments) assert.equal(counts[segment.number], segment.voxels, segment.label)
+  })
+
+  it('exports again on the PET series: dciodvfy passes and the masks read back the same', () => {
+    const masks = new Map(read.segments.map((segment) => [segment.number, segment.mask]))
+    const written = writeSeg(read.segments, (number) => masks.get(number)!, series, { seriesDescription: 'Re-export', createdAt: new Date('2026-12-01T12:00:00Z'), author: 'Test' })
+    if (!missingDciodvfy()) assert.deepEqual(dciodvfyBytes(written.bytes).errors, [])
+    for (const segment of readSeg(written.bytes, series).segments) assert.deepEqual(segment.mask, masks.get(segment.number), segment.label)
   })
 
   it('is refused on another series', () => {
