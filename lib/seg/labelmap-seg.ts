@@ -1,6 +1,6 @@
 // DICOM SEG to and from a LabelmapDocument: the document's segments and their masks go
 // through writeSeg / readSeg, which know nothing of documents.
-import { LabelmapDocument, type Segment } from '../annotation/labelmap-document'
+import { LabelmapDocument, type Segment, type SegmentInit } from '../annotation/labelmap-document'
 import { readSeg } from './read-seg'
 import type { SegAlgorithm, SegMask, SegReadSegment, SegSourceSeries } from './types'
 import { writeSeg, type SegWriteOptions, type SegWriteResult } from './write-seg'
@@ -19,12 +19,6 @@ export interface LabelmapSegOptions extends SegWriteOptions {
   edited: (segmentNumber: number) => boolean
 }
 
-/** One segment's binary volume from the document. */
-function segmentMask(document: LabelmapDocument, segmentNumber: number): SegMask {
-  // Layer 0 only, until documents have layers (issue 12 plan A): then doc.mask(segmentNumber).
-  return document.labels.map((label) => (label === segmentNumber ? 1 : 0))
-}
-
 export function writeLabelmapSeg(document: LabelmapDocument, source: SegSourceSeries, options: LabelmapSegOptions): SegWriteResult {
   if (document.seriesInstanceUid !== source.seriesInstanceUid) throw new Error(`The labelmap is on series ${document.seriesInstanceUid}, not on ${source.seriesInstanceUid}.`)
   const segments = document.segments.map((segment) => ({
@@ -35,7 +29,7 @@ export function writeLabelmapSeg(document: LabelmapDocument, source: SegSourceSe
     type: segment.type,
     algorithm: segmentAlgorithm(segment, options.edited(segment.number)),
   }))
-  return writeSeg(segments, (number) => segmentMask(document, number), source, options)
+  return writeSeg(segments, (number): SegMask => document.mask(number), source, options)
 }
 
 export interface LabelmapSegRead {
@@ -52,23 +46,23 @@ export function readLabelmapSeg(bytes: ArrayBuffer | Uint8Array, source: SegSour
   const first = source.instances[0]!
   const grid = { columns: first.columns, rows: first.rows, slices: source.instances.length }
   const layers = assignLayers(read.segments, read.overlaps)
-  const segments: Segment[] = read.segments.map((segment) => ({
+  const segments: SegmentInit[] = read.segments.map((segment) => ({
     number: segment.number,
+    layer: layers.get(segment.number)!,
     name: segment.label,
     color: segment.color,
     category: segment.category,
     type: segment.type,
     source: sourceOf(segment, read.contentCreator),
   }))
-  const labels = new Uint8Array(grid.columns * grid.rows * grid.slices)
-  const notices = [...read.notices]
+  // Overlapping segments go whole onto separate layers, so none loses voxels to another.
+  const layerCount = Math.max(0, ...layers.values()) + 1
+  const labels = Array.from({ length: layerCount }, () => new Uint8Array(grid.columns * grid.rows * grid.slices))
   for (const segment of read.segments) {
-    // Until documents have layers (plan A) a segment on a layer above 0 keeps only the
-    // voxels no earlier segment holds; then it goes to its layer whole.
-    for (let i = 0; i < labels.length; i++) if (segment.mask[i] && labels[i] === 0) labels[i] = segment.number
-    if (layers.get(segment.number)! > 0) notices.push(`Segment "${segment.label}" overlaps another segment; where they overlap it was given to the other one.`)
+    const layer = labels[layers.get(segment.number)!]!
+    for (let i = 0; i < layer.length; i++) if (segment.mask[i]) layer[i] = segment.number
   }
-  return { document: new LabelmapDocument(source.seriesInstanceUid, grid, segments, labels), layers, overlaps: read.overlaps, notices }
+  return { document: new LabelmapDocument(source.seriesInstanceUid, grid, segments, labels), layers, overlaps: read.overlaps, notices: [...read.notices] }
 }
 
 /** Each segment on the lowest layer that holds no segment it overlaps, in SEG order. */

@@ -185,4 +185,22 @@ describe('LabelmapDocument ↔ SEG', () => {
     assert.deepEqual(read.document.segments[1]!.source, { kind: 'model', id: 'lesion-seg-2d', version: '1.2.0', sha256: '' })
     assert.deepEqual(read.document.segments[0]!.source, { kind: 'user', userId: 'Hopper^Grace' })
   })
+
+  it('keeps overlapping segments whole on separate layers, through export and import', () => {
+    const overlapping: Segment[] = [
+      { ...segments[0]!, layer: 0 },
+      { ...segments[1]!, layer: 1 },
+    ]
+    const layers = [new Uint8Array(voxels), new Uint8Array(voxels)]
+    for (let i = 0; i < voxels; i++) {
+      if (i % 3 === 0) layers[0]![i] = 1
+      if (i % 2 === 0) layers[1]![i] = 3
+    }
+    const document = new LabelmapDocument(series.seriesInstanceUid, { columns, rows, slices }, overlapping, layers)
+    const written = writeLabelmapSeg(document, series, { ...options, edited: () => false })
+    const read = readLabelmapSeg(written.bytes, series)
+    assert.equal(read.document.layerCount, 2)
+    for (const segment of overlapping) assert.deepEqual(read.document.mask(written.segmentNumbers.get(segment.number)!), document.mask(segment.number), segment.name)
+    assert.deepEqual(read.notices, [])
+  })
 })
