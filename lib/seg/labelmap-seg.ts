@@ -9,7 +9,7 @@ import { writeSeg, type SegWriteOptions, type SegWriteResult } from './write-seg
  * A user's segment is MANUAL; a model's is AUTOMATIC while it is the model's output as
  * given, SEMIAUTOMATIC once a person has changed it (the model contributed, the person decided).
  */
-export function segmentAlgorithm(segment: Segment, edited: boolean): SegAlgorithm {
+export function segmentAlgorithm(segment: Pick<Segment, 'source'>, edited: boolean): SegAlgorithm {
   if (segment.source.kind === 'user') return { type: 'MANUAL' }
   return { type: edited ? 'SEMIAUTOMATIC' : 'AUTOMATIC', name: segment.source.id, version: segment.source.version }
 }

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import dcmjs from 'dcmjs'
-import { LabelmapDocument, type Segment } from '../annotation/labelmap-document'
+import { LabelmapDocument, type SegmentInit } from '../annotation/labelmap-document'
 import { writePart10 } from '../dicom/write-part10'
 import { phantomSeries } from '../../tests/support/seg-series'
 import { assignLayers, readLabelmapSeg, segmentAlgorithm, writeLabelmapSeg } from './labelmap-seg'
@@ -154,7 +154,7 @@ describe('readSeg', () => {
 
 describe('LabelmapDocument ↔ SEG', () => {
   const model = { kind: 'model' as const, id: 'lesion-seg-2d', version: '1.2.0', sha256: 'ab'.repeat(32) }
-  const segments: Segment[] = [
+  const segments: SegmentInit[] = [
     { number: 1, name: 'Nodule', color: [220, 40, 40], category: code, type: code, source: { kind: 'user', userId: 'u1' } },
     { number: 3, name: 'Model nodule', color: [40, 40, 220], category: code, type: code, source: model },
   ]
@@ -187,7 +187,7 @@ describe('LabelmapDocument ↔ SEG', () => {
   })
 
   it('keeps overlapping segments whole on separate layers, through export and import', () => {
-    const overlapping: Segment[] = [
+    const overlapping: SegmentInit[] = [
       { ...segments[0]!, layer: 0 },
       { ...segments[1]!, layer: 1 },
     ]
