@@ -24,6 +24,11 @@ const nextConfig: NextConfig = {
           { key: 'Referrer-Policy', value: 'no-referrer' },
           { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), interest-cohort=()' },
+          // Cross-origin isolation: SharedArrayBuffer, so ORT's WASM runs on several threads.
+          // Everything the page loads is same-origin except DICOMweb, which it fetches in CORS
+          // mode (the PACS, or the nginx in front of it, answers with CORS headers).
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
         ],
       },
       // API answers carry personal data (names, roles, reads, the audit trail): no browser

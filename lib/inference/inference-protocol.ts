@@ -78,6 +78,8 @@ export interface SessionUse {
   /** Why "auto" passed over the browser's WebGPU adapter (a software one), or null. */
   providerNote: string | null
   sessionReused: boolean
+  /** The WASM threads ORT runs with: more than 1 only on a cross-origin isolated page. */
+  wasmThreads: number
 }
 
 export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings } & SessionUse

@@ -212,7 +212,7 @@ async function withSession<T>(
     },
     fallbackReason,
   )
-  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, providerNote, sessionReused }
+  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, providerNote, sessionReused, wasmThreads: ort.env.wasm.numThreads ?? 1 }
   return { value, timings, use }
 }
 

@@ -281,6 +281,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
           data-timings={JSON.stringify(state.result.timings)}
           data-session-reused={String(state.result.sessionReused)}
           data-provider-note={state.result.providerNote ?? ''}
+          data-wasm-threads={state.result.wasmThreads}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
           {state.result.output.kind === 'classification' && (
@@ -309,8 +310,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
           )}
           <p className="muted" style={{ fontSize: '.75rem' }} data-testid="inference-provenance">
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
-            {state.result.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM (CPU)'} in {(state.durationMs / 1000).toFixed(1)} s
-            {state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
+            {state.result.executionProvider === 'webgpu' ? 'WebGPU' : `WASM (CPU, ${state.result.wasmThreads} thread${state.result.wasmThreads === 1 ? '' : 's'})`} in{' '}
+            {(state.durationMs / 1000).toFixed(1)} s{state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
             {state.result.providerNote ? ` (${state.result.providerNote})` : ''}
           </p>
           {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} onShown={setExplanationShown} />}

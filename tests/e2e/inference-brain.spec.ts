@@ -51,6 +51,9 @@ test.describe('brain tissue model in the browser', () => {
     const results = page.getByTestId('inference-results')
     await expect(results).toBeVisible({ timeout: 360_000 })
     await expect(results).toHaveAttribute('data-execution-provider', 'wasm')
+    // Cross-origin isolated, so ORT's WASM runs on more than one thread.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+    expect(Number(await results.getAttribute('data-wasm-threads'))).toBeGreaterThan(1)
 
     const downloadEvent = page.waitForEvent('download')
     await page.getByTestId('export-labels').click()

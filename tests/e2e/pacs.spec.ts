@@ -206,6 +206,9 @@ test('opening a study retrieves it from the PACS in the browser and renders it',
   // Pixels came straight from the PACS (through its proxy), frame by frame.
   expect(pacsRequests.some((url) => url.startsWith(proxy!.url) && url.includes('/frames/'))).toBe(true)
   expect(pacsRequests.every((url) => url.startsWith(proxy!.url))).toBe(true)
+  // …on a cross-origin isolated page (COOP/COEP, for multi-threaded WASM): the PACS on its
+  // own origin is reached in CORS mode.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
 })
 
 test('a signed read of a PACS study is stored back to the PACS as a DICOM SR, from the browser (STOW-RS)', async ({ page, baseURL }) => {
