@@ -18,6 +18,7 @@ import {
   type SegmentFigures,
 } from './editing'
 import type { LabelmapStore } from './labelmap-store'
+import { StatisticsTable } from './segment-statistics.client'
 import { useStore } from './use-store.client'
 
 // The segments of the selected series' labelmap document and the editing tools' options:
@@ -90,6 +91,21 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
   useEffect(() => {
     viewer?.setHiddenSegments([...(hidden ?? [])])
   }, [viewer, hidden])
+
+  // Ctrl+Z / Ctrl+Shift+Z undo and redo the shown document's edits, whoever made it (a model run or "New segmentation").
+  useEffect(() => {
+    if (!document) return
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null
+      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return
+      event.preventDefault()
+      if (event.shiftKey) document.redo()
+      else document.undo()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [document])
 
   // The editor the tools write through, while a document is shown.
   useEffect(() => {
@@ -366,37 +382,5 @@ function RangeInputs({
       <input type="number" aria-label={`${label}, from`} data-testid={`${testId}-low`} value={value.low} onChange={(event) => onChange('low', Number(event.target.value))} />
       <input type="number" aria-label={`${label}, to`} data-testid={`${testId}-high`} value={value.high} onChange={(event) => onChange('high', Number(event.target.value))} />
     </label>
-  )
-}
-
-const figure = (value: number | null, digits = 1) => (value !== null && Number.isFinite(value) ? value.toFixed(digits) : '—')
-
-function StatisticsTable({ figures, segments, stale }: { figures: SegmentFigures[]; segments: readonly Segment[]; stale: boolean }) {
-  return (
-    <table className="segment-statistics" data-testid="segment-statistics" data-stale={stale ? 'true' : 'false'}>
-      <caption>{stale ? 'Statistics (out of date: labels changed since)' : 'Statistics'}</caption>
-      <thead>
-        <tr>
-          <th>Segment</th>
-          <th>Volume (mL)</th>
-          <th>Mean</th>
-          <th>SD</th>
-          <th>Min</th>
-          <th>Max</th>
-        </tr>
-      </thead>
-      <tbody>
-        {figures.map((row) => (
-          <tr key={row.segment} data-testid={`segment-statistics-${row.segment}`} data-voxels={row.voxels}>
-            <td>{segments.find((segment) => segment.number === row.segment)?.name ?? row.segment}</td>
-            <td>{figure(row.volumeMl, 2)}</td>
-            <td>{figure(row.mean)}</td>
-            <td>{figure(row.sd)}</td>
-            <td>{figure(row.min)}</td>
-            <td>{figure(row.max)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   )
 }
