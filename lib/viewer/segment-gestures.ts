@@ -35,6 +35,8 @@ export type ScissorsShape = 'rectangle' | 'circle' | 'sphere'
 export interface SegmentEditor {
   /** The images the document lies on, one per slice, in display order. */
   imageIds: string[]
+  /** Columns and rows of each image (the document's grid). */
+  grid: { columns: number; rows: number }
   /** Brush radius (mm) for the cursor and the strokes. */
   brushRadiusMm(): number
   scissorsShape(): ScissorsShape

@@ -1,8 +1,9 @@
 import 'client-only'
-import { getEnabledElement, metaData, type Types } from '@cornerstonejs/core'
+import { getEnabledElement, type Types } from '@cornerstonejs/core'
 import { BaseTool, Enums as ToolEnums, cursors, drawing, state as toolState, utilities as toolUtilities, type Types as ToolTypes } from '@cornerstonejs/tools'
 import type { Vec3 } from '../dicom/geometry'
 import type { ViewerEventMap, ViewportId } from './events'
+import { imagePlaneOf } from './image-plane.client'
 import type { Ijk, SegmentEditor, SegmentGesture, SegmentToolId, VoxelPlane } from './segment-gestures'
 import { distanceMm, insideFrame, voxelFrameOf, voxelPlaneOf, worldToIjk, type FramePlane, type VoxelFrame } from './voxel-frame'
 
@@ -20,7 +21,7 @@ export interface ToolSession {
 }
 
 let session: ToolSession | null = null
-let frameCache: { key: string; frame: VoxelFrame | null } | null = null
+let frameCache: { key: string; frame: VoxelFrame } | null = null
 
 /**
  * Connects the tools (Cornerstone's, process-wide) to a viewer's events and editor; returns
@@ -35,29 +36,22 @@ export function bindSegmentTools(next: ToolSession): () => void {
   }
 }
 
-/** The voxel frame of a series (its images in display order), from Cornerstone's image plane metadata (null when an image lacks it). */
-export function voxelFrameFor(imageIds: string[]): VoxelFrame | null {
-  const key = `${imageIds.length}:${imageIds[0]}:${imageIds.at(-1)}`
+/**
+ * The voxel frame of a series (its images in display order, `grid` columns × rows each) from
+ * Cornerstone's image plane metadata; null while an image lacks it (not cached, so a frame
+ * is found once the images have loaded).
+ */
+export function voxelFrameFor(imageIds: string[], grid: { columns: number; rows: number }): VoxelFrame | null {
+  const key = `${imageIds.length}:${imageIds[0]}:${imageIds.at(-1)}:${grid.columns}x${grid.rows}`
   if (frameCache?.key === key) return frameCache.frame
   const planes: FramePlane[] = []
-  let size: { columns: number; rows: number } | null = null
   for (const imageId of imageIds) {
-    const plane = metaData.get('imagePlaneModule', imageId) as
-      { imagePositionPatient?: Vec3; rowCosines?: Vec3; columnCosines?: Vec3; rowPixelSpacing?: number; columnPixelSpacing?: number; columns?: number; rows?: number } | undefined
-    if (!plane?.imagePositionPatient || !plane.rowCosines || !plane.columnCosines || !plane.rowPixelSpacing || !plane.columnPixelSpacing || !plane.columns || !plane.rows) {
-      frameCache = { key, frame: null }
-      return null
-    }
-    size ??= { columns: plane.columns, rows: plane.rows }
-    planes.push({
-      position: plane.imagePositionPatient,
-      rowDirection: plane.rowCosines,
-      columnDirection: plane.columnCosines,
-      columnSpacing: plane.columnPixelSpacing,
-      rowSpacing: plane.rowPixelSpacing,
-    })
+    const plane = imagePlaneOf(imageId)
+    if (!plane) return null
+    planes.push(plane)
   }
-  const frame = size ? voxelFrameOf(planes, size.columns, size.rows) : null
+  if (planes.length === 0) return null
+  const frame = voxelFrameOf(planes, grid.columns, grid.rows)
   frameCache = { key, frame }
   return frame
 }
@@ -80,9 +74,14 @@ function pointerOf(evt: ToolTypes.EventTypes.MouseMoveEventType | ToolTypes.Even
   const { element, currentPoints } = evt.detail
   const viewport = getEnabledElement(element)?.viewport
   if (!viewport) return null
-  const shown = viewport.getImageIds()
+  let shown: string[]
+  try {
+    shown = viewport.getImageIds()
+  } catch {
+    return null // a volume viewport before its volume is set
+  }
   if (shown.length !== editor.imageIds.length || shown[0] !== editor.imageIds[0]) return null
-  const frame = voxelFrameFor(editor.imageIds)
+  const frame = voxelFrameFor(editor.imageIds, editor.grid)
   if (!frame) return null
   const canvas: Types.Point2 = [currentPoints.canvas[0], currentPoints.canvas[1]]
   const world = viewport.canvasToWorld(canvas) as Vec3
@@ -187,7 +186,9 @@ abstract class StrokeTool extends LabelmapGestureTool {
   protected abstract readonly stroke: 'SegmentBrush' | 'SegmentEraser' | 'ThresholdBrush'
 
   protected gesture(start: Pointer, points: Pointer[], plane: VoxelPlane): SegmentGesture {
-    return { kind: 'stroke', tool: this.stroke, centres: points.map((point) => point.ijk), plane, viewportId: start.viewport.id as ViewportId }
+    // The stroke leaves out the stretches dragged off the image.
+    const centres = points.filter((point) => insideFrame(point.frame, point.ijk)).map((point) => point.ijk)
+    return { kind: 'stroke', tool: this.stroke, centres, plane, viewportId: start.viewport.id as ViewportId }
   }
 }
 

@@ -60,7 +60,7 @@ export interface Viewer {
   /** What the editing tools (Brush, Eraser…) write to; null: they ignore the mouse. */
   setSegmentEditor(editor: SegmentEditor | null): void
   /** The voxel grid of a loaded series (column, row, slice axes and spacing), or null without full geometry. */
-  voxelFrame(imageIds: string[]): VoxelFrame | null
+  voxelFrame(imageIds: string[], grid: { columns: number; rows: number }): VoxelFrame | null
   /** Draws a heatmap over one image of the stack (null removes it). */
   showHeatmap(overlay: HeatmapOverlay | null): void
   setHeatmapVisible(visible: boolean): void
@@ -396,8 +396,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       toolSession.editor = editor
     },
 
-    voxelFrame(imageIds) {
-      return voxelFrameFor(imageIds)
+    voxelFrame(imageIds, grid) {
+      return voxelFrameFor(imageIds, grid)
     },
 
     showHeatmap(overlay) {

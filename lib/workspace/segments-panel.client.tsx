@@ -110,7 +110,8 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
   // The editor the tools write through, while a document is shown.
   useEffect(() => {
     if (!viewer || !document || !entry) return
-    const frame = viewer.voxelFrame(entry.imageIds)
+    const grid = { columns: document.grid.columns, rows: document.grid.rows }
+    const frameNow = () => viewer.voxelFrame(entry.imageIds, grid)
     const run = (write: () => number[], segment: number) => {
       try {
         setError(null)
@@ -121,11 +122,13 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
     }
     const editor: SegmentEditor = {
       imageIds: entry.imageIds,
+      grid,
       brushRadiusMm: () => state.current.options.brushRadiusMm,
       scissorsShape: () => state.current.options.scissorsShape,
-      canEdit: () => state.current.active !== null && frame !== null,
+      canEdit: () => state.current.active !== null && frameNow() !== null,
       apply: (gesture: SegmentGesture) => {
         const segment = state.current.active
+        const frame = frameNow()
         if (segment === null || !frame) return
         state.current.plane = gesture.plane
         const space = voxelSpaceOf(frame)
@@ -157,7 +160,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
 
   if (!series || imageIds.length === 0) return null
 
-  if (!document) {
+  if (!document || !entry) {
     return (
       <section className="panel" data-testid="segments-panel" data-segments="0">
         <h2>Segments</h2>
@@ -176,7 +179,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
   }
 
   const segments = document.segments
-  const frame = viewer?.voxelFrame(imageIds) ?? null
+  const frame = viewer?.voxelFrame(entry.imageIds, document.grid) ?? null
   const change = (number: number, patch: Partial<Segment>) => document.setSegments(segments.map((segment) => (segment.number === number ? { ...segment, ...patch } : segment)))
   const setOption = <K extends keyof EditOptions>(key: K, value: EditOptions[K]) => setOptions((current) => ({ ...current, [key]: value }))
   const range = (key: 'threshold' | 'grow', bound: 'low' | 'high', value: number) => setOptions((current) => ({ ...current, [key]: { ...current[key], [bound]: value } }))
