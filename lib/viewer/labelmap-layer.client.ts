@@ -76,7 +76,11 @@ export class LabelmapLayer {
       const segmentationId = `parallax-labelmap-${layerCount}`
       const images = labelmapImages(binding, layer)
       const labelmapImageIds = images.map((image) => image.imageId)
-      segmentation.addSegmentations([{ segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } } }])
+      // Naming the layer's segments lets per-segment visibility apply to them (Cornerstone keeps it per named segment).
+      const segments = Object.fromEntries(document.segments.filter((segment) => layerOf(segment) === layer).map((segment) => [segment.number, { label: segment.name }]))
+      segmentation.addSegmentations([
+        { segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } }, config: { segments } },
+      ])
       layers.push({ segmentationId, images, imageIds: labelmapImageIds })
     }
     const unsubscribers = [
@@ -148,8 +152,10 @@ export class LabelmapLayer {
       for (const segment of current.binding.document.segments) {
         const layer = current.layers[layerOf(segment)]
         if (!layer) continue
-        segmentation.config.color.setSegmentIndexColor(id, layer.segmentationId, segment.number, [...segment.color, 150])
-        segmentation.config.visibility.setSegmentIndexVisibility(id, { segmentationId: layer.segmentationId }, segment.number, !this.hidden.has(segment.number))
+        // A transparent colour hides segments Cornerstone has no visibility entry for (those added after the layer was made).
+        const hidden = this.hidden.has(segment.number)
+        segmentation.config.color.setSegmentIndexColor(id, layer.segmentationId, segment.number, [...segment.color, hidden ? 0 : 150])
+        segmentation.config.visibility.setSegmentIndexVisibility(id, { segmentationId: layer.segmentationId }, segment.number, !hidden)
       }
     }
     this.engine.renderViewports(this.activeViewportIds())
