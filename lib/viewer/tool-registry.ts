@@ -228,6 +228,9 @@ export function toolsForLayout(layout: ViewerLayout): Tool[] {
   return tools.filter((tool) => (tool.layouts as readonly ViewerLayout[]).includes(layout))
 }
 
+/** Whether the tool edits the labelmap: the segments panel offers those, the toolbar the rest (one row fits only those). */
+export const isSegmentationTool = (tool: Tool): boolean => tool.kind.type === 'segmentation'
+
 /** The tool that holds the primary button in `layout`: the one chosen, or the default where it does not apply. */
 export function effectiveTool(id: ToolId, layout: ViewerLayout): Tool {
   const tool = toolById(id)

@@ -3,6 +3,9 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import { LabelmapDocument, type Rgb, type Segment } from '../annotation/labelmap-document'
 import type { DicomSeries } from '../dicom/types'
 import type { SegmentEditor, SegmentGesture, VoxelPlane } from '../viewer/segment-gestures'
+import type { ViewerLayout } from '../viewer/events'
+import { effectiveTool, isSegmentationTool, toolsForLayout, type ToolId } from '../viewer/tool-registry'
+import { Icon } from '../viewer/toolbar.client'
 import type { Viewer } from '../viewer/viewer.client'
 import { defaultSegmentCoding, segmentCategories, segmentCategory, segmentType } from '../vocabulary/segment-codes'
 import {
@@ -34,6 +37,10 @@ export interface SegmentsPanelProps {
   labelmaps: LabelmapStore
   /** Who makes the segments added here. */
   userId: string
+  /** The tool holding the primary button (the editing tools are chosen here, the others on the toolbar). */
+  tool: ToolId
+  layout: ViewerLayout
+  onTool(tool: ToolId): void
 }
 
 const palette: Rgb[] = [
@@ -55,7 +62,7 @@ function newSegment(number: number, userId: string): Omit<Segment, 'layer'> {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
-export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: SegmentsPanelProps) {
+export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, tool, layout, onTool }: SegmentsPanelProps) {
   const { bySeries, hidden: hiddenBySeries, edited: editedBySeries, revision } = useStore(labelmaps)
   const uid = series?.seriesInstanceUid ?? ''
   const entry = bySeries.get(uid) ?? null
@@ -207,6 +214,23 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId }: S
     <section className="panel" data-testid="segments-panel" data-segments={segments.length} data-active-segment={active ?? ''}>
       <h2>Segments</h2>
       {!frame && <p className="muted">This series lacks the geometry the editing tools need.</p>}
+      <div className="toolbar" role="toolbar" aria-label="Editing tools" data-testid="segment-tools">
+        {toolsForLayout(layout)
+          .filter(isSegmentationTool)
+          .map((entry) => (
+            <button
+              key={entry.id}
+              type="button"
+              aria-pressed={effectiveTool(tool, layout).id === entry.id}
+              aria-label={entry.label}
+              title={entry.description}
+              data-testid={`tool-${entry.id}`}
+              onClick={() => onTool(entry.id)}
+            >
+              <Icon path={entry.icon} />
+            </button>
+          ))}
+      </div>
       <ul className="segment-list">
         {segments.map((segment) => {
           const category = segment.category ? segmentCategory(segment.category.value) : null

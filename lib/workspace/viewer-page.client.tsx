@@ -304,7 +304,16 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           labelmaps={labelmaps}
           onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
         />
-        <SegmentsPanel viewer={viewer} series={current?.series ?? null} imageIds={currentImageIds} labelmaps={labelmaps} userId={reviewer?.userId ?? 'local'} />
+        <SegmentsPanel
+          viewer={viewer}
+          series={current?.series ?? null}
+          imageIds={currentImageIds}
+          labelmaps={labelmaps}
+          userId={reviewer?.userId ?? 'local'}
+          tool={tool}
+          layout={layout}
+          onTool={chooseTool}
+        />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
       </aside>
     </div>
