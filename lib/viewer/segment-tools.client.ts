@@ -185,10 +185,25 @@ abstract class LabelmapGestureTool extends BaseTool {
 abstract class StrokeTool extends LabelmapGestureTool {
   protected abstract readonly stroke: 'SegmentBrush' | 'SegmentEraser' | 'ThresholdBrush'
 
-  protected gesture(start: Pointer, points: Pointer[], plane: VoxelPlane): SegmentGesture {
+  protected gesture(start: Pointer, points: Pointer[], plane: VoxelPlane): SegmentGesture | null {
     // The stroke leaves out the stretches dragged off the image.
     const centres = points.filter((point) => insideFrame(point.frame, point.ijk)).map((point) => point.ijk)
-    return { kind: 'stroke', tool: this.stroke, centres, plane, viewportId: start.viewport.id as ViewportId }
+    return centres.length ? { kind: 'stroke', tool: this.stroke, centres, plane, viewportId: start.viewport.id as ViewportId } : null
+  }
+
+  /** The cursor, and while dragging the stroke's swath (written to the document on release, as one transaction). */
+  protected override drawCursor(viewport: Viewport, svg: ToolTypes.SVGDrawingHelper, hover: NonNullable<LabelmapGestureTool['hover']>, editor: SegmentEditor) {
+    super.drawCursor(viewport, svg, hover, editor)
+    const drag = this.drag
+    if (!drag || drag.start.viewport.id !== viewport.id || drag.points.length < 2) return
+    const colour = this.stroke === 'SegmentEraser' ? 'rgba(160, 160, 160, 0.4)' : 'rgba(255, 220, 0, 0.4)'
+    drawing.drawPolyline(
+      svg,
+      this.getToolName(),
+      'swath',
+      drag.points.map((point) => point.canvas),
+      { color: colour, lineWidth: (2 * editor.brushRadiusMm()) / hover.mmPerPixel, fillOpacity: 0 },
+    )
   }
 }
 
