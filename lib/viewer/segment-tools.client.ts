@@ -80,7 +80,8 @@ function pointerOf(evt: ToolTypes.EventTypes.MouseMoveEventType | ToolTypes.Even
   } catch {
     return null // a volume viewport before its volume is set
   }
-  if (shown.length !== editor.imageIds.length || shown[0] !== editor.imageIds[0]) return null
+  // A volume may hold the images in the opposite order (Cornerstone sorts them along the normal).
+  if (shown.length !== editor.imageIds.length || (shown[0] !== editor.imageIds[0] && shown[0] !== editor.imageIds.at(-1))) return null
   const frame = voxelFrameFor(editor.imageIds, editor.grid)
   if (!frame) return null
   const canvas: Types.Point2 = [currentPoints.canvas[0], currentPoints.canvas[1]]
