@@ -70,6 +70,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
   const [active, setActive] = useState<number | null>(null)
   const [options, setOptions] = useState<EditOptions>(defaultEditOptions)
   const [error, setError] = useState<string | null>(null)
+  const [overlapping, setOverlapping] = useState(false)
   const [hover, setHover] = useState<number | null>(null)
   const [figures, setFigures] = useState<{ version: number; rows: SegmentFigures[] } | null>(null)
   const state = useRef({ active, options, plane: null as VoxelPlane | null })
@@ -308,12 +309,18 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
           disabled={segments.length >= 255}
           onClick={() => {
             const number = Math.max(0, ...segments.map((segment) => segment.number)) + 1
-            document.setSegments([...segments, newSegment(number, userId)])
+            // On a layer of its own a segment may overlap the others (a document without layers has layer 0 only).
+            const added = { ...newSegment(number, userId), layer: overlapping ? ((document as { layerCount?: number }).layerCount ?? 0) : 0 }
+            document.setSegments([...segments, added])
             setActive(number)
           }}
         >
           Add segment
         </button>
+        <label title="The new segment may overlap the others (it gets a label layer of its own)">
+          <input type="checkbox" data-testid="segment-add-overlapping" checked={overlapping} onChange={(event) => setOverlapping(event.target.checked)} />
+          Overlapping
+        </label>
         <button type="button" data-testid="segments-undo" disabled={!document.canUndo} title="Undo (Ctrl+Z)" onClick={() => document.undo()}>
           Undo
         </button>
