@@ -5,6 +5,8 @@ import type { EdgeLabels } from './orientation'
 import type { Measurement } from './measurements'
 
 export type ViewportId = 'main' | 'axial' | 'sagittal' | 'coronal'
+/** Continuous voxel index (column, row, slice) of the edited series; segment-gestures.ts's Ijk. */
+type Ijk = [number, number, number]
 /** One stack viewport ('stack') or three orthographic planes of one volume ('mpr'). */
 export type ViewerLayout = 'stack' | 'mpr'
 
@@ -17,6 +19,10 @@ export interface ViewerEventMap {
   'camera-changed': { viewportId: ViewportId; labels: EdgeLabels; zoom: number }
   'measurements-changed': { measurements: Measurement[] }
   'cine-changed': { playing: boolean }
+  /** The interactive model's click (the Click tool): primary = positive, Shift+click = negative; voxel index of the edited series. */
+  'segment-click': { ijk: Ijk; positive: boolean; viewportId: ViewportId }
+  /** The voxel under an editing tool's cursor (the panels show its value as a hint). */
+  'segment-hover': { ijk: Ijk; viewportId: ViewportId }
   error: { message: string }
 }
 

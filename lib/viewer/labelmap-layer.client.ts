@@ -19,19 +19,41 @@ export interface LabelmapBinding {
 
 let layerCount = 0
 
-/** Cornerstone's labelmap images for the binding's series, filled from the document. */
-function labelmapImages(binding: LabelmapBinding): Types.IImage[] {
+type LayeredDocument = LabelmapDocument & { layerCount?: number; layerLabels?: (layer: number) => Uint8Array }
+
+/** How many label layers the document has (overlapping segments sit on different layers; a document without layers has one). */
+const layersOf = (document: LabelmapDocument): number => (document as LayeredDocument).layerCount ?? 1
+
+/** One layer's labels of one slice, a view. */
+function layerSlice(document: LabelmapDocument, layer: number, slice: number): Uint8Array {
+  const layered = document as LayeredDocument
+  const labels = layered.layerLabels ? layered.layerLabels(layer) : document.labels
+  return labels.subarray(slice * document.sliceSize, (slice + 1) * document.sliceSize)
+}
+
+const layerOf = (segment: LabelmapDocument['segments'][number]): number => (segment as { layer?: number }).layer ?? 0
+
+/** Cornerstone's labelmap images for one layer of the binding's series, filled from the document. */
+function labelmapImages(binding: LabelmapBinding, layer: number): Types.IImage[] {
   const images = imageLoader.createAndCacheDerivedLabelmapImages(binding.imageIds)
-  images.forEach((image, slice) => copySlice(binding.document, image, slice))
+  images.forEach((image, slice) => copySlice(binding.document, layer, image, slice))
   return images
 }
 
-function copySlice(document: LabelmapDocument, image: Types.IImage, slice: number) {
-  ;(image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)).set(document.slice(slice))
+function copySlice(document: LabelmapDocument, layer: number, image: Types.IImage, slice: number) {
+  ;(image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)).set(layerSlice(document, layer, slice))
+}
+
+/** One Cornerstone labelmap segmentation per document layer. */
+interface RenderLayer {
+  segmentationId: string
+  images: Types.IImage[]
+  imageIds: string[]
 }
 
 export class LabelmapLayer {
-  private current: { binding: LabelmapBinding; segmentationId: string; imageIds: string[]; visible: boolean; unsubscribe: () => void } | null = null
+  private current: { binding: LabelmapBinding; layers: RenderLayer[]; visible: boolean; unsubscribe: () => void } | null = null
+  private hidden = new Set<number>()
 
   constructor(
     private readonly engine: RenderingEngine,
@@ -43,24 +65,42 @@ export class LabelmapLayer {
   }
 
   async show(binding: LabelmapBinding | null): Promise<void> {
+    const visible = this.current?.binding === binding ? this.current.visible : true
     this.remove()
     if (!binding) return
     const { document, imageIds } = binding
     if (document.grid.slices !== imageIds.length) throw new Error(`The labelmap has ${document.grid.slices} slices; the series shows ${imageIds.length} images.`)
-    layerCount += 1
-    const segmentationId = `parallax-labelmap-${layerCount}`
-    const images = labelmapImages(binding)
-    const labelmapImageIds = images.map((image) => image.imageId)
-    segmentation.addSegmentations([{ segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } } }])
+    const layers: RenderLayer[] = []
+    for (let layer = 0; layer < layersOf(document); layer++) {
+      layerCount += 1
+      const segmentationId = `parallax-labelmap-${layerCount}`
+      const images = labelmapImages(binding, layer)
+      const labelmapImageIds = images.map((image) => image.imageId)
+      // Naming the layer's segments lets per-segment visibility apply to them (Cornerstone keeps it per named segment).
+      const segments = Object.fromEntries(document.segments.filter((segment) => layerOf(segment) === layer).map((segment) => [segment.number, { label: segment.name }]))
+      segmentation.addSegmentations([
+        { segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } }, config: { segments } },
+      ])
+      layers.push({ segmentationId, images, imageIds: labelmapImageIds })
+    }
     const unsubscribers = [
-      document.on('labels-changed', ({ slices }) => {
-        for (const slice of slices) copySlice(document, images[slice]!, slice)
-        segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(segmentationId, slices)
+      document.on('labels-changed', (detail) => {
+        const changedLayers = (detail as { layers?: number[] }).layers ?? layers.map((_, layer) => layer)
+        for (const layer of changedLayers) {
+          const target = layers[layer]
+          if (!target) continue
+          for (const slice of detail.slices) copySlice(document, layer, target.images[slice]!, slice)
+          segmentation.triggerSegmentationEvents.triggerSegmentationDataModified(target.segmentationId, detail.slices)
+        }
         this.engine.renderViewports(this.activeViewportIds())
       }),
-      document.on('segments-changed', () => this.applyColours()),
+      document.on('segments-changed', () => {
+        // A segment on a new layer needs a segmentation of its own.
+        if (layersOf(document) !== layers.length) void this.show(binding)
+        else this.applyColours()
+      }),
     ]
-    this.current = { binding, segmentationId, imageIds: labelmapImageIds, visible: true, unsubscribe: () => unsubscribers.forEach((off) => off()) }
+    this.current = { binding, layers, visible, unsubscribe: () => unsubscribers.forEach((off) => off()) }
     await this.attach(imageIds)
   }
 
@@ -69,8 +109,11 @@ export class LabelmapLayer {
     const current = this.current
     if (!current || current.binding.imageIds.length !== imageIds.length || current.binding.imageIds[0] !== imageIds[0]) return
     for (const id of this.activeViewportIds()) {
-      await segmentation.addLabelmapRepresentationToViewport(id, [{ segmentationId: current.segmentationId }])
-      if (!current.visible) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId: current.segmentationId }, false)
+      await segmentation.addLabelmapRepresentationToViewport(
+        id,
+        current.layers.map(({ segmentationId }) => ({ segmentationId })),
+      )
+      if (!current.visible) for (const { segmentationId } of current.layers) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId }, false)
     }
     this.applyColours()
   }
@@ -79,8 +122,16 @@ export class LabelmapLayer {
     const current = this.current
     if (!current) return
     current.visible = visible
-    for (const id of this.activeViewportIds()) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId: current.segmentationId }, visible)
+    for (const id of this.activeViewportIds()) {
+      for (const { segmentationId } of current.layers) segmentation.config.visibility.setSegmentationRepresentationVisibility(id, { segmentationId }, visible)
+    }
     this.engine.renderViewports(this.activeViewportIds())
+  }
+
+  /** Segments not to draw (the rest are drawn). */
+  setHiddenSegments(numbers: readonly number[]): void {
+    this.hidden = new Set(numbers)
+    this.applyColours()
   }
 
   remove(): void {
@@ -88,15 +139,24 @@ export class LabelmapLayer {
     if (!current) return
     this.current = null
     current.unsubscribe()
-    segmentation.removeSegmentation(current.segmentationId)
-    for (const imageId of current.imageIds) cache.removeImageLoadObject(imageId)
+    for (const layer of current.layers) {
+      segmentation.removeSegmentation(layer.segmentationId)
+      for (const imageId of layer.imageIds) cache.removeImageLoadObject(imageId)
+    }
   }
 
   private applyColours() {
     const current = this.current
     if (!current) return
     for (const id of this.activeViewportIds()) {
-      for (const segment of current.binding.document.segments) segmentation.config.color.setSegmentIndexColor(id, current.segmentationId, segment.number, [...segment.color, 150])
+      for (const segment of current.binding.document.segments) {
+        const layer = current.layers[layerOf(segment)]
+        if (!layer) continue
+        // A transparent colour hides segments Cornerstone has no visibility entry for (those added after the layer was made).
+        const hidden = this.hidden.has(segment.number)
+        segmentation.config.color.setSegmentIndexColor(id, layer.segmentationId, segment.number, [...segment.color, hidden ? 0 : 150])
+        segmentation.config.visibility.setSegmentIndexVisibility(id, { segmentationId: layer.segmentationId }, segment.number, !hidden)
+      }
     }
     this.engine.renderViewports(this.activeViewportIds())
   }

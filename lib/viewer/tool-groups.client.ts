@@ -14,6 +14,7 @@ import {
   type Types as ToolTypes,
 } from '@cornerstonejs/tools'
 import type { ViewerLayout } from './events'
+import { RegionGrowTool, SegmentBrushTool, SegmentClickTool, SegmentEraserTool, SegmentScissorsTool, ThresholdBrushTool } from './segment-tools.client'
 import { effectiveTool, toolsForLayout, type MouseBinding, type Tool, type ToolClassKey, type ToolId } from './tool-registry'
 
 // The one place where the registry's tools meet Cornerstone's classes: registering them,
@@ -30,6 +31,12 @@ export const toolClasses: Record<ToolClassKey, { toolName: string }> = {
   EllipticalROI: EllipticalROITool,
   RectangleROI: RectangleROITool,
   Crosshairs: CrosshairsTool,
+  SegmentBrush: SegmentBrushTool,
+  SegmentEraser: SegmentEraserTool,
+  ThresholdBrush: ThresholdBrushTool,
+  SegmentScissors: SegmentScissorsTool,
+  RegionGrow: RegionGrowTool,
+  SegmentClick: SegmentClickTool,
 }
 
 const mouseButtons: Record<MouseBinding, ToolEnums.MouseBindings> = {
@@ -39,7 +46,14 @@ const mouseButtons: Record<MouseBinding, ToolEnums.MouseBindings> = {
   wheel: ToolEnums.MouseBindings.Wheel,
 }
 
-const bind = (group: ToolTypes.IToolGroup, tool: Tool, binding: MouseBinding) => group.setToolActive(tool.id, { bindings: [{ mouseButton: mouseButtons[binding] }] })
+const bind = (group: ToolTypes.IToolGroup, tool: Tool, binding: MouseBinding) =>
+  group.setToolActive(tool.id, {
+    // Editing tools also take Shift+primary (the Click tool's negative click), which Cornerstone matches as a binding of its own.
+    bindings:
+      binding === 'primary' && tool.kind.type === 'segmentation'
+        ? [{ mouseButton: mouseButtons.primary }, { mouseButton: mouseButtons.primary, modifierKey: ToolEnums.KeyboardBindings.Shift }]
+        : [{ mouseButton: mouseButtons[binding] }],
+  })
 
 /** A fresh tool group with the layout's tools, each in its starting mode. */
 export function createToolGroup(id: string, layout: ViewerLayout): ToolTypes.IToolGroup {
@@ -66,8 +80,9 @@ export function setPrimaryTool(group: ToolTypes.IToolGroup, id: ToolId, layout: 
   const available = toolsForLayout(layout)
   const current = available.find((candidate) => candidate.id === group.getActivePrimaryMouseButtonTool())
   if (current && current.id !== tool.id) {
-    // Tools that draw stay passive so their annotations (and crosshair lines) can still be edited.
-    if (current.kind.type === 'navigation') group.setToolDisabled(current.id)
+    // Tools that draw stay passive so their annotations (and crosshair lines) can still be edited;
+    // editing tools draw only a cursor, and disabling drops their Shift binding too.
+    if (current.kind.type === 'navigation' || current.kind.type === 'segmentation') group.setToolDisabled(current.id)
     else group.setToolPassive(current.id)
   }
   bind(group, tool, 'primary')

@@ -11,7 +11,7 @@ export type ToolKind =
   | { type: 'navigation' }
   | { type: 'measurement'; measurement: MeasurementKind }
   | { type: 'crosshairs' }
-  /** Labelmap editing (Cornerstone's brush, eraser, scissors…): no such tool yet. */
+  /** Labelmap editing (segment-tools.client.ts): writes the labelmap document of the series shown. */
   | { type: 'segmentation' }
 
 export interface ToolDefinition {
@@ -145,6 +145,72 @@ export const tools = [
     kind: { type: 'crosshairs' },
     layouts: ['mpr'],
   },
+  {
+    id: 'SegmentBrush',
+    toolClass: 'SegmentBrush',
+    label: 'Brush',
+    description: 'Brush: paint the active segment (circle or sphere, size in the segments panel)',
+    icon: 'M11 2l3 3-6 6-3-3zM5 8l3 3c-1 2-3 3-6 3 0-3 1-5 3-6z',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
+  {
+    id: 'SegmentEraser',
+    toolClass: 'SegmentEraser',
+    label: 'Eraser',
+    description: 'Eraser: remove the active segment under the brush',
+    icon: 'M9 2l5 5-6 6H4l-2-2zM6 5l5 5M4 13h10',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
+  {
+    id: 'ThresholdBrush',
+    toolClass: 'ThresholdBrush',
+    label: 'Threshold brush',
+    description: 'Threshold brush: paint only voxels within the threshold range (modality units, e.g. HU)',
+    icon: 'M8 2a6 6 0 1 0 0 12A6 6 0 1 0 8 2zM8 2v12M8 5h3M8 8h5M8 11h3',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
+  {
+    id: 'SegmentScissors',
+    toolClass: 'SegmentScissors',
+    label: 'Scissors',
+    description: 'Scissors: drag a rectangle, circle or sphere to fill or erase the active segment',
+    icon: 'M4 4a2 2 0 1 0 0.01 0zM4 12a2 2 0 1 0 0.01 0zM5.5 5.5L14 12M5.5 10.5L14 4',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
+  {
+    id: 'RegionGrow',
+    toolClass: 'RegionGrow',
+    label: 'Region grow',
+    description: 'Region grow: click a seed; connected voxels within the range join the active segment',
+    icon: 'M8 7a1 1 0 1 0 0 2a1 1 0 1 0 0-2zM8 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8zM8 1v2M8 13v2M1 8h2M13 8h2',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
+  {
+    id: 'SegmentClick',
+    toolClass: 'SegmentClick',
+    label: 'Model clicks',
+    description: 'Interactive model: click inside the structure (Shift+click outside) to refine the active segment',
+    icon: 'M3 2l10 5-4 1.5L7.5 13zM9 8.5l4 4',
+    binding: null,
+    hotkey: null,
+    kind: { type: 'segmentation' },
+    layouts: both,
+  },
 ] as const satisfies readonly ToolDefinition[]
 
 export type ToolId = (typeof tools)[number]['id']
@@ -161,6 +227,9 @@ export function toolById(id: ToolId): Tool {
 export function toolsForLayout(layout: ViewerLayout): Tool[] {
   return tools.filter((tool) => (tool.layouts as readonly ViewerLayout[]).includes(layout))
 }
+
+/** Whether the tool edits the labelmap: the segments panel offers those, the toolbar the rest (one row fits only those). */
+export const isSegmentationTool = (tool: Tool): boolean => tool.kind.type === 'segmentation'
 
 /** The tool that holds the primary button in `layout`: the one chosen, or the default where it does not apply. */
 export function effectiveTool(id: ToolId, layout: ViewerLayout): Tool {

@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react'
 import type { ViewerLayout } from './events'
 import { keysForCommand, type ViewerCommand } from './hotkeys'
 import { windowPresets } from './presets'
-import { effectiveTool, toolsForLayout, type ToolId } from './tool-registry'
+import { effectiveTool, isSegmentationTool, toolsForLayout, type ToolId } from './tool-registry'
 
 // One row of compact buttons, grouped as in OHIF: the tools (from the tool registry), the
 // window presets with the rarely used view operations behind "More", then the layout.
@@ -20,7 +20,7 @@ export interface ToolbarProps {
   cinePlaying: boolean
 }
 
-function Icon({ path }: { path: string }) {
+export function Icon({ path }: { path: string }) {
   return (
     <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false">
       <path d={path} />
@@ -63,19 +63,21 @@ export function Toolbar({ tool, onTool, run, layout, onLayout, hasSeries, mpr, c
   return (
     <div className="toolbar" role="toolbar" aria-label="Viewer tools" data-testid="viewer-toolbar">
       <div className="toolbar-group" role="group" aria-label="Tools">
-        {toolsForLayout(layout).map((entry) => (
-          <button
-            key={entry.id}
-            type="button"
-            aria-pressed={active === entry.id}
-            aria-label={entry.label}
-            title={entry.hotkey ? `${entry.description} (${entry.hotkey})` : entry.description}
-            data-testid={`tool-${entry.id}`}
-            onClick={() => onTool(entry.id)}
-          >
-            <Icon path={entry.icon} />
-          </button>
-        ))}
+        {toolsForLayout(layout)
+          .filter((entry) => !isSegmentationTool(entry))
+          .map((entry) => (
+            <button
+              key={entry.id}
+              type="button"
+              aria-pressed={active === entry.id}
+              aria-label={entry.label}
+              title={entry.hotkey ? `${entry.description} (${entry.hotkey})` : entry.description}
+              data-testid={`tool-${entry.id}`}
+              onClick={() => onTool(entry.id)}
+            >
+              <Icon path={entry.icon} />
+            </button>
+          ))}
       </div>
       <div className="toolbar-group" role="group" aria-label="View">
         <select

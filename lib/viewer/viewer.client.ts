@@ -11,6 +11,9 @@ import { edgeLabels } from './orientation'
 import { presetToVoiRange, type VoiRange } from './presets'
 import { HeatmapLayer, type HeatmapOverlay } from './heatmap-overlay.client'
 import { LabelmapLayer, type LabelmapBinding } from './labelmap-layer.client'
+import type { SegmentEditor } from './segment-gestures'
+import { bindSegmentTools, voxelFrameFor, type ToolSession } from './segment-tools.client'
+import type { VoxelFrame } from './voxel-frame'
 import type { Vec3 } from '../dicom/geometry'
 
 // One viewer per page: a rendering engine with either a single stack viewport ('stack')
@@ -52,6 +55,12 @@ export interface Viewer {
   /** Renders a labelmap document on the series in every viewport of the current layout (null removes it). */
   showLabelmap(binding: LabelmapBinding | null): Promise<void>
   setLabelmapVisible(visible: boolean): void
+  /** Segments of the shown labelmap not to draw. */
+  setHiddenSegments(numbers: readonly number[]): void
+  /** What the editing tools (Brush, Eraser…) write to; null: they ignore the mouse. */
+  setSegmentEditor(editor: SegmentEditor | null): void
+  /** The voxel grid of a loaded series (column, row, slice axes and spacing), or null without full geometry. */
+  voxelFrame(imageIds: string[], grid: { columns: number; rows: number }): VoxelFrame | null
   /** Draws a heatmap over one image of the stack (null removes it). */
   showHeatmap(overlay: HeatmapOverlay | null): void
   setHeatmapVisible(visible: boolean): void
@@ -86,6 +95,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
   let loadGeneration = 0
   const heatmap = new HeatmapLayer(elements.main)
   const labelmap = new LabelmapLayer(engine, () => activeViewportIds())
+  const toolSession: ToolSession = { editor: null, emit: (name, detail) => events.emit(name, detail) }
+  const unbindSegmentTools = bindSegmentTools(toolSession)
   const renderHeatmap = () => heatmap.render(layout === 'stack' ? (viewport('main') as Types.IStackViewport | undefined) : undefined)
 
   const throwIfDestroyed = () => {
@@ -376,6 +387,19 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       labelmap.setVisible(visible)
     },
 
+    setHiddenSegments(numbers) {
+      labelmap.setHiddenSegments(numbers)
+    },
+
+    setSegmentEditor(editor) {
+      throwIfDestroyed()
+      toolSession.editor = editor
+    },
+
+    voxelFrame(imageIds, grid) {
+      return voxelFrameFor(imageIds, grid)
+    },
+
     showHeatmap(overlay) {
       heatmap.set(overlay)
       renderHeatmap()
@@ -401,6 +425,7 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       for (const cleanup of cleanups.splice(0)) cleanup()
       annotation.state.removeAllAnnotations()
       labelmap.remove()
+      unbindSegmentTools()
       heatmap.destroy()
       disableAll()
       engine.destroy()

@@ -88,19 +88,6 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
     // `revision` changes on every edit of the document, which is edited in place.
     [state, series, labelmap, revision],
   )
-  useEffect(() => {
-    if (!labelmap) return
-    const onKey = (event: KeyboardEvent) => {
-      const target = event.target as HTMLElement | null
-      if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return
-      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return
-      event.preventDefault()
-      if (event.shiftKey) labelmap.redo()
-      else labelmap.undo()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [labelmap])
   const labelCounts = useMemo(
     () => (state.status === 'done' ? (labelmap?.counts() ?? (state.result.output.kind === 'segmentation' ? state.result.output.labelCounts : [])) : []),
     // Counted again on each edit (`revision`), not on each render.

@@ -19,6 +19,7 @@ import { DetailsPanel } from './details-panel.client'
 import { LabelmapStore } from './labelmap-store'
 import { ModelPanel } from './model-panel.client'
 import { ReadSession } from '../findings/read-session.client'
+import { SegmentsPanel } from './segments-panel.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -302,6 +303,16 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           sliceIndex={sliceIndex}
           labelmaps={labelmaps}
           onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
+        />
+        <SegmentsPanel
+          viewer={viewer}
+          series={current?.series ?? null}
+          imageIds={currentImageIds}
+          labelmaps={labelmaps}
+          userId={reviewer?.userId ?? 'local'}
+          tool={tool}
+          layout={layout}
+          onTool={chooseTool}
         />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
       </aside>
