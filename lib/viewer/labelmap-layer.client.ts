@@ -19,20 +19,6 @@ export interface LabelmapBinding {
 
 let layerCount = 0
 
-type LayeredDocument = LabelmapDocument & { layerCount?: number; layerLabels?: (layer: number) => Uint8Array }
-
-/** How many label layers the document has (overlapping segments sit on different layers; a document without layers has one). */
-const layersOf = (document: LabelmapDocument): number => (document as LayeredDocument).layerCount ?? 1
-
-/** One layer's labels of one slice, a view. */
-function layerSlice(document: LabelmapDocument, layer: number, slice: number): Uint8Array {
-  const layered = document as LayeredDocument
-  const labels = layered.layerLabels ? layered.layerLabels(layer) : document.labels
-  return labels.subarray(slice * document.sliceSize, (slice + 1) * document.sliceSize)
-}
-
-const layerOf = (segment: LabelmapDocument['segments'][number]): number => (segment as { layer?: number }).layer ?? 0
-
 /** Cornerstone's labelmap images for one layer of the binding's series, filled from the document. */
 function labelmapImages(binding: LabelmapBinding, layer: number): Types.IImage[] {
   const images = imageLoader.createAndCacheDerivedLabelmapImages(binding.imageIds)
@@ -41,7 +27,7 @@ function labelmapImages(binding: LabelmapBinding, layer: number): Types.IImage[]
 }
 
 function copySlice(document: LabelmapDocument, layer: number, image: Types.IImage, slice: number) {
-  ;(image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)).set(layerSlice(document, layer, slice))
+  ;(image.voxelManager ? (image.voxelManager.getScalarData() as Uint8Array) : (image.getPixelData() as Uint8Array)).set(document.slice(slice, layer))
 }
 
 /** One Cornerstone labelmap segmentation per document layer. */
@@ -71,13 +57,13 @@ export class LabelmapLayer {
     const { document, imageIds } = binding
     if (document.grid.slices !== imageIds.length) throw new Error(`The labelmap has ${document.grid.slices} slices; the series shows ${imageIds.length} images.`)
     const layers: RenderLayer[] = []
-    for (let layer = 0; layer < layersOf(document); layer++) {
+    for (let layer = 0; layer < document.layerCount; layer++) {
       layerCount += 1
       const segmentationId = `parallax-labelmap-${layerCount}`
       const images = labelmapImages(binding, layer)
       const labelmapImageIds = images.map((image) => image.imageId)
       // Naming the layer's segments lets per-segment visibility apply to them (Cornerstone keeps it per named segment).
-      const segments = Object.fromEntries(document.segments.filter((segment) => layerOf(segment) === layer).map((segment) => [segment.number, { label: segment.name }]))
+      const segments = Object.fromEntries(document.segments.filter((segment) => segment.layer === layer).map((segment) => [segment.number, { label: segment.name }]))
       segmentation.addSegmentations([
         { segmentationId, representation: { type: ToolEnums.SegmentationRepresentations.Labelmap, data: { imageIds: labelmapImageIds } }, config: { segments } },
       ])
@@ -85,7 +71,7 @@ export class LabelmapLayer {
     }
     const unsubscribers = [
       document.on('labels-changed', (detail) => {
-        const changedLayers = (detail as { layers?: number[] }).layers ?? layers.map((_, layer) => layer)
+        const changedLayers = detail.layers
         for (const layer of changedLayers) {
           const target = layers[layer]
           if (!target) continue
@@ -96,7 +82,7 @@ export class LabelmapLayer {
       }),
       document.on('segments-changed', () => {
         // A segment on a new layer needs a segmentation of its own.
-        if (layersOf(document) !== layers.length) void this.show(binding)
+        if (document.layerCount !== layers.length) void this.show(binding)
         else this.applyColours()
       }),
     ]
@@ -150,7 +136,7 @@ export class LabelmapLayer {
     if (!current) return
     for (const id of this.activeViewportIds()) {
       for (const segment of current.binding.document.segments) {
-        const layer = current.layers[layerOf(segment)]
+        const layer = current.layers[segment.layer]
         if (!layer) continue
         // A transparent colour hides segments Cornerstone has no visibility entry for (those added after the layer was made).
         const hidden = this.hidden.has(segment.number)

@@ -1,3 +1,4 @@
+import type { Ijk, VoxelPlane } from '../annotation/voxel-space'
 import type { ViewportId } from './events'
 
 // What the labelmap editing tools hand over: a finished gesture in the voxels of the
@@ -5,18 +6,9 @@ import type { ViewportId } from './events'
 // every MPR plane. The tools (segment-tools.client.ts) make gestures; the workspace's editor
 // (lib/workspace/editing.ts) turns each into one transaction on the labelmap document.
 
-/** Continuous voxel index: column, row, slice (integer values are voxel centres). */
-export type Ijk = [number, number, number]
-
-/**
- * The viewport's plane in voxel axes: two unit in-plane directions (canvas right and down),
- * mm-normalised, e.g. an axial stack {u: [1, 0, 0], v: [0, 1, 0]}. Same shape as the edit
- * operations' VoxelPlane (lib/annotation, contract A).
- */
-export interface VoxelPlane {
-  u: [number, number, number]
-  v: [number, number, number]
-}
+// Points and planes are the edit operations' own types: continuous voxel indices, and the
+// viewport's plane as two unit in-plane directions (canvas right and down) in the grid's mm frame.
+export type { Ijk, VoxelPlane }
 
 export type SegmentToolId = 'SegmentBrush' | 'SegmentEraser' | 'ThresholdBrush' | 'SegmentScissors' | 'RegionGrow' | 'SegmentClick'
 
