@@ -8,7 +8,10 @@ import type { ModelOutput } from './model-output'
 import { createNodeSession } from './ort-node-session.server'
 import { findModel, verifyModelBytes } from './registry.server'
 import { runModelOnSeries, type ModelSession, type PipelineTimings, type RunOptions } from './run-model'
-import { loadSeriesImages, type FolderSeries } from './series-from-folder.server'
+import { assessQuality, type QualityInstance } from '../quality/assess'
+import type { RequirementSource } from '../quality/requirements'
+import { blockingFindings, type QualityFinding } from '../quality/findings'
+import { decodeSeries, scanFolder, seriesImagesOf, type FolderSeries } from './series-from-folder.server'
 
 // The reference runner: a registered model (any kind, 2D or 3D) on a series read from
 // disk, decoded by the viewer's decoder and run through the browser's pipeline
@@ -35,14 +38,28 @@ export interface SeriesRun {
   instances: DicomInstance[]
   output: ModelOutput
   timings: PipelineTimings & { decodeMs: number; totalMs: number }
+  /** The series' quality report against the model. */
+  quality: QualityFinding[]
 }
 
-export async function runOnFolderSeries(model: NodeModel, entry: FolderSeries, decoder: ViewerDecoder, options: RunOptions = {}): Promise<SeriesRun> {
+/** The model would not be trusted on this series (its manifest's requirements are not met); `force` runs it anyway. */
+export class SeriesSkipped extends Error {
+  constructor(readonly findings: QualityFinding[]) {
+    super(findings.map((finding) => finding.message).join('; '))
+    this.name = 'SeriesSkipped'
+  }
+}
+
+export async function runOnFolderSeries(model: NodeModel, entry: FolderSeries, decoder: ViewerDecoder, options: RunOptions & { force?: boolean } = {}): Promise<SeriesRun> {
   const started = performance.now()
-  const images = await loadSeriesImages(entry, decoder)
+  const decoded = await decodeSeries(entry, decoder)
   const decodeMs = performance.now() - started
+  const quality = assessQuality(decoded.quality, { model: model.manifest.parallax })
+  const blocking = blockingFindings(quality)
+  if (blocking.length && !options.force) throw new SeriesSkipped(blocking)
+  const images = seriesImagesOf(decoded)
   const result = await runModelOnSeries(model.manifest, images, model.session, options)
-  return { instances: images.instances, output: result.output, timings: { ...result.timings, decodeMs, totalMs: performance.now() - started } }
+  return { instances: images.instances, output: result.output, timings: { ...result.timings, decodeMs, totalMs: performance.now() - started }, quality }
 }
 
 /** The run as the viewer's "Export labels" writes it (model-panel.client.tsx), so the two compare field by field. */
@@ -65,3 +82,17 @@ export function labelsExport(manifest: ModelManifest, run: SeriesRun) {
 }
 
 export type LabelsExport = ReturnType<typeof labelsExport>
+
+/** The quality report of every series under a folder (each image decoded by the viewer's decoder), against a model's manifest when one is given. */
+export async function qualityOfFolder(dir: string, decoder: ViewerDecoder, model?: RequirementSource): Promise<QualityFinding[]> {
+  const findings: QualityFinding[] = []
+  const byStudy = new Map<string, FolderSeries[]>()
+  for (const entry of scanFolder(dir).series) byStudy.set(entry.studyInstanceUid, [...(byStudy.get(entry.studyInstanceUid) ?? []), entry])
+  for (const study of byStudy.values()) {
+    // Study by study, so the study-level checks see all of a study's series and memory holds one series' pixels at a time.
+    const instances: QualityInstance[] = []
+    for (const entry of study) instances.push(...(await decodeSeries(entry, decoder)).quality)
+    findings.push(...assessQuality(instances, model ? { model } : {}))
+  }
+  return findings
+}

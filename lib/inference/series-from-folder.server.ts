@@ -8,6 +8,8 @@ import { isOsMetadata } from '../dicom/ingest'
 import { parseInstance } from '../dicom/parse-instance'
 import type { DicomInstance, DicomRejection, DicomSeries } from '../dicom/types'
 import type { ViewerDecoder } from '../dicom/viewer-decoder.server'
+import { readQualityAttributes } from '../quality/attributes'
+import { summarisePixels, type QualityInstance } from '../quality/assess'
 import type { SeriesImages } from './run-model'
 
 // The CLI's way into DICOM on disk: every file under a folder tree parsed as ingestion
@@ -22,6 +24,8 @@ export interface FolderSeries {
   series: DicomSeries
   /** File of each instance, by SOP Instance UID. */
   files: Map<string, string>
+  /** Further files with the SOP Instance UID of one of the series' instances (left out of the series; the quality report names them). */
+  duplicates: { instance: DicomInstance; file: string }[]
 }
 
 export interface FolderScan {
@@ -39,6 +43,7 @@ function filesUnder(dir: string): string[] {
 export function scanFolder(dir: string): FolderScan {
   const rejected: DicomRejection[] = []
   const unique = new Map<string, { instance: DicomInstance; file: string }>()
+  const duplicates: { instance: DicomInstance; file: string }[] = []
   for (const [index, file] of filesUnder(dir).entries()) {
     const source = path.relative(dir, file)
     if (isOsMetadata(source)) continue
@@ -50,8 +55,10 @@ export function scanFolder(dir: string): FolderScan {
       continue
     }
     const first = unique.get(parsed.instance.sopInstanceUid)
-    if (first) rejected.push({ source, reason: `Duplicate of ${first.instance.source} (same SOP Instance UID)` })
-    else unique.set(parsed.instance.sopInstanceUid, { instance: parsed.instance, file })
+    if (first) {
+      rejected.push({ source, reason: `Duplicate of ${first.instance.source} (same SOP Instance UID)` })
+      duplicates.push({ instance: parsed.instance, file })
+    } else unique.set(parsed.instance.sopInstanceUid, { instance: parsed.instance, file })
   }
   const fileOf = new Map([...unique.values()].map(({ instance, file }) => [instance.sopInstanceUid, file]))
   const series = groupStudies([...unique.values()].map((entry) => entry.instance)).flatMap((patient) =>
@@ -60,6 +67,7 @@ export function scanFolder(dir: string): FolderScan {
         studyInstanceUid: study.studyInstanceUid,
         series: one,
         files: new Map(one.instances.map((i) => [i.sopInstanceUid, fileOf.get(i.sopInstanceUid)!])),
+        duplicates: duplicates.filter((duplicate) => duplicate.instance.seriesInstanceUid === one.seriesInstanceUid),
       })),
     ),
   )
@@ -79,16 +87,50 @@ export function pickSeries(dir: string, scan: FolderScan, seriesInstanceUid?: st
   )
 }
 
-/** The series' images decoded, in viewer order, as the viewer's model panel hands them to the model. */
-export async function loadSeriesImages(entry: FolderSeries, decoder: ViewerDecoder): Promise<SeriesImages & { instances: DicomInstance[] }> {
+export interface DecodedSeries {
+  entry: FolderSeries
+  /** Modality values of each decoded image, by SOP Instance UID. */
+  pixels: Map<string, Float32Array>
+  /** Why an image could not be decoded, by SOP Instance UID. */
+  undecodable: Map<string, string>
+  /** Every instance (duplicates included) with what the quality report needs. */
+  quality: QualityInstance[]
+}
+
+/** Every image of the series decoded by the viewer's decoder, with its quality attributes and pixel summary. */
+export async function decodeSeries(entry: FolderSeries, decoder: ViewerDecoder): Promise<DecodedSeries> {
+  const pixels = new Map<string, Float32Array>()
+  const undecodable = new Map<string, string>()
+  const quality: QualityInstance[] = []
+  for (const instance of entry.series.instances) {
+    const bytes = new Uint8Array(readFileSync(entry.files.get(instance.sopInstanceUid)!))
+    const attributes = readQualityAttributes(bytes)
+    if (!instance.hasPixelData) {
+      quality.push({ instance, attributes })
+      continue
+    }
+    try {
+      const values = await decoder.modalityPixels(bytes, instance)
+      pixels.set(instance.sopInstanceUid, values)
+      quality.push({ instance, attributes, pixels: summarisePixels(values, instance, attributes) })
+    } catch (error) {
+      undecodable.set(instance.sopInstanceUid, error instanceof Error ? error.message : String(error))
+      quality.push({ instance, attributes })
+    }
+  }
+  for (const { instance, file } of entry.duplicates) quality.push({ instance, attributes: readQualityAttributes(new Uint8Array(readFileSync(file))) })
+  return { entry, pixels, undecodable, quality }
+}
+
+/** The decoded series as the viewer's model panel hands it to a model, after the panel's own check. */
+export function seriesImagesOf({ entry, pixels, undecodable }: DecodedSeries): SeriesImages & { instances: DicomInstance[] } {
   const instances = entry.series.instances.filter((instance) => instance.hasPixelData)
   const first = instances[0]
   const geometry = first ? stackGeometryOf(first) : null
-  // The same precondition as the viewer's model panel.
   if (!geometry || instances.some((instance) => !instance.imagePositionPatient || instance.numberOfFrames > 1)) {
     throw new Error('This model needs single-frame images with position, orientation and pixel spacing.')
   }
-  const pixels: Float32Array[] = []
-  for (const instance of instances) pixels.push(await decoder.modalityPixels(new Uint8Array(readFileSync(entry.files.get(instance.sopInstanceUid)!)), instance))
-  return { geometry, positions: instances.map((instance) => instance.imagePositionPatient!), pixels, instances }
+  const failed = instances.find((instance) => undecodable.has(instance.sopInstanceUid))
+  if (failed) throw new Error(undecodable.get(failed.sopInstanceUid)!)
+  return { geometry, positions: instances.map((instance) => instance.imagePositionPatient!), pixels: instances.map((instance) => pixels.get(instance.sopInstanceUid)!), instances }
 }
