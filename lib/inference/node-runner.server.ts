@@ -24,13 +24,13 @@ export interface NodeModel {
 }
 
 /** The registered model's verified file in an onnxruntime-node session. */
-export async function openNodeModel(id: string): Promise<NodeModel> {
+export async function openNodeModel(id: string, options: { threads?: number } = {}): Promise<NodeModel> {
   const model = findModel(id)
   if (!model) throw new Error(`No model "${id}" in the registry`)
   if (!model.filePath) throw new Error(`Model "${id}" has no file yet: add it with npm run models:add`)
   const bytes = new Uint8Array(readFileSync(model.filePath))
   verifyModelBytes(model.manifest, bytes)
-  const session = await createNodeSession(bytes)
+  const session = await createNodeSession(bytes, options)
   return { manifest: model.manifest, session, release: () => session.release() }
 }
 
@@ -44,8 +44,12 @@ export interface SeriesRun {
 
 /** The model would not be trusted on this series (its manifest's requirements are not met); `force` runs it anyway. */
 export class SeriesSkipped extends Error {
-  constructor(readonly findings: QualityFinding[]) {
-    super(findings.map((finding) => finding.message).join('; '))
+  constructor(
+    readonly blocking: QualityFinding[],
+    /** The whole report, blocking findings included. */
+    readonly quality: QualityFinding[],
+  ) {
+    super(blocking.map((finding) => finding.message).join('; '))
     this.name = 'SeriesSkipped'
   }
 }
@@ -56,7 +60,7 @@ export async function runOnFolderSeries(model: NodeModel, entry: FolderSeries, d
   const decodeMs = performance.now() - started
   const quality = assessQuality(decoded.quality, { model: model.manifest.parallax })
   const blocking = blockingFindings(quality)
-  if (blocking.length && !options.force) throw new SeriesSkipped(blocking)
+  if (blocking.length && !options.force) throw new SeriesSkipped(blocking, quality)
   const images = seriesImagesOf(decoded)
   const result = await runModelOnSeries(model.manifest, images, model.session, options)
   return { instances: images.instances, output: result.output, timings: { ...result.timings, decodeMs, totalMs: performance.now() - started }, quality }
