@@ -167,6 +167,20 @@ describe('npm run infer --cohort', () => {
     assert.deepEqual(summaryOf(out), summaryOf(reference))
   })
 
+  it("skips a series outside the model's slice thickness range with the reason, and runs it with --force", async () => {
+    const folder = path.join(work, 'thick')
+    const out = path.join(work, 'thick-out')
+    mkdirSync(folder)
+    const phantom = generateChestPhantom({ seed: 7, noduleCount: 1, ...SIZE, pixelSpacing: 5, sliceSpacing: 8, diameterRange: [20, 40] })
+    writeCtSeries(phantom, studyIdentity(7, 'Thick')).forEach((bytes, k) => writeFileSync(path.join(folder, `im${k}.dcm`), bytes))
+    await cli(['--cohort', folder, '--out', out])
+    const [skipped] = [...summaryOf(out).values()]
+    assert.equal(skipped!.status, 'skipped')
+    assert.match(skipped!.reason ?? '', /needs slices of 0\.5–5 mm; all 8 images are 8 mm thick/)
+    await cli(['--cohort', folder, '--out', out, '--force'])
+    assert.equal([...summaryOf(out).values()][0]!.status, 'done')
+  })
+
   it('splits into shards whose union is the unsharded run', async () => {
     const shards = [0, 1].map((index) => path.join(work, `shard${index}`))
     await Promise.all(shards.map((out, index) => cli(['--cohort', cohort, '--out', out, '--truth', truth, '--shard', `${index}/2`])))
