@@ -8,6 +8,11 @@ import { openNodeModel } from './node-runner.server'
 // A cohort worker thread: one model session and one decoder, kept for every series the
 // runner hands it, one series at a time.
 
+// The codecs print what they read (OpenJPEG's "[INFO] Start to read j2k main header") and
+// dcmjs every oddity; from many workers that buries the progress line. This thread reports
+// through its messages only.
+console.log = console.info = console.debug = () => {}
+
 const port = parentPort!
 const data = workerData as CohortWorkerData
 const post = (message: FromWorker) => port.postMessage(message)
