@@ -60,7 +60,7 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
     (entry) =>
       entry.series.instances.some((instance) => instance.hasPixelData) && (!options.shard || shardOf(entry.series.seriesInstanceUid, options.shard.count) === options.shard.index),
   )
-  const pending = inShard.filter((entry) => !finished(options, entry))
+  const pending = inShard.filter((entry) => !finished(options, model.manifest, entry))
   const started = performance.now()
   const progress: CohortProgress = { total: inShard.length, resumed: inShard.length - pending.length, done: 0, skipped: 0, failed: 0, elapsedMs: 0 }
   const report = () => options.onProgress?.({ ...progress, elapsedMs: performance.now() - started })
@@ -71,7 +71,7 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
   }
   await runInWorkers(pending, options, model.manifest, count)
 
-  const records = readRecords(options.out)
+  const records = readRecords(options.out).filter(({ row }) => row.model === model.manifest.parallax.id && row.modelVersion === model.manifest.version)
   const rows = records.map((record) => record.row)
   writeAtomically(path.join(options.out, SUMMARY_FILE), cohortSummaryCsv(model.manifest, rows, options.truth !== undefined))
   writeAtomically(path.join(options.out, QUALITY_FILE), qualityCsv(records.flatMap((record) => record.quality)))
@@ -79,11 +79,13 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
   return { rows, progress: { ...progress, elapsedMs: performance.now() - started }, rejected: scan.rejected.length }
 }
 
-function finished(options: CohortOptions, entry: FolderSeries): boolean {
+/** Done before by this model and version (an output folder holds one model's results; another model's are run again over them). */
+function finished(options: CohortOptions, manifest: ModelManifest, entry: FolderSeries): boolean {
   const file = recordPath(options.out, entry.studyInstanceUid, entry.series.seriesInstanceUid)
   if (!existsSync(file)) return false
   try {
     const { row } = JSON.parse(readFileSync(file, 'utf8')) as SeriesRecord
+    if (row.model !== manifest.parallax.id || row.modelVersion !== manifest.version) return false
     return row.status === 'done' || (row.status === 'skipped' && !options.force)
   } catch {
     return false
