@@ -36,7 +36,7 @@ export interface IngestOutput {
 // listing each as rejected would bury the rejections that matter.
 const OS_METADATA_NAMES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini'])
 
-function isOsMetadata(path: string): boolean {
+export function isOsMetadata(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1)
   // '._name' files and '__MACOSX/' folders hold macOS resource forks in copies and zips.
   return OS_METADATA_NAMES.has(name) || name.startsWith('._') || path.split('/').includes('__MACOSX')

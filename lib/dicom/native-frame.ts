@@ -1,7 +1,7 @@
 // Reads the first frame of an uncompressed (native) little-endian image as modality values
-// (rescale applied), for the reference CLI, which has no image decoders: compressed files
-// are refused with a message saying how to convert them. The viewer never uses this; it
-// decodes through Cornerstone.
+// (rescale applied), without Cornerstone: the tests' independent reading of pixels, to
+// check the viewer's decoder (viewer-decoder.server.ts) against. Compressed files are
+// refused with a message saying how to convert them.
 import dicomParser from 'dicom-parser'
 import type { DicomInstance } from './types'
 

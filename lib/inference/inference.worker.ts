@@ -28,9 +28,8 @@ import { InferenceCancelled, JobQueue, type Job } from './job-queue'
 import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
 import { outputTransferables } from './model-output'
-import { runSliceModel, segmentStack, type ModelSession, type TensorData } from './run-model'
+import { runModelOnSeries, type ModelSession, type TensorData } from './run-model'
 import { sameSession, SessionPool, withWasmFallback, type SessionKey } from './session-pool'
-import { stackToVolume } from './slice-stack'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 const modelCache = 'parallax-models-v1'
@@ -226,19 +225,7 @@ async function run(request: RunRequest, job: Job, attempt: Attempt) {
     job,
     attempt,
     async (session) => {
-      if (manifest.parallax.dimensionality === '2d') {
-        return runSliceModel(
-          manifest,
-          request.pixels.map((pixels) => ({ pixels, columns: geometry.columns, rows: geometry.rows })),
-          session,
-          options,
-        )
-      }
-      const stack = stackToVolume(
-        geometry,
-        request.positions.map((position, index) => ({ position, pixels: request.pixels[index]! })),
-      )
-      return segmentStack(manifest, stack, session, options)
+      return runModelOnSeries(manifest, { geometry, positions: request.positions, pixels: request.pixels }, session, options)
     },
     (stage) => progress({ stage, done: 0, total: 1 }),
   )

@@ -30,6 +30,13 @@ describe('model manifest', () => {
     assert.deepEqual(manifest.references.length, 1)
   })
 
+  it('takes optional requirements, refusing a reversed range, an unknown plane or field', () => {
+    const manifest = parseManifest(withParallax((p) => (p.requirements = { modalities: ['MR'], sliceThicknessMm: { min: 0.5, max: 2 }, orientation: 'sagittal' })))
+    assert.deepEqual(manifest.parallax.requirements, { modalities: ['MR'], sliceThicknessMm: { min: 0.5, max: 2 }, orientation: 'sagittal' })
+    const fields = issuesOf(withParallax((p) => (p.requirements = { sliceThicknessMm: { min: 3, max: 2 }, orientation: 'oblique', scanner: 'X' }))).map((issue) => issue.field)
+    assert.deepEqual(fields.sort(), ['parallax.requirements', 'parallax.requirements.orientation', 'parallax.requirements.sliceThicknessMm'])
+  })
+
   it('lists every missing MONAI field at once', () => {
     const { version: _v, task: _t, network_data_format: _n, ...rest } = brain
     const fields = issuesOf(rest).map((issue) => issue.field)

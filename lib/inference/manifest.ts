@@ -3,6 +3,7 @@
 // where the ONNX file is and its SHA-256, pre-processing, tiling, post-processing, labels
 // and the output that feeds explainability. Parsed with zod; every bad field is reported.
 import { z } from 'zod'
+import { modalityCodeSchema, modelRequirementsSchema } from '../quality/requirements'
 import { findingLabelSchema } from '../vocabulary/finding-labels'
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)')
@@ -103,7 +104,9 @@ const parallaxExtension = z
     name: z.string().min(1).max(120),
     kind: z.enum(['segmentation', 'classification']),
     dimensionality: z.enum(['2d', '3d']),
-    modalities: z.array(z.string().regex(/^[A-Z]{2,3}$/, 'a DICOM modality code such as CT or MR')).min(1),
+    modalities: z.array(modalityCodeSchema).min(1),
+    /** What a series must be for the result to be trusted (lib/quality checks it). */
+    requirements: modelRequirementsSchema.optional(),
     file: modelFile,
     input: z.string().min(1),
     output: z.string().min(1),

@@ -4,8 +4,13 @@ import type { ModelSession, TensorData } from './run-model'
 
 // The reference runtime: onnxruntime-node on the CPU, for the CLI, the tests and the bench.
 
-export async function createNodeSession(model: Uint8Array): Promise<ModelSession & { release(): Promise<void> }> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' })
+/** `threads`: onnxruntime's intra-op threads (its default: one per core); cohort workers share the cores out between them. */
+export async function createNodeSession(model: Uint8Array, options: { threads?: number } = {}): Promise<ModelSession & { release(): Promise<void> }> {
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+  })
   const [inputName] = session.inputNames
   if (!inputName) throw new Error('The model has no inputs')
   return {

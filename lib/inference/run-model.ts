@@ -9,7 +9,8 @@ import type { ModelManifest } from './manifest'
 import type { ModelOutput, SegmentationOutput } from './model-output'
 import { argmaxChannels, labelVoxelCounts, removeSmallComponents, sigmoid, softmaxChannels, thresholdChannel } from './postprocess'
 import { resizeBilinear, resizeNearest } from '../imaging/resize'
-import { labelsForImages, type StackVolume } from './slice-stack'
+import type { SliceStackGeometry, Vec3 } from '../dicom/geometry'
+import { labelsForImages, stackToVolume, type StackVolume } from './slice-stack'
 import { extractWindow, planWindows, WindowAccumulator } from './sliding-window'
 import { voxelCount, type Triple, type VolumeGeometry } from './volume'
 
@@ -224,4 +225,35 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
   }
   const labelCount = Math.max(...labelDefs.map((label) => label.value)) + 1
   return { output: { kind, labels, labelCounts: labelVoxelCounts(labels, labelCount), foreground: { probabilities, ...modelSize } }, timings }
+}
+
+/** A series as the viewer hands it to a model: its stack geometry and each image's position and modality values, in display order. */
+export interface SeriesImages {
+  geometry: SliceStackGeometry
+  positions: Vec3[]
+  /** Modality values per image, in the order of `positions`. */
+  pixels: Float32Array[]
+}
+
+/** Any model on a series: per image for 2D models, as one volume for 3D ones. The worker and the CLI both run this. */
+export async function runModelOnSeries(
+  manifest: ModelManifest,
+  series: SeriesImages,
+  session: ModelSession,
+  options: RunOptions = {},
+): Promise<SliceModelResult | SegmentationResult> {
+  const { geometry, positions, pixels } = series
+  if (manifest.parallax.dimensionality === '2d') {
+    return runSliceModel(
+      manifest,
+      pixels.map((values) => ({ pixels: values, columns: geometry.columns, rows: geometry.rows })),
+      session,
+      options,
+    )
+  }
+  const stack = stackToVolume(
+    geometry,
+    positions.map((position, index) => ({ position, pixels: pixels[index]! })),
+  )
+  return segmentStack(manifest, stack, session, options)
 }

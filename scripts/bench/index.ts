@@ -3,7 +3,7 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,model-checks,audit,findings picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,model-checks,cohort,audit,findings picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
@@ -14,13 +14,14 @@ import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
+import { measureCohortThroughput } from './cohort'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
 import { measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'model-checks', 'audit', 'findings'] as const
+const allSections = ['viewer', 'model', 'model-checks', 'cohort', 'audit', 'findings'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -153,6 +154,27 @@ try {
       ]),
     ])
   })
+  await section('cohort', async () => {
+    const options = { studies: envNumber('BENCH_COHORT_STUDIES', 24), slices: 16, size: 256, model: 'lesion-seg-2d', workerCounts: [1, 2] }
+    const [one, two] = await measureCohortThroughput(options)
+    console.log(
+      `\nCohort mode (npm run infer -- --cohort), ${options.model} on ${options.studies} generated chest CTs of ${options.slices} images ${options.size}×${options.size}, same files, same run\n`,
+    )
+    table([
+      ['workers', 'series', 'wall time', 'series/min', 'against 1 worker'],
+      ...[one!, two!].map((run) => [
+        String(run.workers),
+        String(run.series),
+        ms(run.milliseconds),
+        run.seriesPerMinute.toFixed(1),
+        ratio(run.seriesPerMinute, one!.seriesPerMinute),
+      ]),
+    ])
+    console.log(
+      `\nEach run: folder scan, worker start (session, decoder), decode, quality report, model, SEG and summary; onnxruntime's threads shared out between the workers (${os.availableParallelism()} cores).`,
+    )
+  })
+
   // The audit and findings sections start servers of their own.
   if (sharedServer) (await sharedServer.catch(() => null))?.stop()
   sharedServer = undefined

@@ -4,11 +4,10 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { launchBenchBrowser, signedInContext } from './browser'
-import { findModel } from '../../lib/inference/registry.server'
+import { createViewerDecoder } from '../../lib/dicom/viewer-decoder.server'
 import { createNodeSession } from '../../lib/inference/ort-node-session.server'
-import { segmentStack } from '../../lib/inference/run-model'
-import { loadSeriesFromFolder } from '../../lib/inference/series-from-folder.server'
-import { readFileSync } from 'node:fs'
+import { openNodeModel, runOnFolderSeries } from '../../lib/inference/node-runner.server'
+import { pickSeries, scanFolder } from '../../lib/inference/series-from-folder.server'
 import { parseManifest } from '../../lib/inference/manifest'
 import { planModelCheck } from '../../lib/inference/model-check'
 import type { ModelSummary } from '../../lib/inference/model-summary'
@@ -44,14 +43,17 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
 }
 
 export async function measureNodeModelRun(modelId: string, dir: string): Promise<ModelTimings> {
-  const model = findModel(modelId)
-  if (!model?.filePath) throw new Error(`model ${modelId} has no file registered`)
   const started = performance.now()
-  const series = loadSeriesFromFolder(dir)
-  const session = await createNodeSession(new Uint8Array(readFileSync(model.filePath)))
-  const result = await segmentStack(model.manifest, series.stack, session)
-  await session.release()
-  return { ...result.timings, totalMs: performance.now() - started }
+  const entry = pickSeries(dir, scanFolder(dir))
+  const model = await openNodeModel(modelId)
+  const decoder = createViewerDecoder()
+  try {
+    const { timings } = await runOnFolderSeries(model, entry, decoder)
+    return { preprocessingMs: timings.preprocessingMs, inferenceMs: timings.inferenceMs, postprocessingMs: timings.postprocessingMs, totalMs: performance.now() - started }
+  } finally {
+    decoder.close()
+    await model.release()
+  }
 }
 
 export interface ModelCheckTiming {

@@ -1,55 +1,94 @@
-// npm run infer -- --model <id> --series <folder> --out result.json [--series-uid <uid>]
-// Runs a registry model on a DICOM series with onnxruntime-node, through the very same
-// pre- and post-processing as the browser, and writes the result (per-label voxel counts,
-// the labels as runs per image in viewer order, timings) as JSON.
-import { readFileSync, writeFileSync } from 'node:fs'
+// npm run infer -- --model <id> --series <folder> --out result.json [--series-uid <uid>] [--force]
+// npm run infer -- --quality <folder> --out report.csv [--model <id>]
+// npm run infer -- --cohort <folder> --model <id> --out <dir> [--workers n] [--shard i/n] [--truth <dir>] [--force]
+//
+// One series: runs a registry model (2D or 3D, segmentation or classification) on a DICOM
+// series in any transfer syntax the viewer decodes, with onnxruntime-node, through the very
+// same decoder and pre- and post-processing as the browser, and writes the result as the
+// viewer's "Export labels" does (per-label pixel counts, the labels as runs per image in
+// viewer order, or a classifier's probabilities per image and for the series; timings) as
+// JSON. A series that fails the model's requirements (lib/quality) is refused unless --force.
+// --quality: the data-quality report of every series under a folder, as CSV.
+// --cohort: every series under a folder tree (scripts/models/cohort.ts).
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { encodeLabelRuns } from '../../lib/inference/labels-rle'
-import { createNodeSession } from '../../lib/inference/ort-node-session.server'
-import { findModel, verifyModelBytes } from '../../lib/inference/registry.server'
-import { segmentStack } from '../../lib/inference/run-model'
-import { loadSeriesFromFolder } from '../../lib/inference/series-from-folder.server'
+import { createViewerDecoder } from '../../lib/dicom/viewer-decoder.server'
+import { labelsExport, openNodeModel, qualityOfFolder, runOnFolderSeries } from '../../lib/inference/node-runner.server'
+import { findModel } from '../../lib/inference/registry.server'
+import { pickSeries, scanFolder } from '../../lib/inference/series-from-folder.server'
+import { qualityCsv } from '../../lib/quality/findings'
+import { runCohortCli } from './cohort'
 
-const usage = 'usage: npm run infer -- --model <id> --series <folder> --out <result.json> [--series-uid <uid>]'
-const { values } = parseArgs({ options: { model: { type: 'string' }, series: { type: 'string' }, out: { type: 'string' }, 'series-uid': { type: 'string' } } })
-if (!values.model || !values.series || !values.out) {
-  console.error(usage)
-  process.exit(1)
+const usage = [
+  'usage: npm run infer -- --model <id> --series <folder> --out <result.json> [--series-uid <uid>] [--force]',
+  '       npm run infer -- --quality <folder> --out <report.csv> [--model <id>]',
+  '       npm run infer -- --cohort <folder> --model <id> --out <dir> [--workers n] [--shard i/n] [--truth <dir>] [--force]',
+].join('\n')
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    series: { type: 'string' },
+    out: { type: 'string' },
+    'series-uid': { type: 'string' },
+    force: { type: 'boolean', default: false },
+    quality: { type: 'string' },
+    cohort: { type: 'string' },
+    workers: { type: 'string' },
+    shard: { type: 'string' },
+    truth: { type: 'string' },
+  },
+})
+
+async function runSeries(modelId: string, folder: string, out: string) {
+  const decoder = createViewerDecoder()
+  const model = await openNodeModel(modelId)
+  try {
+    const entry = pickSeries(folder, scanFolder(folder), values['series-uid'])
+    const run = await runOnFolderSeries(model, entry, decoder, {
+      force: values.force,
+      onProgress: ({ stage, done, total }) => process.stderr.write(`\r${stage} ${done}/${total}   `),
+    })
+    process.stderr.write('\n')
+    for (const finding of run.quality) console.warn(`[${finding.severity}] ${finding.message}`)
+    const output = labelsExport(model.manifest, run)
+    writeFileSync(out, JSON.stringify(output) + '\n')
+    const summary =
+      run.output.kind === 'segmentation'
+        ? `${model.manifest.parallax.labels.map((label) => `${label.name} ${output.labelCounts[label.name]}`).join(', ')} pixels`
+        : model.manifest.parallax.labels.map((label, index) => `${label.name} ${output.seriesProbabilities![index]?.toFixed(3)}`).join(', ')
+    console.log(`${output.model.id} on ${run.instances.length} images: ${summary}; ${Math.round(run.timings.totalMs)} ms → ${out}`)
+  } finally {
+    decoder.close()
+    await model.release()
+  }
+}
+
+async function runQuality(folder: string, out: string, modelId: string | undefined) {
+  const model = modelId ? findModel(modelId) : undefined
+  if (modelId && !model) throw new Error(`No model "${modelId}" in the registry`)
+  const decoder = createViewerDecoder()
+  try {
+    const findings = await qualityOfFolder(folder, decoder, model?.manifest.parallax)
+    writeFileSync(out, qualityCsv(findings))
+    const bySeverity = (severity: string) => findings.filter((finding) => finding.severity === severity).length
+    console.log(`${findings.length} finding(s): ${bySeverity('error')} error(s), ${bySeverity('warning')} warning(s), ${bySeverity('info')} note(s) → ${out}`)
+  } finally {
+    decoder.close()
+  }
 }
 
 try {
-  const model = findModel(values.model)
-  if (!model) throw new Error(`No model "${values.model}" in the registry`)
-  if (!model.filePath) throw new Error(`Model "${values.model}" has no file yet: add it with npm run models:add`)
-  const bytes = new Uint8Array(readFileSync(model.filePath))
-  verifyModelBytes(model.manifest, bytes)
-  const { sha256 } = model.manifest.parallax.file
-  const series = loadSeriesFromFolder(values.series, values['series-uid'])
-  const session = await createNodeSession(bytes)
-  const started = performance.now()
-  const result = await segmentStack(model.manifest, series.stack, session, {
-    onProgress: ({ stage, done, total }) => process.stderr.write(`\r${stage} ${done}/${total}   `),
-  })
-  const totalMs = performance.now() - started
-  process.stderr.write('\n')
-  await session.release()
-  const { labels } = model.manifest.parallax
-  const output = {
-    model: { id: model.manifest.parallax.id, version: model.manifest.version, sha256 },
-    runtime: 'onnxruntime-node',
-    executionProvider: 'cpu',
-    seriesInstanceUid: series.seriesInstanceUid,
-    images: series.instances.map((instance) => instance.sopInstanceUid),
-    imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
-    modelGrid: result.modelGrid,
-    interpolatedSlices: series.stack.interpolatedSlices.length,
-    labelCounts: Object.fromEntries(labels.map((label) => [label.name, result.output.labelCounts[label.value] ?? 0])),
-    timings: { ...result.timings, totalMs },
-    labelRuns: encodeLabelRuns(result.output.labels),
+  if (values.cohort && values.model && values.out) {
+    process.exitCode = await runCohortCli({ folder: values.cohort, modelId: values.model, out: values.out, workers: values.workers, shard: values.shard, truth: values.truth, force: values.force })
+  } else if (values.quality && values.out) {
+    await runQuality(values.quality, values.out, values.model)
+  } else if (values.model && values.series && values.out) {
+    await runSeries(values.model, values.series, values.out)
+  } else {
+    console.error(usage)
+    process.exitCode = 1
   }
-  writeFileSync(values.out, JSON.stringify(output) + '\n')
-  console.log(`${output.model.id} on ${series.instances.length} images: ${labels.map((label) => `${label.name} ${output.labelCounts[label.name]}`).join(', ')} voxels; ${Math.round(totalMs)} ms → ${values.out}`)
 } catch (error) {
   console.error(`Failed: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
+  process.exitCode = 1
 }
