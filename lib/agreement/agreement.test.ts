@@ -77,6 +77,18 @@ test('a 7³ box around its 5³ core: distances inside the other mask go to its s
   close(result.assdMm, (218 * meanOf(aToB) + 98 * meanOf(bToA)) / 316)
 })
 
+test('grids whose rows are not 4-byte aligned (odd columns, a subarray) give the same figures', () => {
+  const odd: Grid = { ...grid, columns: 21 }
+  const result = compareMasks(boxMask(odd, [1, 1, 1], [5, 5, 5]), boxMask(odd, [11, 1, 1], [15, 5, 5]))
+  close(result.hd95Mm, 7.0)
+  close(result.assdMm, 5.6)
+  const a = boxMask(grid, [1, 1, 1], [5, 5, 5])
+  const shifted = new Uint8Array(a.data.length + 1)
+  shifted.set(a.data, 1)
+  const unaligned = { ...a, data: shifted.subarray(1) }
+  assert.deepEqual(compareMasks(unaligned, boxMask(grid, [11, 1, 1], [15, 5, 5])), compareMasks(a, boxMask(grid, [11, 1, 1], [15, 5, 5])))
+})
+
 test('a box shifted by one slice: Dice 0.8, Jaccard 2/3; identical masks: 1 and 0 mm', () => {
   const a = boxMask(grid, [1, 1, 1], [5, 5, 5])
   const shifted = compareMasks(a, boxMask(grid, [1, 1, 2], [5, 5, 6]))

@@ -20,6 +20,14 @@ test('majority vote: strictly more than half of the raters; a tie is out', () =>
   assert.deepEqual(majorityVote([good, generous]), good.data)
 })
 
+test('majority vote and STAPLE on a grid whose rows are not 4-byte aligned', () => {
+  const odd: Grid = { ...grid, columns: 13 }
+  const raters = [boxMask(odd, [1, 1, 1], [6, 6, 3]), boxMask(odd, [2, 1, 1], [7, 6, 3]), boxMask(odd, [1, 2, 1], [6, 7, 4])]
+  const expected = raters[0]!.data.map((_, i) => (raters.filter((rater) => rater.data[i]).length >= 2 ? 1 : 0))
+  assert.deepEqual(majorityVote(raters), expected)
+  assert.equal(consensus(raters, 'staple').method, 'staple')
+})
+
 test('STAPLE recovers the box, rates the generous rater less specific, and is an EM fixed point', () => {
   const result = consensus([good, close, generous], 'staple')
   assert.equal(result.method, 'staple')

@@ -1,6 +1,6 @@
 // A consensus segmentation from several raters' binary masks: majority vote, or STAPLE
 // (Warfield, Zou and Wells, IEEE TMI 23(7), 2004), binary, by expectation–maximisation.
-import { AgreementError, checkSameGrid, type MaskVolume } from './mask-volume'
+import { AgreementError, checkSameGrid, forEachInBox, unionBox, type MaskVolume, type VoxelBox } from './mask-volume'
 
 export type ConsensusMethod = 'staple' | 'majority'
 
@@ -36,27 +36,38 @@ const EPSILON = 1e-12
 
 /** A voxel is in the majority consensus when strictly more than half of the raters labelled it (a tie is out). */
 export function majorityVote(masks: readonly MaskVolume[]): Uint8Array {
-  const length = masks[0]!.data.length
-  const votes = new Uint16Array(length)
-  for (const mask of masks) {
-    const data = mask.data
-    for (let i = 0; i < length; i += 1) if (data[i] !== 0) votes[i] = votes[i]! + 1
-  }
-  const out = new Uint8Array(length)
-  for (let i = 0; i < length; i += 1) out[i] = 2 * votes[i]! > masks.length ? 1 : 0
+  const { columns, rows } = masks[0]!
+  const out = new Uint8Array(masks[0]!.data.length)
+  const box = unionBox(masks)
+  if (!box) return out
+  const datas = masks.map((mask) => mask.data)
+  forEachInBox(box, columns, rows, (index) => {
+    let votes = 0
+    for (const data of datas) if (data[index] !== 0) votes += 1
+    if (2 * votes > datas.length) out[index] = 1
+  })
   return out
 }
 
-/** How many voxels show each decision pattern (bit j set: rater j labelled the voxel). */
-function patternCounts(masks: readonly MaskVolume[]): Float64Array {
+/** The decision pattern of a voxel: bit j set when rater j labelled it. */
+function pattern(datas: readonly Uint8Array[], index: number): number {
+  let bits = 0
+  for (let j = 0; j < datas.length; j += 1) if (datas[j]![index] !== 0) bits |= 1 << j
+  return bits
+}
+
+/** How many voxels show each decision pattern; every voxel outside the union's box has pattern 0. */
+function patternCounts(masks: readonly MaskVolume[], box: VoxelBox): Float64Array {
   const counts = new Float64Array(1 << masks.length)
-  const length = masks[0]!.data.length
+  const { columns, rows } = masks[0]!
   const datas = masks.map((mask) => mask.data)
-  for (let i = 0; i < length; i += 1) {
-    let pattern = 0
-    for (let j = 0; j < datas.length; j += 1) if (datas[j]![i] !== 0) pattern |= 1 << j
-    counts[pattern] = counts[pattern]! + 1
-  }
+  let inBox = 0
+  forEachInBox(box, columns, rows, (index) => {
+    const bits = pattern(datas, index)
+    counts[bits] = counts[bits]! + 1
+    inBox += 1
+  })
+  counts[0] = counts[0]! + datas[0]!.length - inBox
   return counts
 }
 
@@ -65,9 +76,9 @@ function patternCounts(masks: readonly MaskVolume[]): Float64Array {
  * the same posterior, so EM runs on the 2^R pattern counts: exact, and independent of the
  * volume's size after one counting pass. Returns the posterior W per pattern.
  */
-function stapleEstimate(masks: readonly MaskVolume[]): { estimate: StapleEstimate; posterior: Float64Array } {
+function stapleEstimate(masks: readonly MaskVolume[], box: VoxelBox): { estimate: StapleEstimate; posterior: Float64Array } {
   const raters = masks.length
-  const counts = patternCounts(masks)
+  const counts = patternCounts(masks, box)
   const patterns = counts.length
   let total = 0
   let labelled = 0
@@ -124,12 +135,11 @@ function stapleEstimate(masks: readonly MaskVolume[]): { estimate: StapleEstimat
   return { estimate: { sensitivity: p, specificity: q, prior, iterations, converged }, posterior }
 }
 
-/** Why STAPLE does not apply to these masks, or null when it does. */
-function stapleUnfit(masks: readonly MaskVolume[]): string | null {
+/** Why STAPLE does not apply to these masks (box: their union's, null when all are empty), or null when it does. */
+function stapleUnfit(masks: readonly MaskVolume[], box: VoxelBox | null): string | null {
   if (masks.length < STAPLE_MIN_RATERS) return `STAPLE needs at least ${STAPLE_MIN_RATERS} annotators (here ${masks.length}); majority vote used instead.`
   if (masks.length > STAPLE_MAX_RATERS) return `STAPLE is limited to ${STAPLE_MAX_RATERS} annotators (here ${masks.length}); majority vote used instead.`
-  const labelled = masks.filter((mask) => mask.data.some((value) => value !== 0)).length
-  if (labelled === 0) return 'Every annotator left this segment empty: the consensus is empty (majority vote).'
+  if (!box) return 'Every annotator left this segment empty: the consensus is empty (majority vote).'
   return null
 }
 
@@ -138,17 +148,17 @@ export function consensus(masks: readonly MaskVolume[], method: ConsensusMethod)
   if (masks.length === 0) throw new AgreementError('A consensus needs at least one annotation.')
   for (const [index, mask] of masks.entries()) checkSameGrid(masks[0]!, mask, ['Annotation 1', `Annotation ${index + 1}`])
   if (method === 'majority') return { mask: majorityVote(masks), method, requested: method, notes: [], staple: null }
-  const unfit = stapleUnfit(masks)
-  if (unfit) return { mask: majorityVote(masks), method: 'majority', requested: method, notes: [unfit], staple: null }
-  const { estimate, posterior } = stapleEstimate(masks)
+  const box = unionBox(masks)
+  const unfit = stapleUnfit(masks, box)
+  if (unfit || !box) return { mask: majorityVote(masks), method: 'majority', requested: method, notes: [unfit!], staple: null }
+  const { estimate, posterior } = stapleEstimate(masks, box)
   const notes = estimate.converged ? [] : [`STAPLE did not converge in ${STAPLE_MAX_ITERATIONS} iterations; the last estimate is used.`]
-  const length = masks[0]!.data.length
+  const { columns, rows } = masks[0]!
   const datas = masks.map((mask) => mask.data)
-  const mask = new Uint8Array(length)
-  for (let i = 0; i < length; i += 1) {
-    let pattern = 0
-    for (let j = 0; j < datas.length; j += 1) if (datas[j]![i] !== 0) pattern |= 1 << j
-    mask[i] = posterior[pattern]! > 0.5 ? 1 : 0
-  }
+  // Outside the box every rater said no: pattern 0, whose posterior is (almost always) below 0.5.
+  const mask = new Uint8Array(datas[0]!.length).fill(posterior[0]! > 0.5 ? 1 : 0)
+  forEachInBox(box, columns, rows, (index) => {
+    mask[index] = posterior[pattern(datas, index)]! > 0.5 ? 1 : 0
+  })
   return { mask, method: 'staple', requested: method, notes, staple: estimate }
 }

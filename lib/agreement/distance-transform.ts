@@ -46,6 +46,27 @@ function transformLine(grid: Float32Array, offset: number, stride: number, n: nu
 }
 
 /**
+ * The first pass, along slices, where every entry is 0 or ∞: the nearest feature on each
+ * line, scanned both ways a whole plane at a time (contiguous memory; no envelope needed).
+ */
+function slicePass(grid: Float32Array, plane: number, nz: number, weight: number): void {
+  const nearest = new Int32Array(plane).fill(-1)
+  for (let k = 0; k < nz; k += 1) {
+    for (let p = 0, index = k * plane; p < plane; p += 1, index += 1) {
+      if (grid[index] === 0) nearest[p] = k
+      else if (nearest[p]! >= 0) grid[index] = weight * (k - nearest[p]!) * (k - nearest[p]!)
+    }
+  }
+  nearest.fill(-1)
+  for (let k = nz - 1; k >= 0; k -= 1) {
+    for (let p = 0, index = k * plane; p < plane; p += 1, index += 1) {
+      if (grid[index] === 0) nearest[p] = k
+      else if (nearest[p]! >= 0) grid[index] = Math.min(grid[index]!, weight * (nearest[p]! - k) * (nearest[p]! - k))
+    }
+  }
+}
+
+/**
  * Squared distance (mm²) from every voxel of a box to the nearest feature voxel, in place:
  * `grid` holds 0 at features and Infinity elsewhere on entry (x fastest, then y, then z).
  * A box without features stays Infinity.
@@ -58,7 +79,9 @@ export function squaredDistanceTransform(grid: Float32Array, dims: readonly [num
   const line = new Float64Array(longest)
   const plane = nx * ny
   const [wx, wy, wz] = [spacing[0] * spacing[0], spacing[1] * spacing[1], spacing[2] * spacing[2]]
+  // Slices first (binary input, plane by plane), then rows and columns, whose lines lie
+  // within one slice: memory is read in order, never a slice apart.
+  slicePass(grid, plane, nz, wz)
   for (let k = 0; k < nz; k += 1) for (let j = 0; j < ny; j += 1) transformLine(grid, k * plane + j * nx, 1, nx, wx, v, z, line)
   for (let k = 0; k < nz; k += 1) for (let i = 0; i < nx; i += 1) transformLine(grid, k * plane + i, nx, ny, wy, v, z, line)
-  for (let j = 0; j < ny; j += 1) for (let i = 0; i < nx; i += 1) transformLine(grid, j * nx + i, plane, nz, wz, v, z, line)
 }

@@ -50,3 +50,56 @@ export function countVoxels(data: Uint8Array): number {
   for (let i = 0; i < data.length; i += 1) if (data[i] !== 0) count += 1
   return count
 }
+
+/** Index bounds (inclusive) on each axis: column, row, slice. */
+export interface VoxelBox {
+  lo: [number, number, number]
+  hi: [number, number, number]
+}
+
+/**
+ * The bounding box of the union of masks on one grid, or null when all are empty. Rows are
+ * tested 4 voxels at a time where they start on 4-byte boundaries: most rows are empty.
+ */
+export function unionBox(masks: readonly MaskVolume[]): VoxelBox | null {
+  const { columns, rows, slices } = masks[0]!
+  const datas = masks.map((mask) => mask.data)
+  const aligned = columns % 4 === 0 && datas.every((data) => data.byteOffset % 4 === 0)
+  const words = aligned ? datas.map((data) => new Uint32Array(data.buffer, data.byteOffset, data.length / 4)) : null
+  const lo: [number, number, number] = [columns, rows, slices]
+  const hi: [number, number, number] = [-1, -1, -1]
+  for (let k = 0; k < slices; k += 1) {
+    for (let j = 0; j < rows; j += 1) {
+      const start = (k * rows + j) * columns
+      if (words && words.every((word) => rowIsEmpty(word, start / 4, columns / 4))) continue
+      let first = columns
+      let last = -1
+      for (const data of datas) {
+        for (let i = 0; i < first; i += 1) if (data[start + i] !== 0) first = i
+        for (let i = columns - 1; i > last; i -= 1) if (data[start + i] !== 0) last = i
+      }
+      if (last < 0) continue
+      lo[0] = Math.min(lo[0], first)
+      hi[0] = Math.max(hi[0], last)
+      lo[1] = Math.min(lo[1], j)
+      hi[1] = Math.max(hi[1], j)
+      lo[2] = Math.min(lo[2], k)
+      hi[2] = Math.max(hi[2], k)
+    }
+  }
+  return hi[0] < 0 ? null : { lo, hi }
+}
+
+function rowIsEmpty(words: Uint32Array, from: number, count: number): boolean {
+  for (let w = from; w < from + count; w += 1) if (words[w] !== 0) return false
+  return true
+}
+
+/** Calls visit(index) for every voxel of the box, rows in memory order. */
+export function forEachInBox(box: VoxelBox, columns: number, rows: number, visit: (index: number) => void): void {
+  for (let k = box.lo[2]; k <= box.hi[2]; k += 1)
+    for (let j = box.lo[1]; j <= box.hi[1]; j += 1) {
+      const row = (k * rows + j) * columns
+      for (let i = box.lo[0]; i <= box.hi[0]; i += 1) visit(row + i)
+    }
+}
