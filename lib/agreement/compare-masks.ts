@@ -2,7 +2,7 @@
 // definitions of lib/agreement/CONTEXT.md (surface = mask minus its 6-connected erosion,
 // voxel-centre Euclidean distances in mm, nearest-rank 95th percentile).
 import { squaredDistanceTransform } from './distance-transform'
-import { checkSameGrid, voxelMl, type MaskVolume } from './mask-volume'
+import { checkSameGrid, forEachInBox, unionBox, voxelMl, type MaskVolume } from './mask-volume'
 
 /** One direction's surface distances: from each surface voxel of one mask to the other's surface. */
 export interface DirectedDistances {
@@ -46,58 +46,22 @@ interface Box {
   dims: [number, number, number]
 }
 
-/**
- * Both masks read 4 voxels at a time, to skip empty rows (most of a volume): only where
- * rows start on a 4-byte boundary. Null otherwise (the scan then reads voxel by voxel).
- */
-function wordView(a: Uint8Array, b: Uint8Array, columns: number): { a: Uint32Array; b: Uint32Array; perRow: number } | null {
-  if (columns % 4 !== 0 || a.byteOffset % 4 !== 0 || b.byteOffset % 4 !== 0) return null
-  return { a: new Uint32Array(a.buffer, a.byteOffset, a.length / 4), b: new Uint32Array(b.buffer, b.byteOffset, b.length / 4), perRow: columns / 4 }
-}
-
-function rowEmpty(words: { a: Uint32Array; b: Uint32Array; perRow: number }, start: number): boolean {
-  const from = start / 4
-  for (let w = from; w < from + words.perRow; w += 1) if ((words.a[w]! | words.b[w]!) !== 0) return false
-  return true
-}
-
-/** Counts and the bounding box of A ∪ B in one pass. */
-function scan(a: Uint8Array, b: Uint8Array, columns: number, rows: number, slices: number) {
-  const words = wordView(a, b, columns)
+/** Counts, and the bounding box of A ∪ B (null when both are empty): no voxel outside it counts. */
+function scan(a: MaskVolume, b: MaskVolume) {
+  const union = unionBox([a, b])
   let voxelsA = 0
   let voxelsB = 0
   let intersection = 0
-  const min = [columns, rows, slices]
-  const max = [-1, -1, -1]
-  let index = 0
-  for (let k = 0; k < slices; k += 1) {
-    for (let j = 0; j < rows; j += 1) {
-      if (words && rowEmpty(words, index)) {
-        index += columns
-        continue
-      }
-      let first = -1
-      let last = -1
-      for (let i = 0; i < columns; i += 1, index += 1) {
-        const inA = a[index]! !== 0
-        const inB = b[index]! !== 0
-        if (!inA && !inB) continue
-        if (inA) voxelsA += 1
-        if (inB) voxelsB += 1
-        if (inA && inB) intersection += 1
-        if (first < 0) first = i
-        last = i
-      }
-      if (first < 0) continue
-      if (first < min[0]!) min[0] = first
-      if (last > max[0]!) max[0] = last
-      if (j < min[1]!) min[1] = j
-      if (j > max[1]!) max[1] = j
-      if (k < min[2]!) min[2] = k
-      if (k > max[2]!) max[2] = k
-    }
-  }
-  const box: Box = { origin: [min[0]!, min[1]!, min[2]!], dims: [max[0]! - min[0]! + 1, max[1]! - min[1]! + 1, max[2]! - min[2]! + 1] }
+  if (!union) return { voxelsA, voxelsB, intersection, box: null }
+  const [x, y] = [a.data, b.data]
+  forEachInBox(union, a.columns, a.rows, (index) => {
+    const inA = x[index] !== 0
+    const inB = y[index] !== 0
+    if (inA) voxelsA += 1
+    if (inB) voxelsB += 1
+    if (inA && inB) intersection += 1
+  })
+  const box: Box = { origin: union.lo, dims: [union.hi[0] - union.lo[0] + 1, union.hi[1] - union.lo[1] + 1, union.hi[2] - union.lo[2] + 1] }
   return { voxelsA, voxelsB, intersection, box }
 }
 
@@ -176,8 +140,8 @@ export function diceOnly(a: MaskVolume, b: MaskVolume): number {
 /** Agreement between masks A and B on the same grid. Throws AgreementError when they are not comparable. */
 export function compareMasks(a: MaskVolume, b: MaskVolume): MaskComparison {
   checkSameGrid(a, b)
-  const { columns, rows, slices, spacing } = a
-  const { voxelsA, voxelsB, intersection, box } = scan(a.data, b.data, columns, rows, slices)
+  const { columns, rows, spacing } = a
+  const { voxelsA, voxelsB, intersection, box } = scan(a, b)
   const unit = voxelMl(a)
   const volumes = {
     volumeAMl: voxelsA * unit,
@@ -187,7 +151,7 @@ export function compareMasks(a: MaskVolume, b: MaskVolume): MaskComparison {
     voxelsB,
     intersectionVoxels: intersection,
   }
-  if (voxelsA === 0 && voxelsB === 0) return { dice: 1, jaccard: 1, hd95Mm: 0, assdMm: 0, hausdorffMm: 0, ...volumes, aToB: null, bToA: null }
+  if (!box) return { dice: 1, jaccard: 1, hd95Mm: 0, assdMm: 0, hausdorffMm: 0, ...volumes, aToB: null, bToA: null }
   const dice = (2 * intersection) / (voxelsA + voxelsB)
   const jaccard = intersection / (voxelsA + voxelsB - intersection)
   if (voxelsA === 0 || voxelsB === 0) return { dice, jaccard, hd95Mm: null, assdMm: null, hausdorffMm: null, ...volumes, aToB: null, bToA: null }

@@ -1,9 +1,10 @@
 // Exact squared Euclidean distance transform on an anisotropic grid (Felzenszwalb and
-// Huttenlocher, "Distance Transforms of Sampled Functions", 2012): one pass of the 1-D
-// lower envelope of parabolas per axis, each weighted by that axis' spacing², so the result
-// is the exact squared distance in mm² between voxel centres, in O(voxels). The grid is
-// float32 (half the memory of float64 on a whole 512×512×275 box; the envelope itself is
-// computed in float64): that rounds a distance by under 1e-4 mm at 1 m.
+// Huttenlocher, "Distance Transforms of Sampled Functions", 2012): one 1-D pass per axis,
+// each weighted by that axis' spacing² (the first, on 0/∞ input, is the nearest feature on
+// the line; the others the lower envelope of parabolas), so the result is the exact
+// squared distance in mm² between voxel centres, in O(voxels). The grid is float32 (half
+// the memory of float64 on a whole 512×512×275 box; the envelope itself is computed in
+// float64): that rounds a distance by under 1e-4 mm at 1 m.
 
 /**
  * 1-D transform of `f` (length n, read with `stride` from `offset`) in place:
