@@ -28,12 +28,15 @@ const emptyCases = [
   { name: 'both empty', a: emptyMask(grid), b: emptyMask(grid) },
 ]
 
+const noScipy = missingScipy()
+const noPlastimatch = missingPlastimatch()
+
 const within = (actual: number | null, expected: number | null, tolerance: number, what: string) => {
   if (expected === null || actual === null) return assert.equal(actual, expected, what)
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} against ${expected} (tolerance ${tolerance})`)
 }
 
-test('compareMasks equals the SciPy reference: Dice within 1e-6, HD95 and ASSD within 0.01 mm', { skip: missingScipy() }, () => {
+test('compareMasks equals the SciPy reference: Dice within 1e-6, HD95 and ASSD within 0.01 mm', { skip: noScipy }, () => {
   for (const { name, a, b } of [...cases, ...emptyCases]) {
     const ours = compareMasks(a, b)
     const reference = referenceFigures(a, b)
@@ -48,7 +51,7 @@ test('compareMasks equals the SciPy reference: Dice within 1e-6, HD95 and ASSD w
   }
 })
 
-test('the SciPy reference agrees with the hand-known answer of the disjoint boxes', { skip: missingScipy() }, () => {
+test('the SciPy reference agrees with the hand-known answer of the disjoint boxes', { skip: noScipy }, () => {
   // A 5³ box and the same box 10 columns on: every distance is 0.7 mm × columns.
   const small: Grid = { columns: 20, rows: 9, slices: 9, spacing: grid.spacing }
   const reference = referenceFigures(boxMask(small, [1, 1, 1], [5, 5, 5]), boxMask(small, [11, 1, 1], [15, 5, 5]))
@@ -56,7 +59,7 @@ test('the SciPy reference agrees with the hand-known answer of the disjoint boxe
   within(reference.assdMm, 5.6, 1e-9, 'ASSD')
 })
 
-test('plastimatch dice: the same voxel counts and Dice; its boundary Hausdorff figures where the definitions match', { skip: missingPlastimatch() || missingScipy() }, () => {
+test('plastimatch dice: the same voxel counts and Dice; its boundary Hausdorff figures where the definitions match', { skip: noPlastimatch || noScipy }, () => {
   for (const { name, a, b } of cases) {
     const ours = compareMasks(a, b)
     const plastimatch = plastimatchDice(a, b)
