@@ -3,7 +3,7 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,model-checks,cohort,audit,findings picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,model-checks,cohort,audit,findings,agreement picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
@@ -11,6 +11,7 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
+import { measureAgreement } from './agreement'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
@@ -21,7 +22,7 @@ import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'model-checks', 'cohort', 'audit', 'findings'] as const
+const allSections = ['viewer', 'model', 'model-checks', 'cohort', 'audit', 'findings', 'agreement'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -262,6 +263,23 @@ try {
       if (!(error instanceof PostgresUnavailableError)) console.error(`\n[bench] findings API on PostgreSQL FAILED: ${(error as Error).stack}`)
     }
     if (problems.length > 0) throw new Error(problems.join('; '))
+  })
+
+  await section('agreement', async () => {
+    const result = measureAgreement(runs)
+    const { columns, rows, slices, spacing } = result.grid
+    const figures = result.figures
+    console.log(
+      `\nAgreement: two overlapping spheroids (${result.voxelsA.toLocaleString('en-US')} and ${result.voxelsB.toLocaleString('en-US')} voxels) on ${columns}×${rows}×${slices} at ${spacing.join(' × ')} mm, in Node, one thread, median of ${result.runs} runs\n`,
+    )
+    table([
+      ['measure', 'value', 'baseline (same run)', 'ratio'],
+      ['compareMasks (Dice … HD95, ASSD, volumes)', ms(result.compareMs), `Dice alone ${ms(result.diceOnlyMs)}`, ratio(result.compareMs, result.diceOnlyMs)],
+      ['consensus, STAPLE (3 raters)', ms(result.stapleMs), `majority vote ${ms(result.majorityMs)}`, ratio(result.stapleMs, result.majorityMs)],
+    ])
+    console.log(
+      `\nfigures: Dice ${figures.dice.toFixed(4)}, HD95 ${figures.hd95Mm!.toFixed(2)} mm, ASSD ${figures.assdMm!.toFixed(2)} mm; Dice alone: one pass over every voxel of both masks, no surfaces; majority vote: one vote-counting pass over the masks' bounding box (as STAPLE's counting pass).`,
+    )
   })
 } finally {
   if (sharedServer) (await sharedServer.catch(() => null))?.stop()
