@@ -21,6 +21,7 @@ const modelSpecs = [
   '**/lesion-models.spec.ts',
   '**/model-exactness.spec.ts',
   '**/second-read.spec.ts',
+  '**/cli-browser-parity.spec.ts',
 ]
 
 export default defineConfig({
