@@ -57,6 +57,7 @@ export function toProjectDto(row: ProjectRow, access: ProjectAccess, user: Sessi
     unblindedAt: row.unblindedAt?.toISOString() ?? null,
     blinded,
     canManage: canManage(access),
+    annotating: row.annotators.some((annotator) => annotator.userId === user.id && annotator.role === 'annotator'),
     // Progress counts say how far each annotator is, never what they drew.
     annotators: row.annotators.map((annotator) => ({
       userId: annotator.userId,

@@ -286,6 +286,8 @@ export const projectDtoSchema = projectSummaryDtoSchema.extend({
   unblindedAt: z.string().nullable(),
   blinded: z.boolean(),
   canManage: z.boolean(),
+  /** Whether the user annotates in this project (has a queue here). */
+  annotating: z.boolean(),
   annotators: z.array(annotatorDtoSchema),
   studies: z.array(projectStudyDtoSchema),
   agreements: z.array(agreementDtoSchema),
