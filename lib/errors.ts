@@ -6,7 +6,7 @@ import { z } from 'zod'
 
 export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited'
 
-export const errorSurfaces = ['api', 'auth', 'users', 'audit', 'database', 'pacs', 'models', 'findings'] as const
+export const errorSurfaces = ['api', 'auth', 'users', 'audit', 'database', 'pacs', 'models', 'findings', 'projects'] as const
 export type ErrorSurface = (typeof errorSurfaces)[number]
 
 export type ErrorCode = `${ErrorKind}:${ErrorSurface}`

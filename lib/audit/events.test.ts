@@ -393,6 +393,69 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
   },
 ]
 
+// Annotation projects: 110111 for the project's records, 110103 for opening a study to
+// annotate, 110106 for a SEG exported.
+const project = { id: 'p-1' }
+const projectEntity: AuditEntity = { type: 'project', id: 'p-1' }
+const studyEntity: AuditEntity = { type: 'study', id: 'h-study' }
+const segEntity: AuditEntity = { type: 'seg', id: 'h-seg' }
+const segSha256 = 'e'.repeat(64)
+const procedure = (action: AuditCoding['action'], entities: AuditEntity[], details: AuditCoding['details']): AuditCoding => ({
+  eventCode: '110111',
+  eventTypeCode: null,
+  action,
+  outcome: 0,
+  entities: [projectEntity, ...entities],
+  details,
+})
+cases.push(
+  { event: { type: 'annotation-project-created', project, segmentCount: 2 }, expect: procedure('C', [], { segmentCount: 2 }) },
+  { event: { type: 'annotation-project-updated', project, changed: ['name', 'status'] }, expect: procedure('U', [], { changed: 'name,status' }) },
+  { event: { type: 'annotation-studies-added', project, studyUidHashes: ['h-study'], scored: 1 }, expect: procedure('U', [studyEntity], { studyCount: 1, scored: 1 }) },
+  {
+    event: {
+      type: 'annotation-annotators-added',
+      project,
+      annotators: [
+        { userId: 'u-7', role: 'annotator' },
+        { userId: 'u-8', role: 'manager' },
+      ],
+    },
+    expect: procedure(
+      'U',
+      [
+        { type: 'user', id: 'u-7' },
+        { type: 'user', id: 'u-8' },
+      ],
+      { roles: 'annotator,manager' },
+    ),
+  },
+  {
+    event: { type: 'annotation-tasks-assigned', project, annotatorIds: ['u-7'], studyUidHashes: ['h-study'], taskCount: 1 },
+    expect: procedure('C', [{ type: 'user', id: 'u-7' }, studyEntity], { taskCount: 1 }),
+  },
+  {
+    event: { type: 'annotation-study-opened', project, taskId: 't-1', studyUidHash: 'h-study' },
+    expect: { eventCode: '110103', eventTypeCode: null, action: 'R', outcome: 0, entities: [studyEntity, projectEntity, { type: 'task', id: 't-1' }], details: {} },
+  },
+  {
+    event: { type: 'annotation-submitted', project, taskId: 't-1', studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256, segmentCount: 2 },
+    expect: procedure('C', [{ type: 'task', id: 't-1' }, studyEntity, segEntity], { segSha256, segmentCount: 2 }),
+  },
+  {
+    event: { type: 'seg-exported', project, studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256, kind: 'consensus', destination: 'pacs', pacsId: 'p-1' },
+    expect: { ...procedure('R', [studyEntity, segEntity], { format: 'dicom-seg', kind: 'consensus', segSha256, destination: 'pacs', pacsId: 'p-1' }), eventCode: '110106' },
+  },
+  {
+    event: { type: 'agreement-computed', project, recordCount: 4, studyUidHashes: ['h-study'], segmentNumbers: [1, 2] },
+    expect: procedure('C', [studyEntity], { recordCount: 4, segments: '1,2' }),
+  },
+  {
+    event: { type: 'consensus-made', project, studyUidHash: 'h-study', method: 'majority', submissionCount: 3, segUidHash: 'h-seg', segSha256 },
+    expect: procedure('C', [studyEntity, segEntity], { method: 'majority', submissionCount: 3, segSha256 }),
+  },
+)
+
 describe('codeAuditEvent', () => {
   for (const { event, expect } of cases) {
     it(`codes ${event.type} as ${expect.eventCode}/${expect.eventTypeCode ?? '-'}`, () => {
@@ -438,6 +501,16 @@ describe('codeAuditEvent', () => {
       'audit-events-limited': true,
       'read-amended': true,
       'read-exported': true,
+      'annotation-project-created': true,
+      'annotation-project-updated': true,
+      'annotation-studies-added': true,
+      'annotation-annotators-added': true,
+      'annotation-tasks-assigned': true,
+      'annotation-study-opened': true,
+      'annotation-submitted': true,
+      'seg-exported': true,
+      'agreement-computed': true,
+      'consensus-made': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

@@ -95,6 +95,31 @@ export type AuditEventInput =
   | { type: 'read-amended'; read: ReadReference; amends: string; reason: string }
   /** A signed read exported (DICOM SR download, or stored to a PACS with STOW-RS). */
   | { type: 'read-exported'; read: ReadReference; format: 'dicom-sr'; destination: 'download' | 'pacs'; pacsId?: string }
+  /** Annotation projects: each change in the transaction that makes it; study and SEG UIDs hashed. */
+  | { type: 'annotation-project-created'; project: ProjectReference; segmentCount: number }
+  | { type: 'annotation-project-updated'; project: ProjectReference; changed: string[] }
+  /** Studies added to a project (or their queue scores given again). */
+  | { type: 'annotation-studies-added'; project: ProjectReference; studyUidHashes: string[]; scored: number }
+  | { type: 'annotation-annotators-added'; project: ProjectReference; annotators: { userId: string; role: string }[] }
+  /** Tasks given to annotators, one per annotator and study. */
+  | { type: 'annotation-tasks-assigned'; project: ProjectReference; annotatorIds: string[]; studyUidHashes: string[]; taskCount: number }
+  /** An annotator opened a study of their queue to annotate it: the images were accessed. */
+  | { type: 'annotation-study-opened'; project: ProjectReference; taskId: string; studyUidHash: string }
+  | { type: 'annotation-submitted'; project: ProjectReference; taskId: string; studyUidHash: string; segUidHash: string; segSha256: string; segmentCount: number }
+  /** A DICOM SEG made for a project (an annotation or a consensus), downloaded or stored to a PACS with STOW-RS. */
+  | {
+      type: 'seg-exported'
+      project: ProjectReference
+      studyUidHash: string
+      segUidHash: string
+      segSha256: string
+      kind: 'annotation' | 'consensus'
+      destination: 'download' | 'pacs'
+      pacsId?: string
+    }
+  /** Agreement between annotators computed in the browser; its numbers recorded. */
+  | { type: 'agreement-computed'; project: ProjectReference; recordCount: number; studyUidHashes: string[]; segmentNumbers: number[] }
+  | { type: 'consensus-made'; project: ProjectReference; studyUidHash: string; method: 'staple' | 'majority'; submissionCount: number; segUidHash: string; segSha256: string }
   /** A DICOMweb server added or changed; it also widens the CSP. The auth header value is never recorded. */
   | {
       type: 'pacs-configured'
@@ -148,6 +173,11 @@ export interface ReadReference {
   version: number
 }
 
+/** An annotation project as the audit trail names it. */
+export interface ProjectReference {
+  id: string
+}
+
 export interface FindingReference {
   id: string
   read: ReadReference
@@ -163,7 +193,7 @@ export interface AuditActor {
 }
 
 export interface AuditEntity {
-  type: 'user' | 'resource' | 'study' | 'series' | 'pacs' | 'model' | 'read' | 'finding'
+  type: 'user' | 'resource' | 'study' | 'series' | 'pacs' | 'model' | 'read' | 'finding' | 'project' | 'task' | 'seg'
   id: string
 }
 
@@ -414,6 +444,57 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         details: { readVersions: event.reads.map((read) => read.version).join(',') },
       }
     }
+    case 'annotation-project-created':
+      return projectCoding('C', event.project, [], { segmentCount: event.segmentCount })
+    case 'annotation-project-updated':
+      return projectCoding('U', event.project, [], { changed: event.changed.join(',') })
+    case 'annotation-studies-added':
+      return projectCoding('U', event.project, studyEntities(event.studyUidHashes), { studyCount: event.studyUidHashes.length, scored: event.scored })
+    case 'annotation-annotators-added':
+      return projectCoding(
+        'U',
+        event.project,
+        event.annotators.map((annotator): AuditEntity => ({ type: 'user', id: annotator.userId })),
+        { roles: event.annotators.map((annotator) => annotator.role).join(',') },
+      )
+    case 'annotation-tasks-assigned':
+      return projectCoding('C', event.project, [...event.annotatorIds.map((id): AuditEntity => ({ type: 'user', id })), ...studyEntities(event.studyUidHashes)], {
+        taskCount: event.taskCount,
+      })
+    // The study's images are opened to annotate: DICOM Instances Accessed, as opening a study is.
+    case 'annotation-study-opened':
+      return {
+        eventCode: eventCodes.instancesAccessed,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [{ type: 'study', id: event.studyUidHash }, ...projectEntities(event.project), { type: 'task', id: event.taskId }],
+        details: {},
+      }
+    case 'annotation-submitted':
+      return projectCoding('C', event.project, [{ type: 'task', id: event.taskId }, ...studyEntities([event.studyUidHash]), { type: 'seg', id: event.segUidHash }], {
+        segSha256: event.segSha256,
+        segmentCount: event.segmentCount,
+      })
+    case 'seg-exported':
+      return {
+        ...projectCoding('R', event.project, [...studyEntities([event.studyUidHash]), { type: 'seg', id: event.segUidHash }], {
+          format: 'dicom-seg',
+          kind: event.kind,
+          segSha256: event.segSha256,
+          destination: event.destination,
+          ...(event.pacsId ? { pacsId: event.pacsId } : {}),
+        }),
+        eventCode: eventCodes.export,
+      }
+    case 'agreement-computed':
+      return projectCoding('C', event.project, studyEntities(event.studyUidHashes), { recordCount: event.recordCount, segments: event.segmentNumbers.join(',') })
+    case 'consensus-made':
+      return projectCoding('C', event.project, [...studyEntities([event.studyUidHash]), { type: 'seg', id: event.segUidHash }], {
+        method: event.method,
+        submissionCount: event.submissionCount,
+        segSha256: event.segSha256,
+      })
     default:
       return exhaustiveSwitchError(event)
   }
@@ -439,4 +520,13 @@ function findingCoding(action: AuditAction, finding: FindingReference, details: 
     entities: [{ type: 'finding', id: finding.id }, ...readEntities(finding.read), ...(finding.modelId ? [{ type: 'model', id: finding.modelId } satisfies AuditEntity] : [])],
     details: { readVersion: finding.read.version, label: finding.label, origin: finding.origin, ...details },
   }
+}
+
+const projectEntities = (project: ProjectReference): AuditEntity[] => [{ type: 'project', id: project.id }]
+const studyEntities = (hashes: string[]): AuditEntity[] => hashes.map((id) => ({ type: 'study', id }))
+
+// A project's records about its studies (tasks, submissions, agreement) are research
+// records on those studies: Procedure Record, as reads are.
+function projectCoding(action: AuditAction, project: ProjectReference, entities: AuditEntity[], details: AuditCoding['details']): AuditCoding {
+  return { eventCode: eventCodes.procedureRecord, eventTypeCode: null, action, outcome: 0, entities: [...projectEntities(project), ...entities], details }
 }

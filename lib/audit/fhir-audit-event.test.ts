@@ -7,6 +7,7 @@ import type { AuditEventDto } from './queries.server'
 
 const model = { id: 'lesion-seg-2d', version: '1.0.0', sha256: 'c'.repeat(64) }
 const readRef = { id: 'read-1', studyUidHash: 'h-study', version: 1 }
+const project = { id: 'p-1' }
 const finding = { id: 'f-1', read: readRef, label: 'Lung nodule', origin: 'ai' as const, modelId: model.id }
 
 // One input per event type: the mapped type makes a new event type a compile error here
@@ -69,6 +70,25 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
     outcome: 'failed',
     error: 'out of memory',
   },
+  'annotation-project-created': { type: 'annotation-project-created', project, segmentCount: 2 },
+  'annotation-project-updated': { type: 'annotation-project-updated', project, changed: ['status'] },
+  'annotation-studies-added': { type: 'annotation-studies-added', project, studyUidHashes: ['h-study'], scored: 1 },
+  'annotation-annotators-added': { type: 'annotation-annotators-added', project, annotators: [{ userId: 'u-7', role: 'annotator' }] },
+  'annotation-tasks-assigned': { type: 'annotation-tasks-assigned', project, annotatorIds: ['u-7'], studyUidHashes: ['h-study'], taskCount: 1 },
+  'annotation-study-opened': { type: 'annotation-study-opened', project, taskId: 't-1', studyUidHash: 'h-study' },
+  'annotation-submitted': { type: 'annotation-submitted', project, taskId: 't-1', studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256: 'e'.repeat(64), segmentCount: 2 },
+  'seg-exported': {
+    type: 'seg-exported',
+    project,
+    studyUidHash: 'h-study',
+    segUidHash: 'h-seg',
+    segSha256: 'e'.repeat(64),
+    kind: 'annotation',
+    destination: 'pacs',
+    pacsId: 'pacs-1',
+  },
+  'agreement-computed': { type: 'agreement-computed', project, recordCount: 4, studyUidHashes: ['h-study'], segmentNumbers: [1, 2] },
+  'consensus-made': { type: 'consensus-made', project, studyUidHash: 'h-study', method: 'staple', submissionCount: 2, segUidHash: 'h-seg', segSha256: 'e'.repeat(64) },
 }
 
 const admin = { id: 'u-1', username: 'admin', role: 'admin' }

@@ -13,6 +13,11 @@ export const pageRoles = {
   studies: ['radiologist', 'researcher'],
   // Reads waiting for their reader: clinical ones for radiologists, research ones for researchers.
   worklist: ['radiologist', 'researcher'],
+  // Annotation projects: researchers run them (admins too), radiologists annotate those
+  // naming them, auditors read them all; each project is shown only to those it concerns.
+  projects: ['radiologist', 'researcher', 'auditor', 'admin'],
+  // An annotator's own queue: only the roles that annotate have one.
+  projectQueue: ['radiologist', 'researcher'],
   audit: ['auditor', 'admin'],
   adminUsers: ['admin'],
   adminPacs: ['admin'],
@@ -40,6 +45,7 @@ export const navigation: readonly NavItem[] = [
   { href: '/', label: 'Home', roles: pageRoles.home },
   { href: '/worklist', label: 'Worklist', roles: pageRoles.worklist },
   { href: '/studies', label: 'Studies', roles: pageRoles.studies },
+  { href: '/projects', label: 'Projects', roles: pageRoles.projects },
   { href: '/viewer', label: 'Viewer', roles: pageRoles.viewer },
   { href: '/audit', label: 'Audit trail', roles: pageRoles.audit },
   { href: '/admin/users', label: 'Users', roles: pageRoles.adminUsers },

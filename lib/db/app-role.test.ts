@@ -13,8 +13,8 @@ describe("the app role's privileges", () => {
     assert.deepEqual(Object.keys(appTablePrivileges).sort(), models, 'a new model needs its privileges in lib/db/app-role.ts')
   })
 
-  it('never let the app change or remove audit events, checkpoints, signatures or model runs', () => {
-    for (const table of ['AuditEvent', 'AuditCheckpoint', 'ReadSignature', 'ModelRun']) {
+  it('never let the app change or remove audit events, checkpoints, signatures, model runs or annotation records', () => {
+    for (const table of ['AuditEvent', 'AuditCheckpoint', 'ReadSignature', 'ModelRun', 'AnnotationSubmission', 'AgreementRecord', 'ConsensusRecord']) {
       assert.deepEqual(appTablePrivileges[table], ['SELECT', 'INSERT'], table)
     }
   })

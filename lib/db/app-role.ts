@@ -17,6 +17,15 @@ export const appTablePrivileges: Readonly<Record<string, readonly TablePrivilege
   Finding: ['SELECT', 'INSERT', 'UPDATE'],
   ReadSignature: ['SELECT', 'INSERT'],
   ModelRun: ['SELECT', 'INSERT'],
+  // Annotation projects: a project's studies, annotators and tasks change as it runs; what
+  // was submitted, the agreement computed on it and the consensus made are append-only.
+  AnnotationProject: ['SELECT', 'INSERT', 'UPDATE'],
+  ProjectStudy: ['SELECT', 'INSERT', 'UPDATE'],
+  ProjectAnnotator: ['SELECT', 'INSERT'],
+  AnnotationTask: ['SELECT', 'INSERT', 'UPDATE'],
+  AnnotationSubmission: ['SELECT', 'INSERT'],
+  AgreementRecord: ['SELECT', 'INSERT'],
+  ConsensusRecord: ['SELECT', 'INSERT'],
 }
 
 export function quoteIdentifier(name: string): string {

@@ -2,6 +2,7 @@ import 'server-only'
 import { navigationFor } from '../auth/access'
 import type { SessionUser } from '../auth/session-user'
 import type { Db } from '../db/client.server'
+import { listProjects } from '../annotation-projects/projects.server'
 import { listPacsServers } from '../dicomweb/pacs.server'
 import { worklist } from '../findings/reads.server'
 import { listDemoStudies } from '../synthetic/demo-studies.server'
@@ -55,6 +56,20 @@ const sources: Record<string, CardSource> = {
   '/studies': {
     purpose: () => "Search a PACS for a patient's studies and open them in the viewer.",
     status: pacsStatus,
+  },
+  '/projects': {
+    purpose: (user) =>
+      ({
+        researcher: 'Annotation projects: studies, a label schema and annotators; your queue, and agreement between annotators.',
+        radiologist: 'Annotation projects that name you as an annotator, and your queue in each.',
+        auditor: 'Every annotation project, read-only: progress per annotator and the agreement between them.',
+        admin: 'Every annotation project: progress per annotator, the agreement between them, and their studies and annotators.',
+      })[user.role],
+    async status(db, user) {
+      const count = (await listProjects(db, user)).length
+      if (count > 0) return { count, waiting: `${plural(count, 'annotation project')}.` }
+      return { count, waiting: user.role === 'radiologist' ? 'No annotation project names you yet.' : 'No annotation project yet.' }
+    },
   },
   '/viewer': {
     purpose: () => 'Open studies from this computer or a PACS, measure, run the models and review their findings.',

@@ -33,6 +33,7 @@ function fakeDb(pacs: string[], reads: ReturnType<typeof readRow>[]): Db {
   return {
     pacsServer: { findMany: async () => pacs.map(pacsRow) },
     read: { findMany: async () => reads },
+    annotationProject: { findMany: async () => [] },
   } as unknown as Db
 }
 

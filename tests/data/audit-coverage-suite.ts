@@ -63,12 +63,19 @@ interface Fixture {
   radiologist: SessionUser
   colleague: SessionUser
   auditor: SessionUser
+  researcher: SessionUser
   /** Set as the entries run, in order: what each leaves for the next. */
   targetUserId: string
   pacsId: string
   read: ReadDto
   signedId: string
+  project: ProjectDto
 }
+
+type ProjectDto = Awaited<ReturnType<Modules['projects']['getProject']>>
+const coverageSeg = (n: number) => ({ segSopInstanceUid: `1.2.826.0.1.3680043.8.498.6100${n}`, segSha256: String(n).repeat(64), storedAt: 'download' as const, pacsId: null })
+const coverageFigures = [{ segmentNumber: 1, voxels: 10, volumeMl: 0.02, correctionDice: null, aiModel: null }]
+const coverageTask = (f: Fixture, user: SessionUser) => f.project.studies[0]!.tasks.find((task) => task.annotator.id === user.id)!
 
 interface Entry {
   /** The service the route's handler calls (its name appears in the handler's source). */
@@ -215,6 +222,75 @@ const coverage: Record<string, Entry> = {
     events: ['read-exported'],
     exercise: (f) => f.m.reads.recordReadExport(f.db, f.radiologist, ip, f.signedId, 'download', null),
   },
+  'POST /api/projects': {
+    service: 'createProject',
+    events: ['annotation-project-created'],
+    exercise: async (f) => {
+      const segment = {
+        number: 1,
+        name: 'Lesion',
+        colour: '#ff0000',
+        category: { scheme: 'SCT', value: '49755003', meaning: 'Morphologically abnormal structure' },
+        type: { scheme: 'SCT', value: '52988006', meaning: 'Lesion' },
+      } as const
+      f.project = await f.m.projects.createProject(f.db, f.researcher, ip, { name: 'Coverage project', description: '', labelSchema: { segments: [segment] } })
+    },
+  },
+  'PATCH /api/projects/[id]': {
+    service: 'updateProject',
+    events: ['annotation-project-updated'],
+    exercise: (f) => f.m.projects.updateProject(f.db, f.researcher, ip, f.project.id, { description: 'Covered.' }),
+  },
+  'POST /api/projects/[id]/studies': {
+    service: 'addStudies',
+    events: ['annotation-studies-added'],
+    exercise: (f) =>
+      f.m.projects.addStudies(f.db, f.researcher, ip, f.project.id, {
+        studies: [{ studyInstanceUid: '1.2.826.0.1.3680043.8.498.61001', studyDescription: '', pacsId: null, queueScore: null }],
+      }),
+  },
+  'POST /api/projects/[id]/annotators': {
+    service: 'addAnnotators',
+    events: ['annotation-annotators-added', 'annotation-tasks-assigned'],
+    exercise: async (f) => {
+      const annotators = [f.researcher, f.radiologist].map((user) => ({ username: user.username, role: 'annotator' as const }))
+      f.project = await f.m.projects.addAnnotators(f.db, f.researcher, ip, f.project.id, { annotators })
+    },
+  },
+  'POST /api/projects/[id]/tasks/[taskId]/open': {
+    service: 'openTask',
+    events: ['annotation-study-opened'],
+    exercise: (f) => f.m.projects.openTask(f.db, f.radiologist, ip, f.project.id, coverageTask(f, f.radiologist).id),
+  },
+  'POST /api/projects/[id]/tasks/[taskId]/submission': {
+    service: 'submitAnnotation',
+    events: ['annotation-submitted', 'seg-exported', 'annotation-submitted', 'seg-exported'],
+    exercise: async (f) => {
+      await f.m.projects.submitAnnotation(f.db, f.radiologist, ip, f.project.id, coverageTask(f, f.radiologist).id, { ...coverageSeg(1), figures: coverageFigures })
+      await f.m.projects.submitAnnotation(f.db, f.researcher, ip, f.project.id, coverageTask(f, f.researcher).id, { ...coverageSeg(2), figures: coverageFigures })
+      f.project = await f.m.projects.getProject(f.db, f.researcher, f.project.id)
+    },
+  },
+  'POST /api/projects/[id]/agreement': {
+    service: 'recordAgreement',
+    events: ['agreement-computed'],
+    exercise: (f) => {
+      const [a, b] = f.project.studies[0]!.tasks.map((task) => task.submission!.id)
+      const record = { studyId: f.project.studies[0]!.id, segmentNumber: 1, submissionAId: a!, submissionBId: b!, dice: 1, jaccard: 1, hd95Mm: 0, assdMm: 0, volumeDifferenceMl: 0 }
+      return f.m.projects.recordAgreement(f.db, f.researcher, ip, f.project.id, [record])
+    },
+  },
+  'POST /api/projects/[id]/consensus': {
+    service: 'recordConsensus',
+    events: ['consensus-made', 'seg-exported'],
+    exercise: (f) =>
+      f.m.projects.recordConsensus(f.db, f.researcher, ip, f.project.id, {
+        studyId: f.project.studies[0]!.id,
+        method: 'majority',
+        submissionIds: f.project.studies[0]!.tasks.map((task) => task.submission!.id),
+        ...coverageSeg(3),
+      }),
+  },
 }
 
 export function defineAuditCoverageTests(c: DataLayerContext, getReads: () => SecondReads): void {
@@ -223,8 +299,8 @@ export function defineAuditCoverageTests(c: DataLayerContext, getReads: () => Se
     let store: string
 
     before(() => {
-      const { radiologist, colleague, auditor } = getReads().readers
-      Object.assign(fixture, { m: c.m, db: c.db, admin: c.admin, radiologist, colleague, auditor })
+      const { radiologist, colleague, auditor, researcher } = getReads().readers
+      Object.assign(fixture, { m: c.m, db: c.db, admin: c.admin, radiologist, colleague, auditor, researcher })
       store = mkdtempSync(path.join(tmpdir(), 'parallax-coverage-models-'))
       process.env.PARALLAX_MODEL_STORE = store
     })

@@ -48,6 +48,12 @@ async function loadModules() {
     canonicalJson: await import('../../lib/audit/canonical-json'),
     agreement: await import('../../lib/findings/agreement.server'),
     identifiers: await import('../../lib/audit/identifiers.server'),
+    // The annotation project services (projects, tasks, agreement records) under one name.
+    projects: {
+      ...(await import('../../lib/annotation-projects/projects.server')),
+      ...(await import('../../lib/annotation-projects/tasks.server')),
+      ...(await import('../../lib/annotation-projects/agreement-records.server')),
+    },
     models: {
       ...(await import('../../lib/inference/add-model.server')),
       ...(await import('../../lib/inference/registry.server')),

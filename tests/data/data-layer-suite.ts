@@ -4,12 +4,14 @@
 // detection (library and CLI), login throttling and sessions (auth-suite.ts), PACS server
 // configuration (pacs-suite.ts) and access (pacs-access-suite.ts), and second reads
 // (findings, signed and amended reads, signatures bound to what was seen, their audit
-// events and the database's immutability guards), then what else the trail must hold and
+// events and the database's immutability guards), annotation projects
+// (annotation-projects-suite.ts), then what else the trail must hold and
 // the events of every state-changing route (audit-coverage-suite.ts). Tests run in the
 // order below and share one database; each asserts relative to the state the ones before
 // it left.
 import { describe } from 'node:test'
 import type { DatabaseProvider } from '../../lib/db/config'
+import { defineAnnotationProjectTests } from './annotation-projects-suite'
 import { defineAuditCompletenessTests } from './audit-completeness-suite'
 import { defineAuditCoverageTests } from './audit-coverage-suite'
 import { defineAuditLogTests } from './audit-log-suite'
@@ -47,6 +49,7 @@ export function defineDataLayerSuite(provider: DatabaseProvider, getUrl: () => s
     defineAuditLogTests(c)
     defineThrottleTests(c)
     defineSessionTests(c)
+    defineAnnotationProjectTests(c, () => reads)
     defineAuditCompletenessTests(c, () => reads)
     defineAuditCoverageTests(c, () => reads)
   })

@@ -9,6 +9,7 @@ import { reluManifest, reluModelBytes } from '../support/model-fixtures'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { signInBrowser } from '../support/browser'
+import { annotate, createProjectThrough, projectLabelSchema, submissionBody, taskIn, uniqueStudyUid, userIdOf } from '../support/projects'
 
 // The expected access matrix, written out independently of the code that enforces it.
 const pages: Record<string, readonly Role[]> = {
@@ -16,6 +17,10 @@ const pages: Record<string, readonly Role[]> = {
   '/viewer': ['radiologist', 'researcher', 'auditor', 'admin'],
   '/studies': ['radiologist', 'researcher'],
   '/worklist': ['radiologist', 'researcher'],
+  // The project is projectFixture's: the researcher owns it and it names the radiologist.
+  '/projects': ['radiologist', 'researcher', 'auditor', 'admin'],
+  '/projects/[id]': ['radiologist', 'researcher', 'auditor', 'admin'],
+  '/projects/[id]/queue': ['radiologist', 'researcher'],
   '/audit': ['auditor', 'admin'],
   '/admin/users': ['admin'],
   '/admin/pacs': ['admin'],
@@ -28,7 +33,7 @@ interface ApiCase {
   path: string
   allowed: readonly Role[]
   okStatus: number
-  body?: (api: APIRequestContext, reads?: ReadFixture) => Promise<unknown>
+  body?: (api: APIRequestContext, reads?: ReadFixture, project?: ProjectFixture) => Promise<unknown>
   query?: () => string
   multipart?: () => Record<string, string | { name: string; mimeType: string; buffer: Buffer }>
 }
@@ -109,6 +114,66 @@ const apiCases: ApiCase[] = [
   },
   { method: 'POST', path: '/api/reads/[signed]/amendments', allowed: ['radiologist'], okStatus: 201, body: async () => ({ reason: 'access matrix amendment' }) },
   { method: 'POST', path: '/api/reads/[signed]/exports', allowed: ['radiologist', 'auditor'], okStatus: 204, body: async () => ({ destination: 'download', pacsId: null }) },
+  // Annotation projects: ids come from projectFixture (a project of the researcher's naming
+  // the radiologist and the researcher; the role's own task where it annotates).
+  { method: 'GET', path: '/api/projects', allowed: roles, okStatus: 200 },
+  {
+    method: 'POST',
+    path: '/api/projects',
+    allowed: ['researcher', 'admin'],
+    okStatus: 201,
+    body: async () => ({ name: 'Access matrix project', description: '', labelSchema: projectLabelSchema }),
+  },
+  { method: 'GET', path: '/api/projects/[id]', allowed: roles, okStatus: 200 },
+  { method: 'PATCH', path: '/api/projects/[id]', allowed: ['researcher', 'admin'], okStatus: 200, body: async () => ({ description: uniqueUsername('renamed project') }) },
+  {
+    method: 'POST',
+    path: '/api/projects/[id]/studies',
+    allowed: ['researcher', 'admin'],
+    okStatus: 201,
+    body: async () => ({ studies: [{ studyInstanceUid: uniqueStudyUid() }] }),
+  },
+  {
+    method: 'POST',
+    path: '/api/projects/[id]/annotators',
+    allowed: ['researcher', 'admin'],
+    okStatus: 201,
+    body: async () => ({ annotators: [{ username: projectManagerUsername, role: 'manager' }] }),
+  },
+  { method: 'GET', path: '/api/projects/[id]/queue', allowed: ['radiologist', 'researcher'], okStatus: 200 },
+  { method: 'POST', path: '/api/projects/[id]/tasks/[taskId]/open', allowed: ['radiologist', 'researcher'], okStatus: 200 },
+  { method: 'POST', path: '/api/projects/[id]/tasks/[taskId]/submission', allowed: ['radiologist', 'researcher'], okStatus: 201, body: async () => submissionBody() },
+  {
+    method: 'POST',
+    path: '/api/projects/[id]/agreement',
+    allowed: ['researcher', 'admin'],
+    okStatus: 201,
+    body: async (_api, _reads, project) => ({
+      records: [
+        {
+          studyId: project?.studyId ?? 'unknownstudy',
+          segmentNumber: 1,
+          submissionAId: project?.submissionIds[0] ?? 'a',
+          submissionBId: project?.submissionIds[1] ?? 'b',
+          dice: 0.8,
+          jaccard: 0.6667,
+          hd95Mm: 2,
+          assdMm: 0.5,
+          volumeDifferenceMl: 0.1,
+        },
+      ],
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/api/projects/[id]/consensus',
+    allowed: ['researcher', 'admin'],
+    okStatus: 201,
+    body: async (_api, _reads, project) => {
+      const { figures: _figures, ...seg } = submissionBody(null)
+      return { studyId: project?.studyId ?? 'unknownstudy', method: 'majority', submissionIds: project?.submissionIds ?? ['a', 'b'], ...seg }
+    },
+  },
   { method: 'GET', path: '/api/audit/statistics', allowed: ['auditor'], okStatus: 200 },
   { method: 'GET', path: '/api/audit/export', allowed: ['auditor', 'admin'], okStatus: 200, query: () => '?format=csv&type=read-signed' },
 ]
@@ -172,6 +237,39 @@ async function readFixture(baseURL: string, role: Role): Promise<ReadFixture> {
   return { openId: opened.id, findingId: opened.findingId, signedId }
 }
 
+// A researcher who manages the projects the admin's and the researcher's POST annotators name (made in beforeAll).
+let projectManagerUsername = ''
+
+interface ProjectFixture {
+  id: string
+  /** The role's own task on the second study (where it annotates), else the researcher's. */
+  taskId: string
+  /** The first study, both annotators' submissions on it. */
+  studyId: string
+  submissionIds: string[]
+}
+
+/** A project of the researcher's with two studies, annotated by the researcher and the radiologist; both submitted the first. */
+async function projectFixture(baseURL: string, role: Role): Promise<ProjectFixture> {
+  const owner = await apiSession(baseURL, demoAccount('researcher').username, demoAccount('researcher').password)
+  const radiologist = await apiSession(baseURL, demoAccount('radiologist').username, demoAccount('radiologist').password)
+  const [first, second] = [uniqueStudyUid(), uniqueStudyUid()]
+  const created = await createProjectThrough(owner, [first, second], [demoAccount('researcher').username, demoAccount('radiologist').username])
+  const ownerId = await userIdOf(owner)
+  const radiologistId = await userIdOf(radiologist)
+  await annotate(radiologist, created.id, taskIn(created, first, radiologistId).id)
+  await annotate(owner, created.id, taskIn(created, first, ownerId).id)
+  const project = (await (await owner.get(`/api/projects/${created.id}`)).json()) as typeof created
+  await Promise.all([owner.dispose(), radiologist.dispose()])
+  const study = project.studies.find((candidate) => candidate.studyInstanceUid === first)!
+  return {
+    id: project.id,
+    taskId: taskIn(project, second, role === 'radiologist' ? radiologistId : ownerId).id,
+    studyId: study.id,
+    submissionIds: study.tasks.map((task) => task.submission!.id),
+  }
+}
+
 function routesInApp(): { pages: string[]; api: string[] } {
   const found = { pages: [] as string[], api: [] as string[] }
   const walk = (dir: string, segments: string[]) => {
@@ -196,7 +294,7 @@ test('the matrix covers every page and route handler in app/', () => {
 test.describe('pages', () => {
   for (const pagePath of Object.keys(pages)) {
     test(`${pagePath} signed out redirects to the login page`, async ({ page }) => {
-      await page.goto(pagePath)
+      await page.goto(pagePath.replace('[id]', 'unknownproject'))
       await expect(page).toHaveURL(/\/login/)
       await expect(page.getByTestId('login-form')).toBeVisible()
     })
@@ -204,12 +302,13 @@ test.describe('pages', () => {
 
   for (const role of roles) {
     test(`as ${role}`, async ({ browser, baseURL }) => {
+      const project = await projectFixture(baseURL!, role)
       const context = await browser.newContext({ baseURL })
       const account = demoAccount(role)
       await signInBrowser(context, account.username, account.password)
       const page = await context.newPage()
       for (const [pagePath, allowed] of Object.entries(pages)) {
-        const response = await page.goto(pagePath)
+        const response = await page.goto(pagePath.replace('[id]', project.id))
         const expected = allowed.includes(role) ? 200 : 403
         expect(response?.status(), `${role} GET ${pagePath}`).toBe(expected)
         if (expected === 403) await expect(page.getByTestId('forbidden')).toBeVisible()
@@ -264,26 +363,34 @@ test.describe('API route handlers', () => {
     const tokenPacs = await admin.post('/api/admin/pacs', { data: pacsBody() })
     expect(tokenPacs.status()).toBe(201)
     pacsTokenTargetId = ((await tokenPacs.json()) as { id: string }).id
+    projectManagerUsername = uniqueUsername('matrix-manager')
+    const manager = await admin.post('/api/admin/users', {
+      data: { username: projectManagerUsername, displayName: 'Matrix Manager', role: 'researcher', password: 'matrix-manager-pass' },
+    })
+    expect(manager.status()).toBe(201)
     await admin.dispose()
   })
 
-  const call = async (api: APIRequestContext, apiCase: ApiCase, reads?: ReadFixture) => {
-    const id = apiCase.path.startsWith('/api/admin/pacs/')
-      ? pacsTargetId
-      : apiCase.path.startsWith('/api/pacs/')
-        ? pacsTokenTargetId
-        : apiCase.path.startsWith('/api/models/')
-          ? 'brain-tissue-3class'
-          : apiCase.path.startsWith('/api/reads/')
-            ? (reads?.openId ?? 'unknownread')
-            : patchTargetId
+  const call = async (api: APIRequestContext, apiCase: ApiCase, reads?: ReadFixture, project?: ProjectFixture) => {
+    const id = apiCase.path.startsWith('/api/projects/')
+      ? (project?.id ?? 'unknownproject')
+      : apiCase.path.startsWith('/api/admin/pacs/')
+        ? pacsTargetId
+        : apiCase.path.startsWith('/api/pacs/')
+          ? pacsTokenTargetId
+          : apiCase.path.startsWith('/api/models/')
+            ? 'brain-tissue-3class'
+            : apiCase.path.startsWith('/api/reads/')
+              ? (reads?.openId ?? 'unknownread')
+              : patchTargetId
     const url =
       apiCase.path
         .replace('[id]', id)
         .replace('[signed]', reads?.signedId ?? 'unknownread')
         .replace('[findingId]', reads?.findingId ?? 'unknownfinding')
+        .replace('[taskId]', project?.taskId ?? 'unknowntask')
         .replace('[key]/[file]', 'phantom-clear/slice001.dcm') + (apiCase.query?.() ?? '')
-    const data = apiCase.body ? await apiCase.body(api, reads) : undefined
+    const data = apiCase.body ? await apiCase.body(api, reads, project) : undefined
     return api.fetch(url, { method: apiCase.method, data, multipart: apiCase.multipart?.() })
   }
 
@@ -302,9 +409,10 @@ test.describe('API route handlers', () => {
     test(`as ${role}`, async ({ baseURL }) => {
       const account = demoAccount(role)
       const reads = await readFixture(baseURL!, role)
+      const project = await projectFixture(baseURL!, role)
       const api = await apiSession(baseURL!, account.username, account.password)
       for (const apiCase of apiCases) {
-        const response = await call(api, apiCase, reads)
+        const response = await call(api, apiCase, reads, project)
         const expected = apiCase.allowed.includes(role) ? apiCase.okStatus : 403
         expect(response.status(), `${role} ${apiCase.method} ${apiCase.path}`).toBe(expected)
       }
