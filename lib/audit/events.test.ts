@@ -254,6 +254,30 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     },
   },
   {
+    event: {
+      type: 'seg-exported',
+      destination: 'pacs',
+      pacsId: 'pacs-1',
+      studyUidHash: 'h-study',
+      seriesUidHash: 'h-series',
+      segSopInstanceUid: '2.25.1234',
+      sha256: 'c'.repeat(64),
+      segmentCount: 2,
+    },
+    expect: {
+      eventCode: '110106',
+      eventTypeCode: null,
+      action: 'R',
+      outcome: 0,
+      entities: [
+        { type: 'study', id: 'h-study' },
+        { type: 'series', id: 'h-series' },
+        { type: 'pacs', id: 'pacs-1' },
+      ],
+      details: { destination: 'pacs', segSopInstanceUid: '2.25.1234', sha256: 'c'.repeat(64), segmentCount: 2, pacsId: 'pacs-1' },
+    },
+  },
+  {
     event: { type: 'audit-log-exported', format: 'fhir', eventCount: 12, filters: ['user', 'from'] },
     expect: { eventCode: '110106', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { format: 'fhir', eventCount: 12, filters: 'user,from' } },
   },
@@ -438,6 +462,7 @@ describe('codeAuditEvent', () => {
       'audit-events-limited': true,
       'read-amended': true,
       'read-exported': true,
+      'seg-exported': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

@@ -95,6 +95,21 @@ export type AuditEventInput =
   | { type: 'read-amended'; read: ReadReference; amends: string; reason: string }
   /** A signed read exported (DICOM SR download, or stored to a PACS with STOW-RS). */
   | { type: 'read-exported'; read: ReadReference; format: 'dicom-sr'; destination: 'download' | 'pacs'; pacsId?: string }
+  /**
+   * A DICOM SEG made in the browser and downloaded or stored to a PACS (STOW-RS, browser →
+   * PACS): the SEG's own SOP Instance UID and SHA-256, the segmented study and series
+   * (hashed), how many segments; never the mask.
+   */
+  | {
+      type: 'seg-exported'
+      destination: 'download' | 'pacs'
+      pacsId?: string
+      studyUidHash: string
+      seriesUidHash: string
+      segSopInstanceUid: string
+      sha256: string
+      segmentCount: number
+    }
   /** A DICOMweb server added or changed; it also widens the CSP. The auth header value is never recorded. */
   | {
       type: 'pacs-configured'
@@ -383,6 +398,25 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
       return {
         ...readCoding('R', 0, event.read, { format: event.format, destination: event.destination, ...(event.pacsId ? { pacsId: event.pacsId } : {}) }),
         eventCode: eventCodes.export,
+      }
+    case 'seg-exported':
+      return {
+        eventCode: eventCodes.export,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [
+          { type: 'study', id: event.studyUidHash },
+          { type: 'series', id: event.seriesUidHash },
+          ...(event.pacsId ? [{ type: 'pacs', id: event.pacsId } satisfies AuditEntity] : []),
+        ],
+        details: {
+          destination: event.destination,
+          segSopInstanceUid: event.segSopInstanceUid,
+          sha256: event.sha256,
+          segmentCount: event.segmentCount,
+          ...(event.pacsId ? { pacsId: event.pacsId } : {}),
+        },
       }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }

@@ -69,6 +69,15 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
     outcome: 'failed',
     error: 'out of memory',
   },
+  'seg-exported': {
+    type: 'seg-exported',
+    destination: 'download',
+    studyUidHash: 'h-study',
+    seriesUidHash: 'h-s1',
+    segSopInstanceUid: '2.25.1234',
+    sha256: 'c'.repeat(64),
+    segmentCount: 1,
+  },
 }
 
 const admin = { id: 'u-1', username: 'admin', role: 'admin' }

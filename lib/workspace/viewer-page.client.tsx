@@ -19,6 +19,7 @@ import { DetailsPanel } from './details-panel.client'
 import { LabelmapStore } from './labelmap-store'
 import { ModelPanel } from './model-panel.client'
 import { ReadSession } from '../findings/read-session.client'
+import { SegPanel } from './seg-panel.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -303,6 +304,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           labelmaps={labelmaps}
           onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
         />
+        <SegPanel studies={studies} labelmaps={labelmaps} author={reviewer?.userId ?? 'Parallax user'} canStore={!!reviewer && reviewer.role !== 'auditor'} />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
       </aside>
     </div>

@@ -150,7 +150,7 @@ const coverage: Record<string, Entry> = {
   },
   'POST /api/audit/client-events': {
     service: 'recordClientEvent',
-    events: ['study-opened', 'study-query', 'inference-run'],
+    events: ['study-opened', 'study-query', 'inference-run', 'seg-exported'],
     exercise: async (f) => {
       const uid = '1.2.826.0.1.3680043.8.498.60001'
       await f.m.clientEvents.recordClientEvent(f.db, f.radiologist, ip, {
@@ -168,6 +168,15 @@ const coverage: Record<string, Entry> = {
         executionProvider: 'wasm',
         durationMs: 12,
         outcome: 'success',
+      })
+      await f.m.clientEvents.recordClientEvent(f.db, f.radiologist, ip, {
+        type: 'seg-exported',
+        destination: 'download',
+        studyInstanceUid: uid,
+        seriesInstanceUid: `${uid}.1`,
+        segSopInstanceUid: `${uid}.9`,
+        sha256: 'd'.repeat(64),
+        segmentCount: 1,
       })
     },
   },
