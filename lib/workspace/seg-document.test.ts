@@ -8,7 +8,10 @@ import { parseInstance } from '../dicom/parse-instance'
 import type { DicomSeries } from '../dicom/types'
 import { readSeg } from '../seg/read-seg'
 import { SegError } from '../seg/types'
+import { ingestFiles } from '../dicom/ingest'
+import { readFolder } from '../../tests/support/read-folder'
 import { phantomSeries } from '../../tests/support/seg-series'
+import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
 import { exportSeg, readSegOnto, segmentEdited } from './seg-document'
 
 function dicomSeries(files: Uint8Array[]): DicomSeries {
@@ -91,5 +94,25 @@ describe('DICOM SEG in the workspace', () => {
     assert.deepEqual(algorithms(segmentEdited(doc, null))[0], ['Lesion', 'AUTOMATIC'])
     assert.deepEqual(algorithms(segmentEdited(doc, new Set([1])))[0], ['Lesion', 'SEMIAUTOMATIC'])
     assert.deepEqual(algorithms(segmentEdited(doc, new Set()))[0], ['Lesion', 'AUTOMATIC'])
+  })
+})
+
+describe('the 3D Slicer PET SEG dropped with its PET series', { skip: missingSharedData('pet-headneck') ?? false }, () => {
+  it('is kept out of the series and lands on the PET series with the voxels readSeg finds there', () => {
+    const files = readFolder(sharedDataPath('pet-headneck'))
+    const { result } = ingestFiles(files)
+    const held = result.patients.flatMap((patient) => patient.studies.flatMap((study) => study.series))
+    assert.deepEqual(
+      held.map((series) => series.modality),
+      ['PT'],
+    )
+    const seg = result.segmentations[0]!
+    const bytes = files[seg.fileIndex]!.bytes
+    const { series, read } = readSegOnto(bytes, seg, held)
+    assert.equal(series, held[0])
+    const counts = read.document.counts()
+    const expected = readSeg(bytes, series).segments
+    assert.equal(expected.length, 2)
+    for (const segment of expected) assert.equal(counts[segment.number], segment.voxels, segment.label)
   })
 })

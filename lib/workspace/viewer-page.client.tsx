@@ -74,6 +74,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
     (next: StudySet) => {
       studies.adopt(next)
       if (studies.snapshot.selected) setNotice(null)
+      else if (next.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
       else setNotice(next.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
     },
     [studies],
