@@ -7,6 +7,7 @@ import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 import { storeInstance } from '../dicomweb/stow.client'
 import { downloadBlob } from '../http/download.client'
 import { sha256Hex } from '../inference/model-integrity'
+import type { LabelmapDocument } from '../annotation/labelmap-document'
 import type { LabelmapStore } from './labelmap-store'
 import { exportSeg, readSegOnto, segmentEdited } from './seg-document'
 import type { StudySetStore } from './study-set-store'
@@ -17,7 +18,12 @@ import { useStore } from './use-store.client'
 // other; the selected series' document exports as a SEG, downloaded or stored to the
 // study's PACS by STOW-RS. Our server hears only of the export: UIDs, SHA-256, a count.
 
-type SegState = { state: 'available' } | { state: 'loading' } | { state: 'loaded'; seriesInstanceUid: string } | { state: 'failed'; message: string }
+type SegState =
+  | { state: 'available' }
+  | { state: 'loading' }
+  /** While `document` is still its series' document (switching series or a model run replaces it). */
+  | { state: 'loaded'; seriesInstanceUid: string; document: LabelmapDocument }
+  | { state: 'failed'; message: string }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
@@ -62,12 +68,8 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
       }
       studies.select(target, studies.snapshot.selected?.series.seriesInstanceUid === target ? studies.snapshot.layout : 'stack')
       labelmaps.put({ document: read.document, imageIds: studies.imageIdsOf(target) })
-      setStates((current) => {
-        const next = new Map(current)
-        // One document per series: a SEG loaded before on this series is replaced.
-        for (const [other, state] of current) if (state.state === 'loaded' && state.seriesInstanceUid === target) next.set(other, { state: 'available' })
-        return next.set(uid, { state: 'loaded', seriesInstanceUid: target })
-      })
+      // One document per series: a SEG loaded before on this series shows as not loaded again.
+      setState(uid, { state: 'loaded', seriesInstanceUid: target, document: read.document })
       const overlapping = read.overlaps.map(([a, b]) => `${read.document.segment(a)?.name ?? a} and ${read.document.segment(b)?.name ?? b}`)
       setNotices((current) => [...current, ...read.notices, ...(overlapping.length ? [`Overlapping segments kept on separate layers: ${overlapping.join('; ')}.`] : [])])
       return target
@@ -144,9 +146,16 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
         <ul data-testid="seg-list" style={{ listStyle: 'none', padding: 0, margin: '0 0 .4rem' }}>
           {set.segmentations.map((segmentation) => {
             const { instance } = segmentation
-            const state = states.get(instance.sopInstanceUid) ?? { state: 'available' }
+            const held: SegState = states.get(instance.sopInstanceUid) ?? { state: 'available' }
+            const state: SegState = held.state === 'loaded' && bySeries.get(held.seriesInstanceUid)?.document !== held.document ? { state: 'available' } : held
             return (
-              <li key={instance.sopInstanceUid} data-testid="seg-item" data-sop-instance-uid={instance.sopInstanceUid} data-state={state.state}>
+              <li
+                key={instance.sopInstanceUid}
+                data-testid="seg-item"
+                data-sop-instance-uid={instance.sopInstanceUid}
+                data-state={state.state}
+                title={state.state === 'failed' ? state.message : undefined}
+              >
                 <span>{instance.seriesDescription || 'Segmentation'}</span>{' '}
                 {state.state === 'loaded' ? (
                   <span className="muted">loaded</span>
