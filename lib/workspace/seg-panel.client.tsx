@@ -112,8 +112,7 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
     try {
       const written = exportSeg(entry.document, series, { author, createdAt: new Date(), edited: segmentEdited(entry.document, null) })
       const pacs = destination === 'pacs' && set?.sourceRef ? await pacsById(set.sourceRef) : null
-      // Audited first: a store that then fails leaves an attempt on record, never a SEG without one.
-      await reportClientAuditEvent({
+      const recorded = reportClientAuditEvent({
         type: 'seg-exported',
         destination,
         ...(pacs ? { pacsId: pacs.id } : {}),
@@ -124,6 +123,8 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
         segmentCount: written.segmentNumbers.size,
       })
       if (pacs) {
+        // Reported first: a store that then fails leaves an attempt on record, never a stored SEG without one.
+        await recorded
         await storeInstance(pacs.wadoRoot, await pacsAuthorization(pacs.id, 'write'), written.bytes, 'the segmentation')
         setStatus(`Stored to ${pacs.name}.`)
       } else {
