@@ -96,7 +96,7 @@ export async function recordConsensus(db: Db, user: SessionUser, sourceIp: strin
     await appendAudit(
       tx,
       {
-        type: 'seg-exported',
+        type: 'annotation-seg-exported',
         project,
         studyUidHash,
         segUidHash,

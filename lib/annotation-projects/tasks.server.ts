@@ -96,7 +96,7 @@ export async function submitAnnotation(db: Db, user: SessionUser, sourceIp: stri
     await appendAudit(
       tx,
       {
-        type: 'seg-exported',
+        type: 'annotation-seg-exported',
         project,
         studyUidHash,
         segUidHash,

@@ -26,6 +26,10 @@ function toAuditEvent(body: ClientAuditEvent): AuditEventInput {
       const { seriesInstanceUid, ...run } = body
       return { ...run, seriesUidHash: hashIdentifier(seriesInstanceUid) }
     }
+    case 'seg-exported': {
+      const { studyInstanceUid, seriesInstanceUid, ...exported } = body
+      return { ...exported, studyUidHash: hashIdentifier(studyInstanceUid), seriesUidHash: hashIdentifier(seriesInstanceUid) }
+    }
     default:
       return exhaustiveSwitchError(body)
   }

@@ -34,6 +34,16 @@ export const clientAuditEventSchema = z.discriminatedUnion('type', [
     outcome: z.enum(['success', 'failed', 'cancelled']),
     error: z.string().max(500).optional(),
   }),
+  z.object({
+    type: z.literal('seg-exported'),
+    destination: z.enum(['download', 'pacs']),
+    pacsId: z.string().min(1).max(64).optional(),
+    studyInstanceUid: uid,
+    seriesInstanceUid: uid,
+    segSopInstanceUid: uid,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    segmentCount: z.number().int().min(1).max(65_535),
+  }),
 ])
 
 export type ClientAuditEvent = z.infer<typeof clientAuditEventSchema>

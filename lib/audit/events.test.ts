@@ -254,6 +254,30 @@ const cases: { event: AuditEventInput; expect: AuditCoding }[] = [
     },
   },
   {
+    event: {
+      type: 'seg-exported',
+      destination: 'pacs',
+      pacsId: 'pacs-1',
+      studyUidHash: 'h-study',
+      seriesUidHash: 'h-series',
+      segSopInstanceUid: '2.25.1234',
+      sha256: 'c'.repeat(64),
+      segmentCount: 2,
+    },
+    expect: {
+      eventCode: '110106',
+      eventTypeCode: null,
+      action: 'R',
+      outcome: 0,
+      entities: [
+        { type: 'study', id: 'h-study' },
+        { type: 'series', id: 'h-series' },
+        { type: 'pacs', id: 'pacs-1' },
+      ],
+      details: { destination: 'pacs', segSopInstanceUid: '2.25.1234', sha256: 'c'.repeat(64), segmentCount: 2, pacsId: 'pacs-1' },
+    },
+  },
+  {
     event: { type: 'audit-log-exported', format: 'fhir', eventCount: 12, filters: ['user', 'from'] },
     expect: { eventCode: '110106', eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { format: 'fhir', eventCount: 12, filters: 'user,from' } },
   },
@@ -443,7 +467,7 @@ cases.push(
     expect: procedure('C', [{ type: 'task', id: 't-1' }, studyEntity, segEntity], { segSha256, segmentCount: 2 }),
   },
   {
-    event: { type: 'seg-exported', project, studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256, kind: 'consensus', destination: 'pacs', pacsId: 'p-1' },
+    event: { type: 'annotation-seg-exported', project, studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256, kind: 'consensus', destination: 'pacs', pacsId: 'p-1' },
     expect: { ...procedure('R', [studyEntity, segEntity], { format: 'dicom-seg', kind: 'consensus', segSha256, destination: 'pacs', pacsId: 'p-1' }), eventCode: '110106' },
   },
   {
@@ -508,9 +532,10 @@ describe('codeAuditEvent', () => {
       'annotation-tasks-assigned': true,
       'annotation-study-opened': true,
       'annotation-submitted': true,
-      'seg-exported': true,
+      'annotation-seg-exported': true,
       'agreement-computed': true,
       'consensus-made': true,
+      'seg-exported': true,
     }
     assert.deepEqual(new Set(cases.map((entry) => entry.event.type)), new Set(Object.keys(allTypes)))
   })

@@ -108,7 +108,7 @@ export type AuditEventInput =
   | { type: 'annotation-submitted'; project: ProjectReference; taskId: string; studyUidHash: string; segUidHash: string; segSha256: string; segmentCount: number }
   /** A DICOM SEG made for a project (an annotation or a consensus), downloaded or stored to a PACS with STOW-RS. */
   | {
-      type: 'seg-exported'
+      type: 'annotation-seg-exported'
       project: ProjectReference
       studyUidHash: string
       segUidHash: string
@@ -120,6 +120,21 @@ export type AuditEventInput =
   /** Agreement between annotators computed in the browser; its numbers recorded. */
   | { type: 'agreement-computed'; project: ProjectReference; recordCount: number; studyUidHashes: string[]; segmentNumbers: number[] }
   | { type: 'consensus-made'; project: ProjectReference; studyUidHash: string; method: 'staple' | 'majority'; submissionCount: number; segUidHash: string; segSha256: string }
+  /**
+   * A DICOM SEG made in the browser and downloaded or stored to a PACS (STOW-RS, browser →
+   * PACS): the SEG's own SOP Instance UID and SHA-256, the segmented study and series
+   * (hashed), how many segments; never the mask.
+   */
+  | {
+      type: 'seg-exported'
+      destination: 'download' | 'pacs'
+      pacsId?: string
+      studyUidHash: string
+      seriesUidHash: string
+      segSopInstanceUid: string
+      sha256: string
+      segmentCount: number
+    }
   /** A DICOMweb server added or changed; it also widens the CSP. The auth header value is never recorded. */
   | {
       type: 'pacs-configured'
@@ -414,6 +429,25 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         ...readCoding('R', 0, event.read, { format: event.format, destination: event.destination, ...(event.pacsId ? { pacsId: event.pacsId } : {}) }),
         eventCode: eventCodes.export,
       }
+    case 'seg-exported':
+      return {
+        eventCode: eventCodes.export,
+        eventTypeCode: null,
+        action: 'R',
+        outcome: 0,
+        entities: [
+          { type: 'study', id: event.studyUidHash },
+          { type: 'series', id: event.seriesUidHash },
+          ...(event.pacsId ? [{ type: 'pacs', id: event.pacsId } satisfies AuditEntity] : []),
+        ],
+        details: {
+          destination: event.destination,
+          segSopInstanceUid: event.segSopInstanceUid,
+          sha256: event.sha256,
+          segmentCount: event.segmentCount,
+          ...(event.pacsId ? { pacsId: event.pacsId } : {}),
+        },
+      }
     case 'audit-log-viewed':
       return { eventCode: eventCodes.auditLogUsed, eventTypeCode: null, action: 'R', outcome: 0, entities: [], details: { view: event.view } }
     // Recording stopped for one source, for a while: a security alert, minor failure.
@@ -476,7 +510,7 @@ export function codeAuditEvent(event: AuditEventInput): AuditCoding {
         segSha256: event.segSha256,
         segmentCount: event.segmentCount,
       })
-    case 'seg-exported':
+    case 'annotation-seg-exported':
       return {
         ...projectCoding('R', event.project, [...studyEntities([event.studyUidHash]), { type: 'seg', id: event.segUidHash }], {
           format: 'dicom-seg',

@@ -77,8 +77,8 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   'annotation-tasks-assigned': { type: 'annotation-tasks-assigned', project, annotatorIds: ['u-7'], studyUidHashes: ['h-study'], taskCount: 1 },
   'annotation-study-opened': { type: 'annotation-study-opened', project, taskId: 't-1', studyUidHash: 'h-study' },
   'annotation-submitted': { type: 'annotation-submitted', project, taskId: 't-1', studyUidHash: 'h-study', segUidHash: 'h-seg', segSha256: 'e'.repeat(64), segmentCount: 2 },
-  'seg-exported': {
-    type: 'seg-exported',
+  'annotation-seg-exported': {
+    type: 'annotation-seg-exported',
     project,
     studyUidHash: 'h-study',
     segUidHash: 'h-seg',
@@ -89,6 +89,15 @@ const inputs: { [T in AuditEventType]: Extract<AuditEventInput, { type: T }> } =
   },
   'agreement-computed': { type: 'agreement-computed', project, recordCount: 4, studyUidHashes: ['h-study'], segmentNumbers: [1, 2] },
   'consensus-made': { type: 'consensus-made', project, studyUidHash: 'h-study', method: 'staple', submissionCount: 2, segUidHash: 'h-seg', segSha256: 'e'.repeat(64) },
+  'seg-exported': {
+    type: 'seg-exported',
+    destination: 'download',
+    studyUidHash: 'h-study',
+    seriesUidHash: 'h-s1',
+    segSopInstanceUid: '2.25.1234',
+    sha256: 'c'.repeat(64),
+    segmentCount: 1,
+  },
 }
 
 const admin = { id: 'u-1', username: 'admin', role: 'admin' }

@@ -84,5 +84,9 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
       }
     }
   }
-  return { result: response.result, imageIdsBySeries, ...origin }
+  const segmentations = response.result.segmentations.flatMap((instance) => {
+    const blob = extracted.get(instance.fileIndex) ?? inputs[instance.fileIndex]?.file
+    return blob ? [{ instance, bytes: () => blob.arrayBuffer() }] : []
+  })
+  return { result: response.result, imageIdsBySeries, segmentations, ...origin }
 }

@@ -93,20 +93,21 @@ describe('ingestFiles', () => {
   })
 
   const skipPet = missingSharedData('pet-headneck')
-  it('reads the PET series and its SEG into one study: a 299-slice volume and a 13-frame non-volume', { skip: skipPet ?? false }, () => {
+  it('reads the PET series as a 299-slice volume and keeps its SEG apart, not as an image series', { skip: skipPet ?? false }, () => {
     const files = readFolder(sharedDataPath('pet-headneck'))
     const { result } = ingestFiles(files)
     assert.deepEqual(result.rejected, [])
     assert.equal(result.patients.length, 1)
     assert.equal(result.patients[0]!.studies.length, 1)
-    const [pet, seg] = result.patients[0]!.studies[0]!.series.slice().sort((a, b) => (a.modality < b.modality ? -1 : 1))
-    assert.equal(pet!.modality, 'PT')
-    assert.deepEqual([pet!.instances.length, pet!.frameCount, pet!.geometry.isVolume], [299, 299, true])
-    assert.equal(seg!.modality, 'SEG')
-    assert.deepEqual([seg!.instances.length, seg!.frameCount, seg!.geometry.isVolume], [1, 13, false])
+    const series = result.patients[0]!.studies[0]!.series
     assert.deepEqual(
-      seg!.geometry.warnings.map((warning) => warning.kind),
-      ['multi-frame'],
+      series.map((entry) => entry.modality),
+      ['PT'],
+    )
+    assert.deepEqual([series[0]!.instances.length, series[0]!.frameCount, series[0]!.geometry.isVolume], [299, 299, true])
+    assert.deepEqual(
+      result.segmentations.map((instance) => [instance.modality, instance.numberOfFrames, instance.studyInstanceUid]),
+      [['SEG', 13, result.patients[0]!.studies[0]!.studyInstanceUid]],
     )
   })
 

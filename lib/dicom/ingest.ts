@@ -5,6 +5,7 @@
 import { isDicomdir } from './dicomdir'
 import { groupStudies } from './group-studies'
 import { parseInstance } from './parse-instance'
+import { isSegmentation } from './segmentation-storage'
 import { hasDicmMarker } from './part10'
 import type { DicomInstance, DicomRejection, IngestResult } from './types'
 import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits } from './zip'
@@ -94,9 +95,10 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
     else unique.set(instance.sopInstanceUid, instance)
   }
   const kept = new Set([...unique.values()].map((instance) => instance.fileIndex))
+  const accepted = [...unique.values()]
 
   return {
-    result: { patients: groupStudies([...unique.values()]), rejected, ignored },
+    result: { patients: groupStudies(accepted.filter((instance) => !isSegmentation(instance))), rejected, ignored, segmentations: accepted.filter(isSegmentation) },
     extracted: extracted.filter((file) => kept.has(file.fileIndex)),
   }
 }

@@ -13,6 +13,14 @@ export interface StudySet {
   source: StudySource
   /** The PACS id (dicomweb) or demo key (demo): where to get the study again. */
   sourceRef: string | null
+  /** The segmentation objects (SEG) beside the series, loaded on request onto the series they segment. */
+  segmentations: SegmentationObject[]
+}
+
+/** A SEG the set holds or can retrieve: its metadata, and its bytes (from the file, or from the PACS by this browser). */
+export interface SegmentationObject {
+  instance: DicomInstance
+  bytes(): Promise<ArrayBuffer>
 }
 
 export type StudyOrigin = Pick<StudySet, 'source' | 'sourceRef'>

@@ -135,4 +135,6 @@ export interface IngestResult {
   rejected: DicomRejection[]
   /** Files skipped on purpose (DICOMDIR index files, OS metadata such as .DS_Store). */
   ignored: string[]
+  /** Segmentation objects (SEG): masks on another series, kept out of `patients` (not images to show). */
+  segmentations: DicomInstance[]
 }

@@ -4,7 +4,7 @@
 import type { Code, Rgb } from '../annotation/labelmap-document'
 import type { DicomInstance } from '../dicom/types'
 
-export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4'
+export { SEGMENTATION_STORAGE } from '../dicom/segmentation-storage'
 
 /** What a SEG needs of each image of the series it segments (a DicomInstance has it all). */
 export type SegSourceInstance = Pick<

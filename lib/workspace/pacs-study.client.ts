@@ -1,17 +1,19 @@
 'use client'
 import { wadors } from '@cornerstonejs/dicom-image-loader'
 import { groupStudies } from '../dicom/group-studies'
+import { isSegmentation } from '../dicom/segmentation-storage'
 import type { DicomInstance } from '../dicom/types'
 import { instanceFromDicomJson, type DicomJsonDataset } from '../dicomweb/instance-metadata'
 import { DicomwebError, searchSeries } from '../dicomweb/qido'
 import type { PacsServerDto } from '../dicomweb/schema'
 import { setRootAuthorization } from '../viewer/request-authorization.client'
-import type { StudySet } from '../dicom/study-set'
+import type { SegmentationObject, StudySet } from '../dicom/study-set'
+import { firstMultipartPart } from '../dicomweb/multipart'
 import { pacsById } from '../dicomweb/pacs.client'
 import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
-// later by Cornerstone's WADO-RS loader, all fetched by this browser straight from the
+// later by Cornerstone's WADO-RS loader, SEG objects by WADO-RS when the user loads one, all fetched by this browser straight from the
 // PACS with this user's access token. Our server only says where the PACS is, and issues the token.
 
 async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
@@ -29,6 +31,21 @@ async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: 
   return json as DicomJsonDataset[]
 }
 
+/** One instance's Part 10 bytes by WADO-RS, fetched by this browser from the PACS (a SEG: the mask never passes our server). */
+async function retrieveInstance(pacs: PacsServerDto, instance: DicomInstance): Promise<ArrayBuffer> {
+  const url = `${pacs.wadoRoot}/studies/${instance.studyInstanceUid}/series/${instance.seriesInstanceUid}/instances/${instance.sopInstanceUid}`
+  const headers: Record<string, string> = { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*', authorization: await pacsAuthorization(pacs.id) }
+  let response: Response
+  try {
+    response = await fetch(url, { headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
+  } catch {
+    throw new DicomwebError('network', `Could not reach the PACS at ${new URL(url).origin} to retrieve the segmentation.`)
+  }
+  if (!response.ok) throw new DicomwebError('server', `The PACS refused to send the segmentation (HTTP ${response.status}).`, response.status)
+  const part = firstMultipartPart(new Uint8Array(await response.arrayBuffer()), response.headers.get('content-type') ?? '')
+  return part.slice().buffer
+}
+
 export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
   const pacs = await pacsById(pacsId)
   setRootAuthorization(pacs.wadoRoot, () => pacsAuthorization(pacs.id))
@@ -43,7 +60,9 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<S
       metadataByInstance.set(instance.sopInstanceUid, dataset)
     }
   }
-  const patients = groupStudies(instances)
+  // SEG series beside the study are offered for loading onto the series they segment, not shown as images.
+  const segmentations: SegmentationObject[] = instances.filter(isSegmentation).map((instance) => ({ instance, bytes: () => retrieveInstance(pacs, instance) }))
+  const patients = groupStudies(instances.filter((instance) => !isSegmentation(instance)))
   const imageIdsBySeries = new Map<string, string[]>()
   for (const study of patients.flatMap((patient) => patient.studies)) {
     for (const entry of study.series) {
@@ -59,5 +78,11 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<S
       imageIdsBySeries.set(entry.seriesInstanceUid, imageIds)
     }
   }
-  return { result: { patients, rejected: [], ignored: [] }, imageIdsBySeries, source: 'dicomweb', sourceRef: pacs.id }
+  return {
+    result: { patients, rejected: [], ignored: [], segmentations: segmentations.map((entry) => entry.instance) },
+    imageIdsBySeries,
+    segmentations,
+    source: 'dicomweb',
+    sourceRef: pacs.id,
+  }
 }

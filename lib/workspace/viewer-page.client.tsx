@@ -20,6 +20,7 @@ import { LabelmapStore } from './labelmap-store'
 import { ModelPanel } from './model-panel.client'
 import { ReadSession } from '../findings/read-session.client'
 import { SegmentsPanel } from './segments-panel.client'
+import { SegPanel } from './seg-panel.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -74,6 +75,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
     (next: StudySet) => {
       studies.adopt(next)
       if (studies.snapshot.selected) setNotice(null)
+      else if (next.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
       else setNotice(next.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
     },
     [studies],
@@ -314,6 +316,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           layout={layout}
           onTool={chooseTool}
         />
+        <SegPanel studies={studies} labelmaps={labelmaps} author={reviewer?.userId ?? 'Parallax user'} canStore={!!reviewer && reviewer.role !== 'auditor'} />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
       </aside>
     </div>

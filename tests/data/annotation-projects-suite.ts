@@ -176,7 +176,7 @@ export function defineAnnotationProjectTests(c: DataLayerContext, getReads: () =
         (await eventsSince(head)).map((event) => [event.eventType, event.eventCode]),
         [
           ['annotation-submitted', '110111'],
-          ['seg-exported', '110106'],
+          ['annotation-seg-exported', '110106'],
         ],
       )
       await c.assertAppError(p.submitAnnotation(c.db, radiologist, ip, project.id, task.id, submission(2)), 'conflict:projects')
@@ -271,7 +271,7 @@ export function defineAnnotationProjectTests(c: DataLayerContext, getReads: () =
         (await eventsSince(head)).map((event) => [event.eventType, JSON.parse(event.details).kind ?? null]),
         [
           ['consensus-made', null],
-          ['seg-exported', 'consensus'],
+          ['annotation-seg-exported', 'consensus'],
         ],
       )
     })

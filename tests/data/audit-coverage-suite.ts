@@ -157,7 +157,7 @@ const coverage: Record<string, Entry> = {
   },
   'POST /api/audit/client-events': {
     service: 'recordClientEvent',
-    events: ['study-opened', 'study-query', 'inference-run'],
+    events: ['study-opened', 'study-query', 'inference-run', 'seg-exported'],
     exercise: async (f) => {
       const uid = '1.2.826.0.1.3680043.8.498.60001'
       await f.m.clientEvents.recordClientEvent(f.db, f.radiologist, ip, {
@@ -175,6 +175,15 @@ const coverage: Record<string, Entry> = {
         executionProvider: 'wasm',
         durationMs: 12,
         outcome: 'success',
+      })
+      await f.m.clientEvents.recordClientEvent(f.db, f.radiologist, ip, {
+        type: 'seg-exported',
+        destination: 'download',
+        studyInstanceUid: uid,
+        seriesInstanceUid: `${uid}.1`,
+        segSopInstanceUid: `${uid}.9`,
+        sha256: 'd'.repeat(64),
+        segmentCount: 1,
       })
     },
   },
@@ -264,7 +273,7 @@ const coverage: Record<string, Entry> = {
   },
   'POST /api/projects/[id]/tasks/[taskId]/submission': {
     service: 'submitAnnotation',
-    events: ['annotation-submitted', 'seg-exported', 'annotation-submitted', 'seg-exported'],
+    events: ['annotation-submitted', 'annotation-seg-exported', 'annotation-submitted', 'annotation-seg-exported'],
     exercise: async (f) => {
       await f.m.projects.submitAnnotation(f.db, f.radiologist, ip, f.project.id, coverageTask(f, f.radiologist).id, { ...coverageSeg(1), figures: coverageFigures })
       await f.m.projects.submitAnnotation(f.db, f.researcher, ip, f.project.id, coverageTask(f, f.researcher).id, { ...coverageSeg(2), figures: coverageFigures })
@@ -282,7 +291,7 @@ const coverage: Record<string, Entry> = {
   },
   'POST /api/projects/[id]/consensus': {
     service: 'recordConsensus',
-    events: ['consensus-made', 'seg-exported'],
+    events: ['consensus-made', 'annotation-seg-exported'],
     exercise: (f) =>
       f.m.projects.recordConsensus(f.db, f.researcher, ip, f.project.id, {
         studyId: f.project.studies[0]!.id,

@@ -70,7 +70,8 @@ async function run(request: MutantRequest): Promise<MutantOutcome> {
   let instances: DicomInstance[] = []
   try {
     const { result } = ingestFiles([{ name: request.name, bytes }])
-    instances = result.patients.flatMap((patient) => patient.studies.flatMap((study) => study.series.flatMap((series) => series.instances)))
+    // SEG objects are accepted apart from the series (the viewer reads them as masks), and still go through the decoder here.
+    instances = [...result.patients.flatMap((patient) => patient.studies.flatMap((study) => study.series.flatMap((series) => series.instances))), ...result.segmentations]
     outcome.accepted = instances.length
     outcome.rejected = result.rejected.length
     outcome.firstReason = result.rejected[0]?.reason ?? null
