@@ -17,6 +17,8 @@ export interface ViewerEventMap {
   'camera-changed': { viewportId: ViewportId; labels: EdgeLabels; zoom: number }
   'measurements-changed': { measurements: Measurement[] }
   'cine-changed': { playing: boolean }
+  /** The Click tool: a click for the interactive model at voxel `ijk` (column, row, slice) of the shown series; positive unless Shift (or the secondary button) was held. */
+  'segment-click': { ijk: [number, number, number]; positive: boolean; viewportId: ViewportId }
   error: { message: string }
 }
 
