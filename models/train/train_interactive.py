@@ -205,7 +205,7 @@ def main():
     parser.add_argument('--data', required=True)
     parser.add_argument('--out', required=True)
     parser.add_argument('--seed', type=int, default=20261201)
-    parser.add_argument('--epochs', type=int, default=6)
+    parser.add_argument('--epochs', type=int, default=2)
     parser.add_argument('--evaluate-only', action='store_true', help='skip training; evaluate the weights saved by the last run')
     args = parser.parse_args()
     set_seed(args.seed)
