@@ -1,4 +1,5 @@
 import type { ExplainMethod } from './explain-slice'
+import type { SliceClick } from './interactive'
 import type { ModelManifest } from './manifest'
 import type { ModelOutput } from './model-output'
 import type { InferenceProgress } from './run-model'
@@ -37,6 +38,22 @@ export interface ExplainRequest extends ModelFile {
   method: ExplainMethod
 }
 
+/**
+ * An interactive model's answer to the clicks on one slice: the slice's new mask. The
+ * session stays kept, so the next click on the slice costs one forward pass.
+ */
+export interface RefineRequest extends ModelFile {
+  type: 'refine'
+  id: number
+  provider: ProviderPreference
+  /** Modality values of the slice, rows × columns. */
+  slice: { pixels: Float32Array; columns: number; rows: number }
+  /** Every click on the slice so far, in its pixel coordinates. */
+  clicks: SliceClick[]
+  /** The segment on the slice before this click (0/1), or null. */
+  previous: Uint8Array | null
+}
+
 /** A raw forward pass on the model's check input (model-check.ts) on one provider, no fallback, in a session of its own. */
 export interface CheckRequest extends ModelFile {
   type: 'check'
@@ -57,7 +74,7 @@ export interface CancelRequest {
   id: number
 }
 
-export type WorkerRequest = RunRequest | ExplainRequest | CheckRequest | ReleaseRequest | CancelRequest
+export type WorkerRequest = RunRequest | ExplainRequest | RefineRequest | CheckRequest | ReleaseRequest | CancelRequest
 
 export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'cancelled' | 'failed'
 
@@ -94,6 +111,16 @@ export type ExplainResult = {
   durationMs: number
 } & SessionUse
 
+export type RefineResult = {
+  type: 'refine-result'
+  id: number
+  /** 0/1 per pixel of the slice, rows × columns. */
+  mask: Uint8Array
+  foregroundPixels: number
+  timings: RunTimings
+  durationMs: number
+} & SessionUse
+
 export interface CheckResult {
   type: 'check-result'
   id: number
@@ -122,7 +149,7 @@ export interface ErrorReply {
 
 export type ProgressReply = { type: 'run-progress'; id: number; progress: RunProgress } | { type: 'explain-progress'; id: number; done: number; total: number }
 
-export type FinalReply = RunResult | ExplainResult | CheckResult | Released | ErrorReply
+export type FinalReply = RunResult | ExplainResult | RefineResult | CheckResult | Released | ErrorReply
 
 export type WorkerReply = ProgressReply | FinalReply
 
@@ -130,10 +157,11 @@ export type WorkerReply = ProgressReply | FinalReply
 export interface ResultOf {
   run: RunResult
   explain: ExplainResult
+  refine: RefineResult
   check: CheckResult
   release: Released
 }
 
-export const resultType = { run: 'run-result', explain: 'explain-result', check: 'check-result', release: 'released' } as const satisfies {
+export const resultType = { run: 'run-result', explain: 'explain-result', refine: 'refine-result', check: 'check-result', release: 'released' } as const satisfies {
   [K in keyof ResultOf]: ResultOf[K]['type']
 }

@@ -1,6 +1,20 @@
 'use client'
 import { InferenceChannel, type InferenceRun as ChannelRun } from './inference-channel'
-import type { CheckRequest, CheckResult, ExplainRequest, ExplainResult, RunProgress, RunRequest, RunResult, WorkerReply } from './inference-protocol'
+import type { SliceClick } from './interactive'
+import type {
+  CheckRequest,
+  CheckResult,
+  ExplainRequest,
+  ExplainResult,
+  ProviderPreference,
+  RefineResult,
+  RunProgress,
+  RunRequest,
+  RunResult,
+  WorkerReply,
+} from './inference-protocol'
+import { parseManifest } from './manifest'
+import type { ModelSummary } from './model-summary'
 
 // The page's one inference worker, for every run, explanation and check: a model's session
 // stays in it from one request to the next, so clicking through a study does not reload and
@@ -13,6 +27,7 @@ export type InferenceResult = RunResult
 export type InferenceProgressMessage = RunProgress
 export type { ExplainResult }
 export type ModelCheckResult = CheckResult
+export type { RefineResult }
 
 const channel = new InferenceChannel(({ message, crash }) => {
   // The literal form both bundlers recognise; the name puts "inference-worker" in the
@@ -43,6 +58,38 @@ export function startExplanation(request: Omit<ExplainRequest, 'type' | 'id'>, o
     [request.image.pixels.buffer],
     (reply) => reply.type === 'explain-progress' && onProgress(reply.done, reply.total),
   )
+}
+
+export interface RefineOptions {
+  model: ModelSummary
+  /** Modality values of the slice, rows × columns; transferred to the worker when it owns its buffer (then the caller's array is emptied). */
+  slicePixels: Float32Array
+  columns: number
+  rows: number
+  /** Every click on the slice so far (slice pixel coordinates). */
+  clicks: SliceClick[]
+  /** The segment on the slice before this click (0/1); transferred like the pixels (a view, such as a document's slice, is copied). */
+  previous?: Uint8Array
+  provider?: ProviderPreference
+}
+
+/** An interactive model's new mask for one slice (`mask`: 0/1, rows × columns), from the model's kept session in the worker. */
+export function refine({ model, slicePixels, columns, rows, clicks, previous, provider = 'auto' }: RefineOptions): InferenceRun<RefineResult> {
+  // The manifest is checked here, before it reaches the worker; the worker checks it again with the pixels and clicks.
+  const manifest = parseManifest(model.manifest)
+  if (manifest.parallax.kind !== 'interactive') throw new Error(`${manifest.parallax.id} is not an interactive model`)
+  if (!model.fileUrl) throw new Error(`${manifest.parallax.id} has no model file yet`)
+  const pixels = ownBuffer(slicePixels)
+  const before = previous ? ownBuffer(previous) : null
+  return channel.request(
+    (id) => ({ type: 'refine', id, manifest, fileUrl: model.fileUrl!, provider, slice: { pixels, columns, rows }, clicks, previous: before }),
+    [pixels.buffer, ...(before ? [before.buffer] : [])],
+  )
+}
+
+/** The array itself when it owns its whole buffer, else a copy: transferring a view's buffer would empty whatever else lies in it (a labelmap document). */
+function ownBuffer<T extends Float32Array | Uint8Array>(array: T): T {
+  return array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : (array.slice() as T)
 }
 
 /** Gives back the worker's sessions of one model (every version and provider); resolves to how many. */

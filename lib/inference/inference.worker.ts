@@ -17,6 +17,7 @@ import type {
   InferenceErrorKind,
   ModelFile,
   ProviderPreference,
+  RefineRequest,
   ReleaseRequest,
   RunProgress,
   RunRequest,
@@ -24,7 +25,9 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from './inference-protocol'
+import { parseRefineInput, refineSlice } from './interactive'
 import { InferenceCancelled, JobQueue, type Job } from './job-queue'
+import { parseManifest } from './manifest'
 import { planModelCheck } from './model-check'
 import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
 import { outputTransferables } from './model-output'
@@ -253,6 +256,26 @@ async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
   )
 }
 
+/** One click on an interactive model: the manifest and the request checked here, at the worker's boundary, then one forward pass in the kept session. */
+async function refine(request: RefineRequest, job: Job, attempt: Attempt) {
+  const started = performance.now()
+  const manifest = parseManifest(request.manifest)
+  const input = parseRefineInput(request)
+  const { value, timings, use } = await withSession(request, request.provider, job, attempt, (session) => refineSlice(manifest, session, input))
+  post(
+    {
+      type: 'refine-result',
+      id: request.id,
+      mask: value.mask,
+      foregroundPixels: value.foregroundPixels,
+      timings: { ...timings, ...value.timings },
+      durationMs: performance.now() - started,
+      ...use,
+    },
+    [value.mask.buffer],
+  )
+}
+
 /** The check times creating a session and may run relaxed bytes (model-check.ts), so it uses a session of its own, released after. */
 async function check(request: CheckRequest, job: Job, attempt: Attempt) {
   attempt.provider = request.provider
@@ -328,6 +351,9 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
       break
     case 'explain':
       enqueue(request.id, (job, attempt) => explain(request, job, attempt))
+      break
+    case 'refine':
+      enqueue(request.id, (job, attempt) => refine(request, job, attempt))
       break
     case 'check':
       enqueue(request.id, (job, attempt) => check(request, job, attempt))

@@ -98,11 +98,22 @@ const modelFile = z
   })
   .refine((file) => file.name !== undefined || file.url !== undefined, { message: 'give the file name or a URL' })
 
+/**
+ * An interactive (click-guided) model's input channels and how a click is drawn into them:
+ * a Gaussian disk (σ `clickSigma`, cut off at `clickRadius`, both in model pixels), the
+ * maximum where disks overlap; `previous` is the segment's mask before the click (0/1).
+ */
+const interaction = z.object({
+  channels: z.object({ image: z.number().int().min(0), positive: z.number().int().min(0), negative: z.number().int().min(0), previous: z.number().int().min(0).optional() }),
+  clickSigma: z.number().positive(),
+  clickRadius: z.number().positive(),
+})
+
 const parallaxExtension = z
   .object({
     id: modelId,
     name: z.string().min(1).max(120),
-    kind: z.enum(['segmentation', 'classification']),
+    kind: z.enum(['segmentation', 'classification', 'interactive']),
     dimensionality: z.enum(['2d', '3d']),
     modalities: z.array(modalityCodeSchema).min(1),
     /** What a series must be for the result to be trusted (lib/quality checks it). */
@@ -114,6 +125,8 @@ const parallaxExtension = z
     tiling: tiling.optional(),
     postprocessing,
     labels: z.array(label).min(1),
+    /** Interactive models only: what their input channels hold. */
+    interaction: interaction.optional(),
     /**
      * What feeds explainability: a feature map (for CAM, with the name of the final linear
      * layer's weight initializer, and EigenCAM) or the output probabilities (segmentation).
@@ -125,7 +138,15 @@ const parallaxExtension = z
       ctx.addIssue({ code: 'custom', path: ['preprocessing'], message: 'a conform grid needs shape, spacing and orientation' })
     }
     if (ext.dimensionality === '2d' && ext.tiling) ctx.addIssue({ code: 'custom', path: ['tiling'], message: 'tiling applies to 3D models only' })
-    if (ext.postprocessing.activation === 'sigmoid' && ext.postprocessing.threshold === undefined && ext.kind === 'segmentation') {
+    if (ext.kind === 'interactive') {
+      if (!ext.interaction) ctx.addIssue({ code: 'custom', path: ['interaction'], message: 'an interactive model needs its interaction block' })
+      if (ext.dimensionality !== '2d') ctx.addIssue({ code: 'custom', path: ['dimensionality'], message: 'interactive models are 2D (one slice per click)' })
+      if (ext.postprocessing.activation !== 'sigmoid')
+        ctx.addIssue({ code: 'custom', path: ['postprocessing', 'activation'], message: 'an interactive model gives a sigmoid foreground' })
+    } else if (ext.interaction) {
+      ctx.addIssue({ code: 'custom', path: ['interaction'], message: 'only interactive models take clicks' })
+    }
+    if (ext.postprocessing.activation === 'sigmoid' && ext.postprocessing.threshold === undefined && ext.kind !== 'classification') {
       ctx.addIssue({ code: 'custom', path: ['postprocessing', 'threshold'], message: 'a sigmoid segmentation needs a threshold' })
     }
     const values = ext.labels.map((entry) => entry.value)
@@ -150,6 +171,13 @@ export const modelManifestSchema = z
     const { inputs, outputs } = manifest.network_data_format
     const ext = manifest.parallax
     if (!inputs[ext.input]) ctx.addIssue({ code: 'custom', path: ['parallax', 'input'], message: `"${ext.input}" is not one of network_data_format.inputs` })
+    if (ext.interaction && inputs[ext.input]) {
+      const indices = Object.values(ext.interaction.channels).filter((index) => index !== undefined)
+      const channels = inputs[ext.input]!.num_channels
+      if (new Set(indices).size !== indices.length || indices.some((index) => index >= channels)) {
+        ctx.addIssue({ code: 'custom', path: ['parallax', 'interaction', 'channels'], message: `channels must be distinct and below the input's ${channels}` })
+      }
+    }
     if (!outputs[ext.output]) ctx.addIssue({ code: 'custom', path: ['parallax', 'output'], message: `"${ext.output}" is not one of network_data_format.outputs` })
     if (ext.explainability && !outputs[ext.explainability.output]) {
       ctx.addIssue({ code: 'custom', path: ['parallax', 'explainability', 'output'], message: `"${ext.explainability.output}" is not one of network_data_format.outputs` })
@@ -161,6 +189,7 @@ export type ModelPreprocessing = ModelManifest['parallax']['preprocessing']
 export type ModelPostprocessing = ModelManifest['parallax']['postprocessing']
 export type ModelTiling = NonNullable<ModelManifest['parallax']['tiling']>
 export type ModelLabel = ModelManifest['parallax']['labels'][number]
+export type ModelInteraction = NonNullable<ModelManifest['parallax']['interaction']>
 
 export interface ManifestIssue {
   /** Dotted path of the bad field, e.g. "parallax.file.sha256". */

@@ -183,6 +183,7 @@ export function classProbabilities(manifest: ModelManifest, logits: Float32Array
 /** A 2D model over each image of a series, one image at a time. */
 export async function runSliceModel(manifest: ModelManifest, images: readonly SliceImage[], session: ModelSession, options: RunOptions = {}): Promise<SliceModelResult> {
   if (manifest.parallax.dimensionality !== '2d') throw new Error(`${manifest.parallax.id} is not a per-slice model`)
+  if (manifest.parallax.kind === 'interactive') throw new Error(`${manifest.parallax.id} is an interactive model: it answers clicks on a slice, not a run over a series`)
   const { output, kind, postprocessing: post, labels: labelDefs } = manifest.parallax
   const channels = manifest.network_data_format.outputs[output]!.num_channels
   const timings = { preprocessingMs: 0, inferenceMs: 0, postprocessingMs: 0 }

@@ -94,7 +94,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
     [state, labelmap, revision],
   )
 
-  const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.modalities.includes(series.modality))
+  // Interactive models answer clicks (the interactive panel), not a run over the series.
+  const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.kind !== 'interactive' && model.manifest.parallax.modalities.includes(series.modality))
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
 
   async function runModel() {

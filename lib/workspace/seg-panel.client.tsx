@@ -110,7 +110,11 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
     setBusy(true)
     setStatus(null)
     try {
-      const written = exportSeg(entry.document, series, { author, createdAt: new Date(), edited: segmentEdited(entry.document, labelmaps.editedSegments(series.seriesInstanceUid)) })
+      const written = exportSeg(entry.document, series, {
+        author,
+        createdAt: new Date(),
+        edited: segmentEdited(entry.document, labelmaps.editedSegments(series.seriesInstanceUid)),
+      })
       const pacs = destination === 'pacs' && set?.sourceRef ? await pacsById(set.sourceRef) : null
       const recorded = reportClientAuditEvent({
         type: 'seg-exported',

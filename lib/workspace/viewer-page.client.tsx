@@ -21,6 +21,7 @@ import { ModelPanel } from './model-panel.client'
 import { ReadSession } from '../findings/read-session.client'
 import { SegmentsPanel } from './segments-panel.client'
 import { SegPanel } from './seg-panel.client'
+import { InteractivePanel } from './interactive-panel.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -316,6 +317,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           layout={layout}
           onTool={chooseTool}
         />
+        <InteractivePanel viewer={viewer} series={current?.series ?? null} imageIds={currentImageIds} labelmaps={labelmaps} />
         <SegPanel studies={studies} labelmaps={labelmaps} author={reviewer?.userId ?? 'Parallax user'} canStore={!!reviewer && reviewer.role !== 'auditor'} />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
       </aside>

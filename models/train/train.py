@@ -44,11 +44,12 @@ def block(cin, cout):
 
 class UNet(nn.Module):
     """A small 2D U-Net (8-16-32-64 channels, so it trains on two CPU cores in minutes):
-    logits for 'nodule' per pixel."""
+    logits for 'nodule' per pixel. `channels` inputs: 1 for lesion-seg-2d, 4 for the
+    interactive model (train_interactive.py)."""
 
-    def __init__(self):
+    def __init__(self, channels=1):
         super().__init__()
-        self.e1, self.e2, self.e3, self.e4 = block(1, 8), block(8, 16), block(16, 32), block(32, 64)
+        self.e1, self.e2, self.e3, self.e4 = block(channels, 8), block(8, 16), block(16, 32), block(32, 64)
         self.u3, self.d3 = nn.ConvTranspose2d(64, 32, 2, stride=2), block(64, 32)
         self.u2, self.d2 = nn.ConvTranspose2d(32, 16, 2, stride=2), block(32, 16)
         self.u1, self.d1 = nn.ConvTranspose2d(16, 8, 2, stride=2), block(16, 8)

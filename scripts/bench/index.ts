@@ -3,7 +3,7 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,model-checks,cohort,audit,findings,agreement picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,model-checks,click-model,cohort,audit,findings,agreement picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
@@ -16,13 +16,14 @@ import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
 import { measureCohortThroughput } from './cohort'
+import { measureClickModel } from './click-model'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
 import { measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'model-checks', 'cohort', 'audit', 'findings', 'agreement'] as const
+const allSections = ['viewer', 'model', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -174,6 +175,20 @@ try {
     console.log(
       `\nEach run: folder scan, worker start (session, decoder), decode, quality report, model, SEG and summary; onnxruntime's threads shared out between the workers (${os.availableParallelism()} cores).`,
     )
+  })
+
+  await section('click-model', async () => {
+    const clicks = envNumber('BENCH_CLICKS', 100)
+    const result = await measureClickModel(clicks)
+    console.log(
+      `\nInteractive model (nodule-click-2d): click to mask on a ${result.sliceSize} phantom slice, onnxruntime-node (CPU, the CLI's runtime), ${result.clicks} simulated clicks\n`,
+    )
+    table([
+      ['measure', 'click to mask (refineSlice)', 'bare session.run (same run)', 'ratio'],
+      ['p50', ms(result.refine.p50), ms(result.sessionRun.p50), ratio(result.refine.p50, result.sessionRun.p50)],
+      ['p95', ms(result.refine.p95), ms(result.sessionRun.p95), ratio(result.refine.p95, result.sessionRun.p95)],
+    ])
+    console.log('\nclick to mask: the input tensor built from the slice, its clicks and the previous mask, one forward pass in the kept session, the mask resized to the slice.')
   })
 
   // The audit and findings sections start servers of their own.

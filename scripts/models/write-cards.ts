@@ -82,3 +82,47 @@ CAM (feature map × linear weights), EigenCAM, occlusion sensitivity and RISE (o
 ${faithfulnessTable('lesion-cls-2d')}
 `)
 console.log('wrote models/lesion-seg-2d/CARD.md and models/lesion-cls-2d/CARD.md')
+
+const interactive = JSON.parse(readFileSync(path.join(root, 'models/train/interactive-metrics.json'), 'utf8')) as {
+  seed: number
+  epochs: number
+  data: { train_slices: number; test_slices: number; test_studies: number }
+  clicks: Record<string, Record<'slices' | 'studies', { mean: number; sd: number; median: number; p10: number; p90: number }>>
+  floor_after_3_clicks: number
+  sha256: string
+  bytes: number
+}
+const clickRows = ['1', '3', '5'].map((n) => {
+  const { slices, studies } = interactive.clicks[n]!
+  return `| ${n} | ${num(slices.mean)} ± ${num(slices.sd)} | ${num(slices.median)} (${num(slices.p10)}–${num(slices.p90)}) | ${num(studies.mean)} ± ${num(studies.sd)} |`
+})
+writeFileSync(path.join(root, 'models/nodule-click-2d/CARD.md'), `# Model card: lung nodule, click-guided (2D U-Net, synthetic) — nodule-click-2d 1.0.0
+
+## Intended use
+Demonstration of Parallax's AI-assisted correction in the browser: positive and negative clicks on a slice refine a nodule segment, in the manner of DeepGrow / DeepEdit, in the page's inference worker (WebGPU or WASM). **Not for clinical use.**
+
+## Model
+The lesion-seg-2d U-Net (8-16-32-64 channels, ${(interactive.bytes / 1024).toFixed(0)} KiB ONNX) with four input channels at 128×128: the CT slice (−1000…400 HU scaled to 0…1), positive clicks, negative clicks (each click a Gaussian disk, σ 2 model pixels, cut off at 6; the maximum where disks overlap) and the segment's previous mask on the slice (0/1). Output: a nodule logit per pixel, resized to the slice bilinearly; ≥ 0 (probability ≥ 0.5) is the segment. SHA-256 \`${interactive.sha256}\`. The app builds the input with \`lib/inference/interactive.ts\`, the same function in the browser worker and in Node.
+
+## Training
+Starts from lesion-seg-2d's weights (the click and mask channels' weights zero, so it starts as the automatic model), then ${interactive.epochs} epochs on the ${interactive.data.train_slices} training slices that hold a nodule (seed ${interactive.seed}). Clicks are simulated as DeepGrow does: the first at the centre (the point furthest from the boundary) of the largest region of the ground truth, each next one at the centre of the largest error region, positive in a missed part, negative in a false positive. Each batch first runs 0–4 such rounds without gradients, each prediction fed back as the previous mask (DeepEdit), so the model learns to correct its own output.
+
+## Training data
+The synthetic chest CT phantoms of the other models (\`lib/synthetic\`; ${data.studies} studies split by study), resized to 128×128 exactly as the app does.
+
+## Reproduce
+\`npm run models:train\` trains lesion-seg-2d first, then this model (\`models/train/train_interactive.py\`, Debian python3-torch on the CPU, about 10–20 minutes on two shared cores), evaluates it and rewrites this card; \`--evaluate-only\` re-evaluates the saved weights. Seeded, with PyTorch's deterministic algorithms; across machines or library versions expect the Dice figures within ±0.03.
+
+## Held-out results: Dice against the number of clicks
+The same simulated user on the ${interactive.data.test_slices} slices holding a nodule of the ${interactive.data.test_studies} test studies (split by study, never by slice), Dice against the exact phantom mask at 128×128, each click given with every earlier click and the previous prediction:
+
+| clicks | Dice per slice: mean ± SD | median (10th–90th percentile) | per-study mean: mean ± SD |
+| --- | --- | --- | --- |
+${clickRows.join('\n')}
+
+The tests (\`lib/inference/interactive-model.test.ts\`) run the ONNX file through the app's pipeline in onnxruntime-node on freshly generated held-out phantoms (three test studies, resized to 128×128 as for this evaluation) and check that the mean Dice after 3 clicks is at least **${num(interactive.floor_after_3_clicks, 2)}** (90% of the test studies reach it), and that a false positive of the previous mask is gone after a negative click on it (at the phantom's 256×256). At the phantom's own 256×256, with the mask resized back, Dice is lower than at 128×128: the edges are 128×128's.
+
+## What it is not for
+Not for patients or any clinical decision: trained and tested only on synthetic phantoms with spherical nodules. It segments nodules only (not vessels, masses or other organs), one axial slice at a time (no 3D propagation: each slice needs its own clicks), at 128×128, so edges are about 2.8 mm coarse and nodules under about 5 mm are at its resolution limit. The Dice above is for a simulated user who always clicks the centre of the largest error; real users click elsewhere. Its target in training was every nodule on the slice, and its starting point (lesion-seg-2d) makes few errors, so it saw few negative clicks: a negative click on a nodule-like structure (a second nodule the user does not want in the segment) changes little — erase it with the editing tools instead. Beyond two clicks the simulated user's figures hardly move: the errors left are a few edge pixels at 128×128.
+`)
+console.log('wrote models/nodule-click-2d/CARD.md')
