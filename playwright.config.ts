@@ -22,6 +22,7 @@ const modelSpecs = [
   '**/model-exactness.spec.ts',
   '**/second-read.spec.ts',
   '**/cli-browser-parity.spec.ts',
+  '**/annotation-workflow.spec.ts',
 ]
 
 export default defineConfig({

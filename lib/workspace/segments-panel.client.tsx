@@ -72,6 +72,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
   const [error, setError] = useState<string | null>(null)
   const [overlapping, setOverlapping] = useState(false)
   const [hover, setHover] = useState<number | null>(null)
+  const [hoverVoxel, setHoverVoxel] = useState<string>('')
   const [figures, setFigures] = useState<{ version: number; rows: SegmentFigures[] } | null>(null)
   const state = useRef({ active, options, plane: null as VoxelPlane | null })
   state.current.active = active
@@ -158,6 +159,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
     const offHover = viewer.on('segment-hover', ({ ijk }) => {
       const slices = pixels?.slices
       const [i, j, k] = ijk.map(Math.round) as [number, number, number]
+      setHoverVoxel(ijk.join(','))
       setHover(slices?.[k] ? (slices[k][j * document.grid.columns + i] ?? null) : null)
     })
     return () => {
@@ -349,7 +351,7 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
           </select>
         </label>
         <RangeInputs label="Threshold range" testId="threshold" value={options.threshold} onChange={(bound, value) => range('threshold', bound, value)} />
-        <p className="muted" data-testid="value-under-cursor">
+        <p className="muted" data-testid="value-under-cursor" data-ijk={hoverVoxel}>
           Under the cursor: {hover === null ? '—' : Math.round(hover * 10) / 10}
         </p>
         <label>
