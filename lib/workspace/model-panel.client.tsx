@@ -13,9 +13,12 @@ import type { FindingProposal } from '../findings/schema'
 import { seriesFrameOf, stackGeometryOf } from '../dicom/geometry'
 import type { ProposedFinding } from '../findings/types'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
+import { assessSeries } from '../quality/assess'
+import { blockingFindings } from '../quality/findings'
 import { ExplainPanel } from './explain-panel.client'
 import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
+import type { QualityStore } from './quality-store'
 import { useStore } from './use-store.client'
 
 // The AI panel of the viewer: pick a model that fits the series, run it in this browser
@@ -46,11 +49,13 @@ interface ModelPanelProps {
   sliceIndex: number | null
   /** The page's labelmap documents: a segmentation run writes the series' document. */
   labelmaps: LabelmapStore
+  /** The study's quality report inputs: a model's manifest requirements are checked against them. */
+  quality: QualityStore
   /** Where a result's findings go for review; absent for roles that do not review. */
   onPropose?: (proposal: FindingProposal) => Promise<void>
 }
 
-export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, onPropose }: ModelPanelProps) {
+export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, quality, onPropose }: ModelPanelProps) {
   const [models, setModels] = useState<ModelSummary[] | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [chosen, setChosen] = useState('')
@@ -97,6 +102,9 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
   // Interactive models answer clicks (the interactive panel), not a run over the series.
   const applicable = (models ?? []).filter((model) => series && model.manifest.parallax.kind !== 'interactive' && model.manifest.parallax.modalities.includes(series.modality))
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
+  // What would make the CLI skip this series for this model: the reader is warned, and may still run it.
+  const assessed = useStore(quality).bySeries.get(seriesUid ?? '')
+  const unmet = useMemo(() => (selected && assessed ? blockingFindings(assessSeries(assessed, { model: selected.manifest.parallax })) : []), [selected, assessed])
 
   async function runModel() {
     if (!viewer || !series || !selected?.fileUrl) return
@@ -232,6 +240,16 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, on
             <p className="muted" style={{ fontSize: '.75rem' }}>
               {selected.manifest.intended_use}
             </p>
+          )}
+          {unmet.length > 0 && (
+            <div className="warn" role="status" data-testid="model-requirements-warning" data-codes={unmet.map((finding) => finding.code).join(' ')} style={{ fontSize: '.8rem' }}>
+              This series does not meet what {selected?.manifest.parallax.name} requires; its result may not be trustworthy:
+              <ul style={{ paddingLeft: '1rem', margin: '.2rem 0' }}>
+                {unmet.map((finding, index) => (
+                  <li key={index}>{finding.message}</li>
+                ))}
+              </ul>
+            </div>
           )}
           <div className="form-row">
             <button type="button" data-testid="run-model" disabled={!selected?.fileUrl || state.status === 'running' || !viewer} onClick={() => void runModel()}>

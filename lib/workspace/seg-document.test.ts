@@ -77,7 +77,7 @@ describe('DICOM SEG in the workspace', () => {
     assert.throws(() => readSegOnto(written.bytes, target.instances[0]!, [other]), notLoaded)
   })
 
-  it('writes a model segment AUTOMATIC until a user edits the document, SEMIAUTOMATIC after, AUTOMATIC again once undone; marked edits decide where recorded', () => {
+  it('writes a model segment AUTOMATIC until a user edits the document, SEMIAUTOMATIC after, AUTOMATIC again once undone and unmarked', () => {
     const doc = document()
     const algorithms = (edited: (segmentNumber: number) => boolean) =>
       readSeg(exportSeg(doc, target, { ...options, edited }).bytes, target).segments.map((segment) => [segment.label, segment.algorithm.type])
@@ -90,6 +90,8 @@ describe('DICOM SEG in the workspace', () => {
       ['Lesion', 'SEMIAUTOMATIC'],
       ['Mine', 'MANUAL'],
     ])
+    // An edit through the document itself marks nothing, yet counts.
+    assert.deepEqual(algorithms(segmentEdited(doc, new Set()))[0], ['Lesion', 'SEMIAUTOMATIC'])
     doc.undo()
     assert.deepEqual(algorithms(segmentEdited(doc, null))[0], ['Lesion', 'AUTOMATIC'])
     assert.deepEqual(algorithms(segmentEdited(doc, new Set([1])))[0], ['Lesion', 'SEMIAUTOMATIC'])

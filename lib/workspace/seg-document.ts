@@ -41,14 +41,15 @@ export function readSegOnto(bytes: ArrayBuffer | Uint8Array, seg: Pick<DicomInst
 }
 
 /**
- * Whether a model's segment counts as edited (SEMIAUTOMATIC rather than AUTOMATIC). `marked`
- * is what the workspace recorded of the user's edits, per segment, where it records them;
- * without it, a model-made document with an edit on its undo stack counts all its model
- * segments as edited: the history does not say which segment an edit changed, and calling an
- * edited output AUTOMATIC would be the worse error. Undone back to the model's output, it is AUTOMATIC again.
+ * Whether a model's segment counts as edited (SEMIAUTOMATIC rather than AUTOMATIC): the
+ * workspace marked it (the editing tools and the interactive model mark the segments they
+ * change), or the document has an edit on its undo stack, which counts all its model segments
+ * as edited: the history does not say which segment an edit changed (an edit made through
+ * the document itself marks nothing), and calling an edited output AUTOMATIC would be the
+ * worse error. Undone back to the model's output and unmarked, it is AUTOMATIC again.
  */
 export function segmentEdited(document: LabelmapDocument, marked: ReadonlySet<number> | null): (segmentNumber: number) => boolean {
-  return (segmentNumber) => (marked ? marked.has(segmentNumber) : document.canUndo)
+  return (segmentNumber) => document.canUndo || (marked?.has(segmentNumber) ?? false)
 }
 
 export interface SegExport extends SegWriteResult {

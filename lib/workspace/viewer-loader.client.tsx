@@ -37,6 +37,9 @@ export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
   const study = params.get('study')
   const read = params.get('read')
   const initial = useMemo(() => {
+    // Rendered on the server too, where the study must not be fetched: the viewer below is
+    // browser-only, and a relative fetch there fails as an unhandled rejection.
+    if (typeof window === 'undefined') return undefined
     if (pacs && study) return import('./pacs-study.client').then((module) => module.openPacsStudy(pacs, study))
     if (read) return openReadStudy(read)
     return undefined

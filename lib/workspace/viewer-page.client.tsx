@@ -18,6 +18,8 @@ import { fetchDemoFiles, type DemoStudyEntry } from './demo-study.client'
 import { DetailsPanel } from './details-panel.client'
 import { LabelmapStore } from './labelmap-store'
 import { ModelPanel } from './model-panel.client'
+import { QualityPanel } from './quality-panel.client'
+import { QualityStore } from './quality-store'
 import { ReadSession } from '../findings/read-session.client'
 import { SegmentsPanel } from './segments-panel.client'
 import { SegPanel } from './seg-panel.client'
@@ -38,13 +40,14 @@ export interface Reviewer {
 
 /** Stores that live as long as the page (created once, destroyed on unmount). */
 function useWorkspaceStores() {
-  const [stores] = useState(() => ({ studies: new StudySetStore(), labelmaps: new LabelmapStore() }))
+  const [stores] = useState(() => ({ studies: new StudySetStore(), labelmaps: new LabelmapStore(), quality: new QualityStore() }))
   useEffect(() => {
     window.parallaxWorkspace = stores
     return () => {
       if (window.parallaxWorkspace === stores) delete window.parallaxWorkspace
       stores.studies.destroy()
       stores.labelmaps.destroy()
+      stores.quality.destroy()
     }
   }, [stores])
   return stores
@@ -53,7 +56,7 @@ function useWorkspaceStores() {
 declare global {
   interface Window {
     /** Automation hook (like the data-testids): the page's stores, for scripts and end-to-end tests. */
-    parallaxWorkspace?: { studies: StudySetStore; labelmaps: LabelmapStore }
+    parallaxWorkspace?: { studies: StudySetStore; labelmaps: LabelmapStore; quality: QualityStore }
   }
 }
 
@@ -64,7 +67,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
       ? { main: refs.main.current, axial: refs.axial.current, sagittal: refs.sagittal.current, coronal: refs.coronal.current }
       : null,
   )
-  const { studies, labelmaps } = useWorkspaceStores()
+  const { studies, labelmaps, quality } = useWorkspaceStores()
   const { set, selected: current, layout, ingestCount } = useStore(studies)
   const { visible: labelmapVisible } = useStore(labelmaps)
   const [tool, setTool] = useState<ToolId>(defaultTool.id)
@@ -305,6 +308,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
           imageIds={currentImageIds}
           sliceIndex={sliceIndex}
           labelmaps={labelmaps}
+          quality={quality}
           onPropose={reviewer && reviewer.role !== 'auditor' ? onPropose : undefined}
         />
         <SegmentsPanel
@@ -320,6 +324,7 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
         <InteractivePanel viewer={viewer} series={current?.series ?? null} imageIds={currentImageIds} labelmaps={labelmaps} />
         <SegPanel studies={studies} labelmaps={labelmaps} author={reviewer?.userId ?? 'Parallax user'} canStore={!!reviewer && reviewer.role !== 'auditor'} />
         <DetailsPanel viewer={viewer} state={state} current={current} layout={layout} />
+        <QualityPanel studies={studies} quality={quality} viewer={viewer} />
       </aside>
     </div>
   )
