@@ -3,7 +3,7 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,model-checks,click-model,cohort,audit,findings,agreement picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,model-checks,click-model,cohort,audit,findings,agreement,annotation picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
@@ -12,6 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureAgreement } from './agreement'
+import { measureAnnotationEdits } from './annotation-edits'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
@@ -23,7 +24,7 @@ import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement'] as const
+const allSections = ['viewer', 'model', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement', 'annotation'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -278,6 +279,31 @@ try {
       if (!(error instanceof PostgresUnavailableError)) console.error(`\n[bench] findings API on PostgreSQL FAILED: ${(error as Error).stack}`)
     }
     if (problems.length > 0) throw new Error(problems.join('; '))
+  })
+
+  await section('annotation', async () => {
+    const result = measureAnnotationEdits(envNumber('BENCH_STROKES', 100))
+    const { columns, rows, slices } = result.grid
+    console.log(`\nLabelmap editing and DICOM SEG on the chest CT's grid (${columns}×${rows}×${slices}, two segments on two layers), same run\n`)
+    table([
+      ['measure', 'time', 'baseline (same run)', 'baseline', 'ratio'],
+      [
+        'brush stroke p50 (20 dabs, 5 mm)',
+        ms(result.strokeP50Ms),
+        'the same dabs, every pixel tested, p95',
+        ms(result.plainStrokeP95Ms),
+        ratio(result.strokeP50Ms, result.plainStrokeP95Ms),
+      ],
+      ['brush stroke p95', ms(result.strokeP95Ms), 'the same dabs, every pixel tested, p95', ms(result.plainStrokeP95Ms), ratio(result.strokeP95Ms, result.plainStrokeP95Ms)],
+      [
+        `SEG export (${result.segFrames} frames, ${(result.segBytes / 1024).toFixed(0)} KiB)`,
+        ms(result.exportMs),
+        'pack the same frames’ bits',
+        ms(result.packOnlyMs),
+        ratio(result.exportMs, result.packOnlyMs),
+      ],
+      ['SEG import', ms(result.importMs), 'dcmjs parse of the same file', ms(result.parseOnlyMs), ratio(result.importMs, result.parseOnlyMs)],
+    ])
   })
 
   await section('agreement', async () => {
