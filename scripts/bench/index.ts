@@ -3,7 +3,7 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,model-checks,click-model,cohort,audit,findings,agreement,annotation picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,cli-browser,model-checks,click-model,cohort,audit,findings,agreement,annotation picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
@@ -24,7 +24,7 @@ import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement', 'annotation'] as const
+const allSections = ['viewer', 'model', 'cli-browser', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement', 'annotation'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -136,9 +136,32 @@ try {
       ['end to end', ms(browserRun.totalMs), ms(nodeRun.totalMs), ratio(browserRun.totalMs, nodeRun.totalMs)],
     ])
     console.log(
-      `\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${os.cpus().length > 1 ? '1 thread (the page is not cross-origin isolated)' : '1 thread'}.`,
+      `\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${browserRun.wasmThreads} thread(s) (cross-origin isolated page).`,
     )
     console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+  })
+
+  await section('cli-browser', async () => {
+    needData(ctDir)
+    const server = await viewerServer()
+    const rows: string[][] = []
+    for (const model of ['lesion-seg-2d', 'lesion-cls-2d']) {
+      const browserRun = await measureBrowserModelRun(server.baseURL, ctDir, credentials(radiologist), model)
+      const nodeRun = await measureNodeModelRun(model, ctDir)
+      rows.push([
+        model,
+        ms(browserRun.inferenceMs),
+        ms(nodeRun.inferenceMs),
+        ratio(browserRun.inferenceMs, nodeRun.inferenceMs),
+        ms(browserRun.totalMs),
+        ms(nodeRun.totalMs),
+        ratio(browserRun.totalMs, nodeRun.totalMs),
+      ])
+    }
+    console.log(
+      '\nOur 2D models on the JPEG-LS chest CT (275 slices): the browser (ORT-web WASM, Run click to result) against npm run infer (onnxruntime-node, files read and decoded), same files, same run\n',
+    )
+    table([['model', 'inference: browser', 'CLI', 'ratio', 'end to end: browser', 'CLI', 'ratio'], ...rows])
   })
 
   await section('model-checks', async () => {

@@ -19,7 +19,12 @@ export interface ModelTimings {
   totalMs: number
 }
 
-export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }): Promise<ModelTimings> {
+export interface BrowserModelTimings extends ModelTimings {
+  wasmThreads: number
+}
+
+/** One model run from the Run button to its labelmap or result, on WASM; `modelId` unset runs the model the panel picks for the series. */
+export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }, modelId?: string): Promise<BrowserModelTimings> {
   const files = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
     .map((name) => path.join(dir, name))
@@ -31,12 +36,13 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
     await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
     await page.getByTestId('dicom-file-input').setInputFiles(files)
     await page.waitForSelector(`[data-testid="viewport-main"][data-loaded-slices="${files.length}"]`, { timeout: 300_000 })
+    if (modelId) await page.getByTestId('model-picker').selectOption(modelId)
     await page.getByTestId('model-provider').selectOption('wasm')
     await page.getByTestId('run-model').click()
-    const results = page.getByTestId('inference-results')
+    const results = page.locator(`[data-testid="inference-results"]${modelId ? `[data-model-id="${modelId}"]` : ''}`)
     await results.waitFor({ timeout: 600_000 })
     const timings = JSON.parse((await results.getAttribute('data-timings'))!) as Omit<ModelTimings, 'totalMs'>
-    return { ...timings, totalMs: Number(await results.getAttribute('data-duration-ms')) }
+    return { ...timings, totalMs: Number(await results.getAttribute('data-duration-ms')), wasmThreads: Number(await results.getAttribute('data-wasm-threads')) }
   } finally {
     await browser.close()
   }
