@@ -29,17 +29,21 @@ async function openReadStudy(readId: string): Promise<StudySet> {
 
 /**
  * `/viewer` opens local files; `/viewer?pacs=<id>&study=<uid>` retrieves a study from a PACS;
- * `/viewer?read=<id>` opens the study of a read from the worklist.
+ * `/viewer?read=<id>` opens the study of a read from the worklist; `/viewer?project=<id>&task=<id>`
+ * opens an annotation task (its panel retrieves the study once the opening is recorded).
  */
 export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
   const params = useSearchParams()
   const pacs = params.get('pacs')
   const study = params.get('study')
   const read = params.get('read')
+  const project = params.get('project')
+  const task = params.get('task')
   const initial = useMemo(() => {
     if (pacs && study) return import('./pacs-study.client').then((module) => module.openPacsStudy(pacs, study))
     if (read) return openReadStudy(read)
     return undefined
   }, [pacs, study, read])
-  return <ViewerPage initial={initial} reviewer={reviewer} />
+  const projectTask = useMemo(() => (project && task ? { projectId: project, taskId: task } : null), [project, task])
+  return <ViewerPage initial={initial} reviewer={reviewer} projectTask={projectTask} />
 }
