@@ -5,13 +5,10 @@ import { allSeries, type SegmentationObject } from '../dicom/study-set'
 import type { DicomSeries } from '../dicom/types'
 import { downloadBlob } from '../http/download.client'
 import { sha256Hex } from '../inference/model-integrity'
-import { readSeg } from '../seg/read-seg'
-import { SegError } from '../seg/types'
 import { writeSeg } from '../seg/write-seg'
-import { projectAgreement, type ProjectAgreement, type SegMasks, type StudyAgreementResult } from './browser-agreement'
+import { projectAgreement, readSubmittedSeg, type ProjectAgreement, type SegMasks, type StudyAgreementResult } from './browser-agreement'
 import { recordAgreement, recordConsensus } from './projects.client'
 import type { ProjectDto } from './schema'
-import { maskOn, seriesSpacing } from './submission-figures'
 
 // Agreement computed in this browser: the owner opens the submitted SEGs with the series
 // they lie on (one file input, several files); each SEG is matched to its submission by SOP
@@ -21,41 +18,6 @@ import { maskOn, seriesSpacing } from './submission-figures'
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
 const format = (value: number | null, digits: number) => (value === null ? '–' : value.toFixed(digits))
-
-/** A SEG's masks on the held series it refers to, its segments matched to the schema by name (a SEG numbers its segments anew). */
-async function segMasks(segmentation: SegmentationObject, held: readonly DicomSeries[], project: ProjectDto): Promise<{ seg: SegMasks; series: DicomSeries; notices: string[] }> {
-  const bytes = await segmentation.bytes()
-  const candidates = [...held].sort(
-    (a, b) =>
-      Number(b.instances[0]?.studyInstanceUid === segmentation.instance.studyInstanceUid) - Number(a.instances[0]?.studyInstanceUid === segmentation.instance.studyInstanceUid),
-  )
-  let notLoaded: unknown = new SegError('series-not-loaded', 'Open this SEG together with the series it segments.')
-  for (const series of candidates.filter((entry) => entry.instances.length > 0 && entry.instances.every((instance) => instance.hasPixelData))) {
-    try {
-      const read = readSeg(bytes, series)
-      const spacing = seriesSpacing(series)
-      const first = series.instances[0]!
-      const grid = { columns: first.columns, rows: first.rows, slices: series.instances.length }
-      const byName = new Map(project.labelSchema.segments.map((segment) => [segment.name.toLowerCase(), segment.number]))
-      const masks = new Map<number, ReturnType<typeof maskOn>>()
-      const notices: string[] = []
-      for (const segment of read.segments) {
-        const number = byName.get(segment.label.toLowerCase())
-        if (number === undefined) notices.push(`The segment "${segment.label}" of SEG ${read.sopInstanceUid} is not in the label schema; it was left out.`)
-        else masks.set(number, maskOn(segment.mask, grid, spacing))
-      }
-      return {
-        seg: { segSopInstanceUid: read.sopInstanceUid, studyInstanceUid: first.studyInstanceUid, seriesInstanceUid: series.seriesInstanceUid, masks },
-        series,
-        notices: [...read.notices, ...notices],
-      }
-    } catch (error) {
-      if (!(error instanceof SegError && error.kind === 'series-not-loaded')) throw error
-      notLoaded = error
-    }
-  }
-  throw notLoaded
-}
 
 interface Computed {
   result: ProjectAgreement
@@ -87,7 +49,7 @@ export function AgreementPanel({ project, onChange }: { project: ProjectDto; onC
       const series = new Map<string, DicomSeries>()
       for (const segmentation of set.segmentations) {
         try {
-          const read = await segMasks(segmentation, held, project)
+          const read = readSubmittedSeg(await segmentation.bytes(), segmentation.instance, held, project.labelSchema)
           segs.push(read.seg)
           series.set(read.series.seriesInstanceUid, read.series)
           found.push(...read.notices)

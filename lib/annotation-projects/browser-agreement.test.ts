@@ -2,8 +2,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compareMasks } from '../agreement/compare-masks'
 import type { MaskVolume } from '../agreement/mask-volume'
-import { projectAgreement, type SegMasks } from './browser-agreement'
-import { agreementInputSchema, type ProjectDto } from './schema'
+import { LabelmapDocument } from '../annotation/labelmap-document'
+import { orderSeries } from '../dicom/series-geometry'
+import type { DicomInstance } from '../dicom/types'
+import { writeLabelmapSeg } from '../seg/labelmap-seg'
+import { phantomSeries } from '../../tests/support/seg-series'
+import { projectAgreement, readSubmittedSeg, type SegMasks } from './browser-agreement'
+import { agreementInputSchema, type LabelSchema, type ProjectDto } from './schema'
 
 const mask = (on: number[]): MaskVolume => {
   const data = new Uint8Array(4 * 4 * 3)
@@ -75,4 +80,69 @@ test('agreement: SEGs of one study on different series are not compared', () => 
   const result = projectAgreement(project, [seg('9.1', '1.1', [[1, mask([1])]]), { ...seg('9.2', '1.1', [[1, mask([1])]]), seriesInstanceUid: 'other' }])
   assert.equal(result.studies.length, 0)
   assert.ok(result.notices.some((notice) => notice.includes('different series')))
+})
+
+test('agreement: SEGs written from two documents read back onto their series, matched to the schema by name (the SEG renumbers), spacing from the series', () => {
+  const { series: source } = phantomSeries(42, 6)
+  const instances = source.instances as DicomInstance[]
+  const series = { seriesInstanceUid: source.seriesInstanceUid, instances, geometry: orderSeries(instances).geometry }
+  const code = { scheme: 'SCT', value: '49755003', meaning: 'Morphologically abnormal structure' } as const
+  const labelSchema: LabelSchema = {
+    segments: [
+      { number: 1, name: 'Organ', colour: '#00ff00', category: code, type: code },
+      { number: 2, name: 'Lesion', colour: '#ff0000', category: code, type: code },
+    ],
+  }
+  const grid = { columns: instances[0]!.columns, rows: instances[0]!.rows, slices: instances.length }
+  const segments = labelSchema.segments.map((segment) => ({
+    number: segment.number,
+    name: segment.name,
+    color: [255, 0, 0] as [number, number, number],
+    category: null,
+    type: null,
+    source: { kind: 'user', userId: 'u' } as const,
+  }))
+  const written = [
+    [20, 21, 22, 33, 34, 150, 151],
+    [21, 22, 23, 34, 35, 151, 152, 300],
+  ].map((voxels, who) => {
+    const document = new LabelmapDocument(series.seriesInstanceUid, grid, segments)
+    // Annotator 0 leaves "Organ" empty, so its SEG numbers "Lesion" 1.
+    document.transact('paint', (edit) => {
+      for (const index of voxels) edit.paint(index, 2)
+      if (who === 1) edit.paint(400, 1)
+    })
+    return { document, seg: writeLabelmapSeg(document, series, { seriesDescription: 'Test', createdAt: new Date(0), author: 'u', edited: () => false }) }
+  })
+  assert.equal(written[0]!.seg.segmentNumbers.get(2), 1)
+  const reads = written.map(({ seg }) => readSubmittedSeg(seg.bytes, { studyInstanceUid: instances[0]!.studyInstanceUid }, [series], labelSchema))
+  assert.deepEqual([...reads[0]!.seg.masks.keys()], [2])
+  assert.deepEqual([...reads[1]!.seg.masks.keys()].sort(), [1, 2])
+  const lesion = reads.map((read) => read.seg.masks.get(2)!)
+  assert.deepEqual(lesion[0]!.spacing, [3.5, 3.5, series.geometry.sliceSpacing])
+  const roundTrip = written.map(({ document }) => ({ ...lesion[0]!, data: document.mask(2) }))
+  assert.deepEqual(
+    lesion.map((mask) => mask.data),
+    roundTrip.map((mask) => mask.data),
+  )
+
+  const withSops = {
+    ...project,
+    labelSchema,
+    studies: [
+      {
+        ...project.studies[0]!,
+        studyInstanceUid: instances[0]!.studyInstanceUid,
+        tasks: [task('t1', 'ann', reads[0]!.seg.segSopInstanceUid), task('t2', 'bob', reads[1]!.seg.segSopInstanceUid)],
+      },
+    ],
+  } as unknown as ProjectDto
+  const [study] = projectAgreement(
+    withSops,
+    reads.map((read) => read.seg),
+  ).studies
+  const lesionRecord = study!.records.find((record) => record.segmentNumber === 2)!
+  assert.equal(lesionRecord.dice, compareMasks(roundTrip[0]!, roundTrip[1]!).dice)
+  assert.equal(lesionRecord.hd95Mm, compareMasks(roundTrip[0]!, roundTrip[1]!).hd95Mm)
+  assert.equal(study!.records.find((record) => record.segmentNumber === 1)!.dice, 0)
 })

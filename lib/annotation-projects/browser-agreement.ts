@@ -1,7 +1,11 @@
 import type { MaskVolume } from '../agreement/mask-volume'
 import { studyAgreement, type AnnotatorMasks, type StudyAgreement } from '../agreement/tables'
 import type { ConsensusMethod } from '../agreement/consensus'
-import type { AgreementInput, ProjectDto, SubmissionDto } from './schema'
+import type { DicomSeries } from '../dicom/types'
+import { readSeg } from '../seg/read-seg'
+import { SegError } from '../seg/types'
+import type { AgreementInput, LabelSchema, ProjectDto, SubmissionDto } from './schema'
+import { maskOn, seriesSpacing } from './submission-figures'
 
 // From the submitted SEGs the owner opened in this browser to the agreement records the
 // server keeps (pure). Each SEG is matched to its submission by SOP Instance UID; a study's
@@ -13,6 +17,45 @@ export interface SegMasks {
   studyInstanceUid: string
   seriesInstanceUid: string
   masks: ReadonlyMap<number, MaskVolume>
+}
+
+type HeldSeries = Pick<DicomSeries, 'seriesInstanceUid' | 'instances' | 'geometry'>
+
+/**
+ * A submitted SEG's masks on the held series it refers to (series of its study tried first),
+ * its segments matched to the schema by name: a SEG numbers its segments 1… anew. Throws the
+ * SegError a user sees when the series it refers to is not held.
+ */
+export function readSubmittedSeg<S extends HeldSeries>(
+  bytes: ArrayBuffer | Uint8Array,
+  seg: { studyInstanceUid: string },
+  held: readonly S[],
+  labelSchema: LabelSchema,
+): { seg: SegMasks; series: S; notices: string[] } {
+  const ofStudy = (series: S) => Number(series.instances[0]?.studyInstanceUid === seg.studyInstanceUid)
+  const candidates = held.filter((series) => series.instances.length > 0 && series.instances.every((instance) => instance.hasPixelData)).sort((a, b) => ofStudy(b) - ofStudy(a))
+  let notLoaded = new SegError('series-not-loaded', 'Open this SEG together with the series it segments.')
+  for (const series of candidates) {
+    try {
+      const read = readSeg(bytes, series)
+      const first = series.instances[0]!
+      const grid = { columns: first.columns, rows: first.rows, slices: series.instances.length }
+      const spacing = seriesSpacing(series)
+      const byName = new Map(labelSchema.segments.map((segment) => [segment.name.toLowerCase(), segment.number]))
+      const masks = new Map<number, MaskVolume>()
+      const notices = [...read.notices]
+      for (const segment of read.segments) {
+        const number = byName.get(segment.label.toLowerCase())
+        if (number === undefined) notices.push(`The segment "${segment.label}" of SEG ${read.sopInstanceUid} is not in the label schema; it was left out.`)
+        else masks.set(number, maskOn(segment.mask, grid, spacing))
+      }
+      return { seg: { segSopInstanceUid: read.sopInstanceUid, studyInstanceUid: first.studyInstanceUid, seriesInstanceUid: series.seriesInstanceUid, masks }, series, notices }
+    } catch (error) {
+      if (!(error instanceof SegError && error.kind === 'series-not-loaded')) throw error
+      notLoaded = error
+    }
+  }
+  throw notLoaded
 }
 
 export interface StudyAgreementResult {
