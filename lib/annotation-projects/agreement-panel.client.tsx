@@ -8,7 +8,7 @@ import { sha256Hex } from '../inference/model-integrity'
 import { writeSeg } from '../seg/write-seg'
 import { projectAgreement, readSubmittedSeg, type ProjectAgreement, type SegMasks, type StudyAgreementResult } from './browser-agreement'
 import { recordAgreement, recordConsensus } from './projects.client'
-import type { ProjectDto } from './schema'
+import { colourRgb, type ProjectDto } from './schema'
 
 // Agreement computed in this browser: the owner opens the submitted SEGs with the series
 // they lie on (one file input, several files); each SEG is matched to its submission by SOP
@@ -99,7 +99,7 @@ export function AgreementPanel({ project, onChange }: { project: ProjectDto; onC
         segments.map((segment) => ({
           number: segment.number,
           label: segment.name,
-          color: [1, 3, 5].map((at) => parseInt(segment.colour.slice(at, at + 2), 16)) as [number, number, number],
+          color: colourRgb(segment.colour),
           category: segment.category,
           type: segment.type,
           algorithm: { type: 'AUTOMATIC', name: made === 'staple' ? 'STAPLE consensus' : 'Majority vote consensus', version: '1' },

@@ -1,8 +1,8 @@
 'use client'
 import { useEffect, useRef, useState } from 'react'
-import { LabelmapDocument, type Rgb, type SegmentInit } from '../annotation/labelmap-document'
+import { LabelmapDocument, type SegmentInit } from '../annotation/labelmap-document'
 import { openTask, submitAnnotation } from '../annotation-projects/projects.client'
-import type { AnnotationSessionDto, LabelSchema, LabelSegment } from '../annotation-projects/schema'
+import { colourRgb, type AnnotationSessionDto, type LabelSchema, type LabelSegment } from '../annotation-projects/schema'
 import { modelOriginalOf, seriesSpacing, submissionFigures, type ModelOriginal } from '../annotation-projects/submission-figures'
 import type { StudySet } from '../dicom/study-set'
 import type { LabelmapStore } from './labelmap-store'
@@ -19,14 +19,13 @@ import { useStore } from './use-store.client'
 // and records only its UID, SHA-256, destination and per-segment figures.
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
-const rgbOf = (hex: string): Rgb => [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as Rgb
 const codeOf = (code: LabelSegment['category']) => ({ value: code.value, scheme: code.scheme, meaning: code.meaning })
 
 /** The schema's look and codes on a segment of the same number; its source (a model, a person) stays. */
 const withSchema = (segment: LabelSegment): Omit<SegmentInit, 'source' | 'layer'> => ({
   number: segment.number,
   name: segment.name,
-  color: rgbOf(segment.colour),
+  color: colourRgb(segment.colour),
   category: codeOf(segment.category),
   type: codeOf(segment.type),
 })
