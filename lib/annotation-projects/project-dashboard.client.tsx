@@ -3,6 +3,7 @@ import Link from 'next/link'
 import { useMemo, useState, type FormEvent } from 'react'
 import { downloadBlob } from '../http/download.client'
 import { AgreementHeatMap, DiceDistribution } from './agreement-charts.client'
+import { AgreementPanel } from './agreement-panel.client'
 import { agreementMatrix, studyRows, studyRowsCsv } from './dashboard-figures'
 import { addAnnotators, addStudies, updateProject } from './projects.client'
 import { uidSchema, type ProjectDto, type ProjectRole } from './schema'
@@ -36,6 +37,7 @@ export function ProjectDashboard({ initial }: { initial: ProjectDto }) {
         </p>
       )}
       {project.canManage && <ManageForms project={project} onChange={setProject} />}
+      {project.canManage && <AgreementPanel project={project} onChange={setProject} />}
 
       <section className="card">
         <h2 style={{ marginTop: 0 }}>Progress</h2>

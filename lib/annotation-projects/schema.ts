@@ -41,6 +41,9 @@ export const labelSegmentSchema = z
   .strict()
 export type LabelSegment = z.infer<typeof labelSegmentSchema>
 
+/** A label segment's colour (#rrggbb) as red, green, blue. */
+export const colourRgb = (colour: string): [number, number, number] => [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16)) as [number, number, number]
+
 /** The segments every annotator of a project labels. */
 export const labelSchemaSchema = z
   .object({ segments: z.array(labelSegmentSchema).min(1).max(64) })

@@ -2,14 +2,10 @@
 import { useEffect, useState } from 'react'
 import { reportClientAuditEvent } from '../audit/report.client'
 import type { SegmentationObject } from '../dicom/study-set'
-import { pacsById } from '../dicomweb/pacs.client'
-import { pacsAuthorization } from '../dicomweb/pacs-token.client'
-import { storeInstance } from '../dicomweb/stow.client'
-import { downloadBlob } from '../http/download.client'
-import { sha256Hex } from '../inference/model-integrity'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
 import type { LabelmapStore } from './labelmap-store'
-import { exportSeg, readSegOnto, segmentEdited } from './seg-document'
+import { readSegOnto, segmentEdited } from './seg-document'
+import { deliverSeg } from './seg-delivery.client'
 import type { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
 
@@ -110,31 +106,25 @@ export function SegPanel({ studies, labelmaps, author, canStore }: SegPanelProps
     setBusy(true)
     setStatus(null)
     try {
-      const written = exportSeg(entry.document, series, {
+      const { written, status } = await deliverSeg({
+        document: entry.document,
+        series,
         author,
-        createdAt: new Date(),
         edited: segmentEdited(entry.document, labelmaps.editedSegments(series.seriesInstanceUid)),
+        pacsId: destination === 'pacs' ? (set?.sourceRef ?? null) : null,
+        record: ({ written, sha256, pacs }) =>
+          reportClientAuditEvent({
+            type: 'seg-exported',
+            destination,
+            ...(pacs ? { pacsId: pacs.id } : {}),
+            studyInstanceUid: series.instances[0]!.studyInstanceUid,
+            seriesInstanceUid: series.seriesInstanceUid,
+            segSopInstanceUid: written.sopInstanceUid,
+            sha256,
+            segmentCount: written.segmentNumbers.size,
+          }),
       })
-      const pacs = destination === 'pacs' && set?.sourceRef ? await pacsById(set.sourceRef) : null
-      const recorded = reportClientAuditEvent({
-        type: 'seg-exported',
-        destination,
-        ...(pacs ? { pacsId: pacs.id } : {}),
-        studyInstanceUid: series.instances[0]!.studyInstanceUid,
-        seriesInstanceUid: series.seriesInstanceUid,
-        segSopInstanceUid: written.sopInstanceUid,
-        sha256: await sha256Hex(written.bytes),
-        segmentCount: written.segmentNumbers.size,
-      })
-      if (pacs) {
-        // Reported first: a store that then fails leaves an attempt on record, never a stored SEG without one.
-        await recorded
-        await storeInstance(pacs.wadoRoot, await pacsAuthorization(pacs.id, 'write'), written.bytes, 'the segmentation')
-        setStatus(`Stored to ${pacs.name}.`)
-      } else {
-        downloadBlob(written.fileName, new Blob([written.bytes as BlobPart], { type: 'application/dicom' }))
-        setStatus(`Saved ${written.fileName}.`)
-      }
+      setStatus(status)
       if (written.notices.length) setNotices((current) => [...current, ...written.notices])
     } catch (error) {
       setNotices((current) => [...current, `The segmentation could not be exported: ${message(error)}`])

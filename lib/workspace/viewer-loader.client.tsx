@@ -29,13 +29,16 @@ async function openReadStudy(readId: string): Promise<StudySet> {
 
 /**
  * `/viewer` opens local files; `/viewer?pacs=<id>&study=<uid>` retrieves a study from a PACS;
- * `/viewer?read=<id>` opens the study of a read from the worklist.
+ * `/viewer?read=<id>` opens the study of a read from the worklist; `/viewer?project=<id>&task=<id>`
+ * opens an annotation task (its panel retrieves the study once the opening is recorded).
  */
 export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
   const params = useSearchParams()
   const pacs = params.get('pacs')
   const study = params.get('study')
   const read = params.get('read')
+  const project = params.get('project')
+  const task = params.get('task')
   const initial = useMemo(() => {
     // Rendered on the server too, where the study must not be fetched: the viewer below is
     // browser-only, and a relative fetch there fails as an unhandled rejection.
@@ -44,5 +47,6 @@ export function ViewerLoader({ reviewer }: { reviewer: Reviewer | null }) {
     if (read) return openReadStudy(read)
     return undefined
   }, [pacs, study, read])
-  return <ViewerPage initial={initial} reviewer={reviewer} />
+  const projectTask = useMemo(() => (project && task ? { projectId: project, taskId: task } : null), [project, task])
+  return <ViewerPage initial={initial} reviewer={reviewer} projectTask={projectTask} />
 }

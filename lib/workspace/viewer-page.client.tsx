@@ -24,6 +24,7 @@ import { ReadSession } from '../findings/read-session.client'
 import { SegmentsPanel } from './segments-panel.client'
 import { SegPanel } from './seg-panel.client'
 import { InteractivePanel } from './interactive-panel.client'
+import { ProjectTaskPanel } from './project-task.client'
 import { StudyPanel } from './study-panel.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
@@ -60,7 +61,13 @@ declare global {
   }
 }
 
-export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>; reviewer: Reviewer | null }) {
+/** An annotation project's task the page was opened for. */
+export interface ProjectTask {
+  projectId: string
+  taskId: string
+}
+
+export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?: Promise<StudySet>; reviewer: Reviewer | null; projectTask?: ProjectTask | null }) {
   const refs: ViewportRefs = { main: useRef(null), axial: useRef(null), sagittal: useRef(null), coronal: useRef(null) }
   const { viewer, state } = useViewer(() =>
     refs.main.current && refs.axial.current && refs.sagittal.current && refs.coronal.current
@@ -284,6 +291,16 @@ export function ViewerPage({ initial, reviewer }: { initial?: Promise<StudySet>;
         <ViewportGrid refs={refs} layout={layout} labels={state.labels} mainAttributes={mainAttributes} overlay={overlay} />
       </section>
       <aside className="viewer-panel">
+        {projectTask && reviewer && (
+          <ProjectTaskPanel
+            key={`${projectTask.projectId}/${projectTask.taskId}`}
+            {...projectTask}
+            studies={studies}
+            labelmaps={labelmaps}
+            userId={reviewer.userId}
+            onStudy={adopt}
+          />
+        )}
         {reviewer && study && readSession && current && set && (
           <ReviewPanel
             key={study.studyInstanceUid}
