@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { firstMultipartPart, MultipartError } from './multipart'
+import { firstMultipartPart, MultipartError, multipartParts } from './multipart'
 
 const encode = (text: string) => new TextEncoder().encode(text)
 
@@ -26,5 +26,16 @@ describe('WADO-RS multipart/related', () => {
     assert.throws(() => firstMultipartPart(encode('{}'), 'application/json'), MultipartError)
     const whole = body('b', encode('DICM'))
     assert.throws(() => firstMultipartPart(whole.subarray(0, whole.length - 8), 'multipart/related; boundary=b'), /not closed/)
+  })
+
+  it('returns every part of a series retrieve in order, and refuses a body cut off before its closing boundary', () => {
+    const parts = [Uint8Array.from([0x44, 0x0d, 0x0a, 0x2d, 0x2d, 1]), encode('second'), Uint8Array.from([0, 255])]
+    const contentType = 'multipart/related; type="application/dicom"; boundary=s1'
+    const whole = new Uint8Array(
+      parts.flatMap((part) => [...encode('--s1\r\nContent-Type: application/dicom\r\n\r\n'), ...part, ...encode('\r\n')]).concat([...encode('--s1--\r\n')]),
+    )
+    assert.deepEqual(multipartParts(whole, contentType), parts)
+    assert.throws(() => multipartParts(whole.subarray(0, whole.length - 12), contentType), /not closed/)
+    assert.throws(() => multipartParts(encode('nothing here'), contentType), /no part/)
   })
 })

@@ -1,5 +1,5 @@
-// The first part of a multipart/related response (WADO-RS retrieve of one instance,
-// PS3.18 8.7.4): the Part 10 bytes between the first two boundary lines.
+// The parts of a multipart/related response (WADO-RS retrieve, PS3.18 8.7.4): the Part 10
+// bytes between boundary lines; the first of them for the retrieve of one instance.
 
 export class MultipartError extends Error {
   constructor(message: string) {
@@ -28,6 +28,27 @@ export function firstMultipartPart(body: Uint8Array, contentType: string): Uint8
   // The CRLF before the next delimiter belongs to the delimiter.
   const partEnd = next >= 2 && body[next - 2] === 0x0d && body[next - 1] === 0x0a ? next - 2 : next
   return body.subarray(partStart, partEnd)
+}
+
+/** Every part's body, in order (a WADO-RS retrieve of a series: one instance per part). */
+export function multipartParts(body: Uint8Array, contentType: string): Uint8Array[] {
+  const encoder = new TextEncoder()
+  const delimiter = encoder.encode(`--${multipartBoundary(contentType)}`)
+  const headerEnd = encoder.encode('\r\n\r\n')
+  const parts: Uint8Array[] = []
+  let at = indexOf(body, delimiter, 0)
+  if (at < 0) throw new MultipartError('The PACS response holds no part.')
+  // "--boundary--" closes the body.
+  while (!(body[at + delimiter.length] === 0x2d && body[at + delimiter.length + 1] === 0x2d)) {
+    const headersEnd = indexOf(body, headerEnd, at + delimiter.length)
+    if (headersEnd < 0) throw new MultipartError('The PACS response part has no headers.')
+    const partStart = headersEnd + 4
+    const next = indexOf(body, delimiter, partStart)
+    if (next < 0) throw new MultipartError('The PACS response part is not closed (truncated?).')
+    parts.push(body.subarray(partStart, next >= 2 && body[next - 2] === 0x0d && body[next - 1] === 0x0a ? next - 2 : next))
+    at = next
+  }
+  return parts
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {

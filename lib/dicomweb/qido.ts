@@ -163,7 +163,7 @@ function statusError(status: number, origin: string): DicomwebError {
 }
 
 /** GET a QIDO-RS URL and return its parsed JSON body (204 No Content is an empty list). */
-async function qidoGet(endpoint: QidoEndpoint, url: URL, options: QidoOptions): Promise<unknown> {
+export async function qidoGet(endpoint: QidoEndpoint, url: URL, options: QidoOptions): Promise<unknown> {
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeout = AbortSignal.timeout(options.timeoutMs ?? defaultQidoTimeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout

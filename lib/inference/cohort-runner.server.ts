@@ -60,7 +60,7 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
     (entry) =>
       entry.series.instances.some((instance) => instance.hasPixelData) && (!options.shard || shardOf(entry.series.seriesInstanceUid, options.shard.count) === options.shard.index),
   )
-  const pending = inShard.filter((entry) => !finished(options, model.manifest, entry))
+  const pending = inShard.filter((entry) => !finished(options, model.manifest, entry.studyInstanceUid, entry.series.seriesInstanceUid))
   const started = performance.now()
   const progress: CohortProgress = { total: inShard.length, resumed: inShard.length - pending.length, done: 0, skipped: 0, failed: 0, elapsedMs: 0 }
   const report = () => options.onProgress?.({ ...progress, elapsedMs: performance.now() - started })
@@ -80,8 +80,8 @@ export async function runCohort(options: CohortOptions): Promise<CohortResult> {
 }
 
 /** Done before by this model and version (an output folder holds one model's results; another model's are run again over them). */
-function finished(options: CohortOptions, manifest: ModelManifest, entry: FolderSeries): boolean {
-  const file = recordPath(options.out, entry.studyInstanceUid, entry.series.seriesInstanceUid)
+export function finished(options: Pick<CohortOptions, 'out' | 'force'>, manifest: ModelManifest, studyInstanceUid: string, seriesInstanceUid: string): boolean {
+  const file = recordPath(options.out, studyInstanceUid, seriesInstanceUid)
   if (!existsSync(file)) return false
   try {
     const { row } = JSON.parse(readFileSync(file, 'utf8')) as SeriesRecord

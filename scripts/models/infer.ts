@@ -1,6 +1,7 @@
 // npm run infer -- --model <id> --series <folder> --out result.json [--series-uid <uid>] [--force]
 // npm run infer -- --quality <folder> --out report.csv [--model <id>]
 // npm run infer -- --cohort <folder> --model <id> --out <dir> [--workers n] [--shard i/n] [--truth <dir>] [--force]
+// npm run infer -- --cohort-pacs <DICOMweb root> [--query <QIDO-RS query>] --model <id> --out <dir> [same options]
 //
 // One series: runs a registry model (2D or 3D, segmentation or classification) on a DICOM
 // series in any transfer syntax the viewer decodes, with onnxruntime-node, through the very
@@ -9,7 +10,8 @@
 // viewer order, or a classifier's probabilities per image and for the series; timings) as
 // JSON. A series that fails the model's requirements (lib/quality) is refused unless --force.
 // --quality: the data-quality report of every series under a folder, as CSV.
-// --cohort: every series under a folder tree (scripts/models/cohort.ts).
+// --cohort: every series under a folder tree; --cohort-pacs: every series of the studies a
+// QIDO-RS query finds on a PACS (scripts/models/cohort.ts).
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createViewerDecoder } from '../../lib/dicom/viewer-decoder.server'
@@ -23,6 +25,8 @@ const usage = [
   'usage: npm run infer -- --model <id> --series <folder> --out <result.json> [--series-uid <uid>] [--force]',
   '       npm run infer -- --quality <folder> --out <report.csv> [--model <id>]',
   '       npm run infer -- --cohort <folder> --model <id> --out <dir> [--workers n] [--shard i/n] [--truth <dir>] [--force]',
+  '       npm run infer -- --cohort-pacs <DICOMweb root> [--query <QIDO-RS query>] --model <id> --out <dir> [same options as --cohort]',
+  '         (Authorization header from PARALLAX_PACS_AUTHORIZATION when set)',
 ].join('\n')
 const { values } = parseArgs({
   options: {
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     force: { type: 'boolean', default: false },
     quality: { type: 'string' },
     cohort: { type: 'string' },
+    'cohort-pacs': { type: 'string' },
+    query: { type: 'string' },
     workers: { type: 'string' },
     shard: { type: 'string' },
     truth: { type: 'string' },
@@ -78,8 +84,10 @@ async function runQuality(folder: string, out: string, modelId: string | undefin
 }
 
 try {
-  if (values.cohort && values.model && values.out) {
-    process.exitCode = await runCohortCli({ folder: values.cohort, modelId: values.model, out: values.out, workers: values.workers, shard: values.shard, truth: values.truth, force: values.force })
+  const cohort = values.cohort ?? values['cohort-pacs']
+  if (cohort && !(values.cohort && values['cohort-pacs']) && values.model && values.out) {
+    const pacs = values['cohort-pacs'] !== undefined
+    process.exitCode = await runCohortCli({ folder: cohort, pacs, query: values.query, modelId: values.model, out: values.out, workers: values.workers, shard: values.shard, truth: values.truth, force: values.force })
   } else if (values.quality && values.out) {
     await runQuality(values.quality, values.out, values.model)
   } else if (values.model && values.series && values.out) {
