@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { ChainVerifier, GENESIS_HASH, hashEvent, type ChainedEvent, type ChainedFields } from './chain'
+import { canonicalJson } from './canonical-json'
+import { canonicalFields, ChainVerifier, GENESIS_HASH, hashEvent, type ChainedEvent, type ChainedFields } from './chain'
 
 function fieldsFor(seq: number, overrides: Partial<ChainedFields> = {}): ChainedFields {
   return {
@@ -54,6 +55,22 @@ describe('hashEvent', () => {
       .digest('hex')
     assert.equal(hashEvent(GENESIS_HASH, fields), expected)
     assert.match(expected, /^[0-9a-f]{64}$/)
+  })
+
+  it('writes the same bytes as canonicalJson of the fields, nulls, quotes, control and non-ASCII characters included', () => {
+    const base = fieldsFor(7)
+    const variants: Partial<ChainedFields>[] = [
+      {},
+      { eventTypeCode: null, actorId: null, actorName: null, actorRole: null, sourceIp: null },
+      { actorName: 'Ö\u00e9 "quoted" \\ back\nline\t\u0001 \u2028 😀', details: '{"note":"a\\"b"}' },
+      { outcome: 12, seq: 2 ** 31 - 1, occurredAt: new Date(0) },
+    ]
+    for (const change of variants) {
+      const fields = { ...base, ...change }
+      const { seq, occurredAt, ...rest } = fields
+      assert.equal(canonicalFields(fields), canonicalJson({ ...rest, seq, occurredAt: occurredAt.toISOString() }), JSON.stringify(change))
+    }
+    assert.throws(() => canonicalFields({ ...base, outcome: Number.NaN }), /non-finite/)
   })
 
   it('ignores hash fields passed along with the event', () => {

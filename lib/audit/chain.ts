@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto'
-import { canonicalJson } from './canonical-json'
+import { hash } from 'node:crypto'
 
 // The audit hash chain: hash(n) = sha256(prevHash(n) + canonicalJson(fields of event n)),
 // with prevHash(1) = GENESIS_HASH and seq contiguous from 1. Any edit, deletion, insertion
@@ -29,23 +28,31 @@ export interface ChainedEvent extends ChainedFields {
   hash: string
 }
 
+const json = (value: string | null) => (value === null ? 'null' : JSON.stringify(value))
+
+const finite = (value: number) => {
+  if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number')
+  return JSON.stringify(value)
+}
+
+/**
+ * canonicalJson of the hashed fields, written out in its sorted key order: the same bytes
+ * (chain.test.ts compares them) without sorting keys and building entries per event, which
+ * was most of a verification's time.
+ */
+export function canonicalFields(fields: ChainedFields): string {
+  return (
+    `{"action":${json(fields.action)},"actorId":${json(fields.actorId)},"actorName":${json(fields.actorName)},"actorRole":${json(fields.actorRole)}` +
+    `,"details":${json(fields.details)},"entities":${json(fields.entities)},"eventCode":${json(fields.eventCode)},"eventType":${json(fields.eventType)}` +
+    `,"eventTypeCode":${json(fields.eventTypeCode)},"occurredAt":${json(fields.occurredAt.toISOString())},"outcome":${finite(fields.outcome)}` +
+    `,"seq":${finite(fields.seq)},"sourceIp":${json(fields.sourceIp)}}`
+  )
+}
+
 export function hashEvent(prevHash: string, fields: ChainedFields): string {
-  const canonical = canonicalJson({
-    seq: fields.seq,
-    occurredAt: fields.occurredAt.toISOString(),
-    eventType: fields.eventType,
-    eventCode: fields.eventCode,
-    eventTypeCode: fields.eventTypeCode,
-    action: fields.action,
-    outcome: fields.outcome,
-    actorId: fields.actorId,
-    actorName: fields.actorName,
-    actorRole: fields.actorRole,
-    sourceIp: fields.sourceIp,
-    entities: fields.entities,
-    details: fields.details,
-  })
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex')
+  // One call on one string: prevHash is hex (ASCII), so its UTF-8 bytes followed by the
+  // fields' are those of the concatenation; crypto.hash skips a Hash object per event.
+  return hash('sha256', prevHash + canonicalFields(fields), 'hex')
 }
 
 export type ChainBreak = 'seq-gap' | 'prev-hash-mismatch' | 'hash-mismatch'
