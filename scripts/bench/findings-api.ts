@@ -243,9 +243,9 @@ export async function measureFindingsApi(
   uidRun += 1
 
   const clients = Array.from({ length: clientCount }, () => new ApiClient(baseURL))
-  // Successful sign-ins never count towards the throttle (failures: 5 per account, 30 per address).
-  await clients[0]!.signIn(credentials)
-  await Promise.all(clients.slice(1).map((client) => client.signIn(credentials)))
+  // One after the other: an attempt counts as a failure until its password checks out, so
+  // more than 5 parallel sign-ins of one account are throttled (429) by design.
+  for (const client of clients) await client.signIn(credentials)
 
   // Does the build have the reads API at all?
   const probe = await fetch(`${baseURL}/api/worklist`, { headers: { cookie: clients[0]!.cookieHeader() } })
