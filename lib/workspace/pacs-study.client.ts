@@ -47,6 +47,9 @@ async function retrieveInstance(pacs: PacsServerDto, instance: DicomInstance): P
 }
 
 export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
+  // User Timing: the PACS counterpart of parallax:files-selected, what `npm run bench` times
+  // the viewer's first-image and series-ready marks from.
+  performance.mark('parallax:study-requested')
   const pacs = await pacsById(pacsId)
   setRootAuthorization(pacs.wadoRoot, () => pacsAuthorization(pacs.id))
   const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: await pacsAuthorization(pacs.id) }, studyUid)

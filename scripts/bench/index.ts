@@ -7,14 +7,14 @@
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { demoAccounts } from '../../lib/users/demo-accounts'
 import { measureAgreement } from './agreement'
 import { measureAnnotationEdits } from './annotation-edits'
-import { measureDecodeBaseline } from './decode-baseline'
-import { measureViewerLoad } from './viewer-load'
+import { benchViewer } from './viewer-section'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
@@ -43,6 +43,11 @@ const t1Dir = path.join(dataDir, 'mr-brain-t1')
 // The brain model's file is registered from the shared data folder when the server starts.
 const modelStore = mkdtempSync(path.join(os.tmpdir(), 'parallax-bench-models-'))
 process.env.PARALLAX_MODEL_STORE = modelStore
+// The viewer section's PACS sits behind a proxy that asks the app whether each request may
+// pass, presenting this key; the app signs its PACS tokens with the other.
+const pacsProxyKey = randomBytes(24).toString('hex')
+process.env.PARALLAX_PACS_PROXY_KEY = pacsProxyKey
+process.env.PARALLAX_PACS_TOKEN_KEY = randomBytes(24).toString('hex')
 const runs = Number(process.env.BENCH_RUNS ?? 3)
 const envNumber = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback)
@@ -105,21 +110,9 @@ function needData(dir: string) {
 try {
   await section('viewer', async () => {
     needData(ctDir)
-    const decode = await measureDecodeBaseline(ctDir)
     const server = await viewerServer()
-    const loads = await measureViewerLoad(server.baseURL, ctDir, credentials(radiologist), runs)
-    const first = median(loads.map((run) => run.firstImageMs))
-    const ready = median(loads.map((run) => run.seriesReadyMs))
-    const memory = median(loads.map((run) => run.pageMemoryBytes))
-    console.log(`\nViewer: chest CT, ${decode.files} slices (JPEG-LS), dropped from disk, headless Chromium, median of ${runs} runs\n`)
-    table([
-      ['measure', 'value', 'baseline (same run)', 'ratio'],
-      ['time to first image', ms(first), `pure decode ${ms(decode.milliseconds)}`, ratio(first, decode.milliseconds)],
-      ['time until series ready', ms(ready), `pure decode ${ms(decode.milliseconds)}`, ratio(ready, decode.milliseconds)],
-      ['page memory after loading', mib(memory), `raw voxels ${mib(decode.decodedBytes)}`, ratio(memory, decode.decodedBytes)],
-    ])
-    console.log('\npure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
-    console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
+    const admin = demoAccounts.find((candidate) => candidate.role === 'admin')!
+    await benchViewer({ baseURL: server.baseURL, ctDir, runs, radiologist: credentials(radiologist), admin: credentials(admin), pacsProxyKey })
   })
 
   await section('model', async () => {
