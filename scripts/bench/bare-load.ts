@@ -4,7 +4,7 @@
 // compared with.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import type { Page } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import { launchBenchBrowser } from './browser'
 
 export interface BareLoadRun {
@@ -18,9 +18,30 @@ const readMarks = (start: string) => `(() => {
   return { start: at('bare:${start}'), first: at('bare:first-image'), ready: at('bare:series-ready') }
 })()`
 
+const pageErrors = new WeakMap<Page, string[]>()
+
+/** A page whose uncaught errors are kept, to say why it never got ready. */
+async function newBarePage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+  const page = await context.newPage()
+  const errors: string[] = []
+  pageErrors.set(page, errors)
+  page.on('pageerror', (error) => errors.push(error.message))
+  return page
+}
+
+async function settled(page: Page, selector: string, timeout: number): Promise<void> {
+  try {
+    await page.waitForSelector(selector, { state: 'attached', timeout })
+  } catch (error) {
+    const errors = pageErrors.get(page) ?? []
+    throw errors.length > 0 ? new Error(`the bare Cornerstone page threw: ${errors.join('; ')}`, { cause: error }) : error
+  }
+}
+
 /** Waits for the page to have loaded `count` images, or throws the error it shows. */
 async function loaded(page: Page, count: number, start: 'files-selected' | 'study-requested'): Promise<BareLoadRun> {
-  await page.waitForSelector(`#status[data-loaded="${count}"], #status[data-error]`, { state: 'attached', timeout: 300_000 })
+  await settled(page, `#status[data-loaded="${count}"], #status[data-error]`, 300_000)
   const error = await page.locator('#status').getAttribute('data-error')
   if (error !== null) throw new Error(`the bare Cornerstone page failed: ${error}`)
   const marks = (await page.evaluate(readMarks(start))) as { start: number; first: number; ready: number }
@@ -35,13 +56,12 @@ export async function measureBareLoad(url: string, dir: string, runs: number): P
   const results: BareLoadRun[] = []
   try {
     for (let run = 0; run < runs; run += 1) {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-      const page = await context.newPage()
+      const page = await newBarePage(browser)
       await page.goto(url)
-      await page.waitForSelector('#status[data-ready="true"], #status[data-error]', { state: 'attached', timeout: 60_000 })
+      await settled(page, '#status[data-ready="true"], #status[data-error]', 60_000)
       await page.locator('#files').setInputFiles(files)
       results.push(await loaded(page, files.length, 'files-selected'))
-      await context.close()
+      await page.context().close()
     }
   } finally {
     await browser.close()
@@ -59,12 +79,11 @@ export async function measureBareDicomweb(
   const results: BareLoadRun[] = []
   try {
     for (let run = 0; run < runs; run += 1) {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
-      const page = await context.newPage()
+      const page = await newBarePage(browser)
       const hash = new URLSearchParams({ wadoRoot: study.wadoRoot, study: study.studyUid, token: await study.token() })
       await page.goto(`${url}#${hash}`)
       results.push(await loaded(page, study.images, 'study-requested'))
-      await context.close()
+      await page.context().close()
     }
   } finally {
     await browser.close()

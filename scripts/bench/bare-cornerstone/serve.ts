@@ -20,12 +20,23 @@ export interface BarePageServer {
   stop: () => Promise<void>
 }
 
-// The codecs' emscripten glue requires 'fs' and 'path' on Node only (the app's webpack
-// config maps them to nothing for the browser as well).
-const nodeBuiltinsAsEmpty: Plugin = {
-  name: 'node-builtins-as-empty',
+// Node built-ins in the browser, as the app's webpack build (Next) has them: the codecs'
+// emscripten glue requires 'fs' and 'path' on Node only (next.config.ts maps them to
+// nothing), and the metadata package's XML builder requires 'events' and 'url', which Next
+// answers with its own browser versions.
+const browserBuiltins: Record<string, string | null> = {
+  fs: null,
+  path: null,
+  events: require.resolve('next/dist/compiled/events'),
+  url: require.resolve('next/dist/compiled/native-url'),
+}
+const nodeBuiltinsForBrowser: Plugin = {
+  name: 'node-builtins-for-browser',
   setup(context) {
-    context.onResolve({ filter: /^(fs|path)$/ }, (args) => ({ path: args.path, namespace: 'empty' }))
+    context.onResolve({ filter: /^(fs|path|events|url)$/ }, (args) => {
+      const file = browserBuiltins[args.path]
+      return file ? { path: file } : { path: args.path, namespace: 'empty' }
+    })
     context.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default {}', loader: 'js' }))
   },
 }
@@ -46,7 +57,9 @@ async function bundle(outdir: string): Promise<void> {
     target: 'es2022',
     minify: true,
     outdir,
-    plugins: [nodeBuiltinsAsEmpty],
+    plugins: [nodeBuiltinsForBrowser],
+    // CommonJS modules in the bundle read these at load time; webpack answers them with '/'.
+    define: { __dirname: '"/"', __filename: '"/index.js"' },
     logLevel: 'error',
   })
 }
