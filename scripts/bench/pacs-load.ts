@@ -62,7 +62,7 @@ export async function startBenchPacs(baseURL: string, dir: string, admin: Creden
     try {
       const context = await signedInContext(browser, baseURL, admin)
       const root = `${appProxy.url}/dicom-web`
-      const created = await context.request.post('/api/pacs', {
+      const created = await context.request.post('/api/admin/pacs', {
         data: { name: `bench-${Date.now()}`, qidoRoot: root, wadoRoot: root, authHeader: orthanc.authorization },
         headers: { origin: new URL(baseURL).origin },
       })
