@@ -99,7 +99,17 @@ export interface SessionUse {
   wasmThreads: number
 }
 
-export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings } & SessionUse
+/**
+ * When the worker took a run request off its port and when it posted the result, as epoch
+ * milliseconds (performance.timeOrigin + now(), comparable across the page and its worker):
+ * the page's stage marks place the transfers either side of the worker's own timings.
+ */
+export interface WorkerClock {
+  receivedAt: number
+  repliedAt: number
+}
+
+export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings; clock: WorkerClock } & SessionUse
 
 export type ExplainResult = {
   type: 'explain-result'

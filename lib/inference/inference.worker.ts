@@ -218,7 +218,9 @@ async function withSession<T>(
   return { value, timings, use }
 }
 
-async function run(request: RunRequest, job: Job, attempt: Attempt) {
+const epochNow = () => performance.timeOrigin + performance.now()
+
+async function run(request: RunRequest, receivedAt: number, job: Job, attempt: Attempt) {
   const progress = (progress: RunProgress) => post({ type: 'run-progress', id: request.id, progress })
   const { manifest, geometry } = request
   const options = { onProgress: progress, checkpoint: job.checkpoint }
@@ -232,7 +234,10 @@ async function run(request: RunRequest, job: Job, attempt: Attempt) {
     },
     (stage) => progress({ stage, done: 0, total: 1 }),
   )
-  post({ type: 'run-result', id: request.id, output: value.output, timings: { ...timings, ...value.timings }, ...use }, outputTransferables(value.output))
+  post(
+    { type: 'run-result', id: request.id, output: value.output, timings: { ...timings, ...value.timings }, clock: { receivedAt, repliedAt: epochNow() }, ...use },
+    outputTransferables(value.output),
+  )
 }
 
 async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
@@ -346,9 +351,11 @@ function enqueue(id: number, handle: (job: Job, attempt: Attempt) => Promise<voi
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data
   switch (request.type) {
-    case 'run':
-      enqueue(request.id, (job, attempt) => run(request, job, attempt))
+    case 'run': {
+      const receivedAt = epochNow()
+      enqueue(request.id, (job, attempt) => run(request, receivedAt, job, attempt))
       break
+    }
     case 'explain':
       enqueue(request.id, (job, attempt) => explain(request, job, attempt))
       break

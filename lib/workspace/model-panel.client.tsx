@@ -18,6 +18,7 @@ import { blockingFindings } from '../quality/findings'
 import { ExplainPanel } from './explain-panel.client'
 import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
+import { markWorkerClock, runMark } from './run-marks'
 import type { QualityStore } from './quality-store'
 import { useStore } from './use-store.client'
 
@@ -113,7 +114,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       setState({ status: 'failed', message: 'This model needs single-frame images with position, orientation and pixel spacing.' })
       return
     }
-    const startedAt = performance.now()
+    const startedAt = performance.mark(runMark.click).startTime
     setProposal(null)
     setState({ status: 'running', progress: null, startedAt })
     const report = (outcome: 'success' | 'failed' | 'cancelled', executionProvider: 'webgpu' | 'wasm', error?: string) =>
@@ -128,6 +129,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       })
     try {
       const pixels = await viewer.imagePixels(imageIds)
+      performance.mark(runMark.pixelsRead)
       const current = startInference(
         {
           manifest: selected.manifest,
@@ -139,11 +141,15 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
         },
         (progress) => setState((previous) => (previous.status === 'running' ? { ...previous, progress } : previous)),
       )
+      performance.mark(runMark.posted)
       run.current = current
       const result = await current.result
+      performance.mark(runMark.resultReceived)
+      markWorkerClock(result.clock)
       run.current = null
       if (result.output.kind === 'segmentation') {
         labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.output.labels, selected.manifest), imageIds })
+        performance.mark(runMark.labelmapBuilt)
       }
       setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
       void report('success', result.executionProvider)

@@ -16,6 +16,7 @@ import { measureAnnotationEdits } from './annotation-edits'
 import { measureDecodeBaseline } from './decode-baseline'
 import { measureViewerLoad } from './viewer-load'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
+import type { RunStage } from './run-stages'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
@@ -145,8 +146,10 @@ try {
     needData(ctDir)
     const server = await viewerServer()
     const rows: string[][] = []
+    const stageRuns: { model: string; stages: RunStage[] }[] = []
     for (const model of ['lesion-seg-2d', 'lesion-cls-2d']) {
       const browserRun = await measureBrowserModelRun(server.baseURL, ctDir, credentials(radiologist), model)
+      stageRuns.push({ model, stages: browserRun.stages })
       const nodeRun = await measureNodeModelRun(model, ctDir)
       rows.push([
         model,
@@ -162,6 +165,14 @@ try {
       '\nOur 2D models on the JPEG-LS chest CT (275 slices): the browser (ORT-web WASM, Run click to result) against npm run infer (onnxruntime-node, files read and decoded), same files, same run\n',
     )
     table([['model', 'inference: browser', 'CLI', 'ratio', 'end to end: browser', 'CLI', 'ratio'], ...rows])
+    console.log("\nThe same browser runs, stage by stage (User Timing marks on the page, the worker's own timings), against the inference passes alone\n")
+    const stageNames = [...new Set(stageRuns.flatMap((run) => run.stages.map((row) => row.stage)))]
+    const stageMs = (run: (typeof stageRuns)[number], stage: string) => run.stages.find((row) => row.stage === stage)?.ms ?? Number.NaN
+    table([
+      ['stage', ...stageRuns.map((run) => run.model), 'ratio to inference'],
+      ...stageNames.map((stage) => [stage, ...stageRuns.map((run) => ms(stageMs(run, stage))), ratio(stageMs(stageRuns[0]!, stage), stageMs(stageRuns[0]!, 'inference passes'))]),
+    ])
+    console.log("ratio: the first model's stage over its inference passes (goal: click to labelmap ≤ 1.5×).")
   })
 
   await section('model-checks', async () => {

@@ -11,6 +11,8 @@ import { pickSeries, scanFolder } from '../../lib/inference/series-from-folder.s
 import { parseManifest } from '../../lib/inference/manifest'
 import { planModelCheck } from '../../lib/inference/model-check'
 import type { ModelSummary } from '../../lib/inference/model-summary'
+import type { RunTimings } from '../../lib/inference/inference-protocol'
+import { readRunStages, type RunStage } from './run-stages'
 
 export interface ModelTimings {
   preprocessingMs: number
@@ -21,6 +23,8 @@ export interface ModelTimings {
 
 export interface BrowserModelTimings extends ModelTimings {
   wasmThreads: number
+  /** Every stage from the Run click to the labelmap on screen (run-stages.ts). */
+  stages: RunStage[]
 }
 
 /** One model run from the Run button to its labelmap or result, on WASM; `modelId` unset runs the model the panel picks for the series. */
@@ -41,8 +45,15 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
     await page.getByTestId('run-model').click()
     const results = page.locator(`[data-testid="inference-results"]${modelId ? `[data-model-id="${modelId}"]` : ''}`)
     await results.waitFor({ timeout: 600_000 })
-    const timings = JSON.parse((await results.getAttribute('data-timings'))!) as Omit<ModelTimings, 'totalMs'>
-    return { ...timings, totalMs: Number(await results.getAttribute('data-duration-ms')), wasmThreads: Number(await results.getAttribute('data-wasm-threads')) }
+    const timings = JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings
+    const segmentation = (await page.getByTestId('labelmap-toggle').count()) > 0
+    const stages = await readRunStages(page, timings, segmentation)
+    return {
+      ...timings,
+      totalMs: Number(await results.getAttribute('data-duration-ms')),
+      wasmThreads: Number(await results.getAttribute('data-wasm-threads')),
+      stages,
+    }
   } finally {
     await browser.close()
   }
