@@ -127,7 +127,7 @@ try {
     needData(t1Dir)
     const server = await viewerServer()
     const browserRun = await measureBrowserModelRun(server.baseURL, t1Dir, credentials(radiologist))
-    const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir)
+    const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir, browserRun.wasmThreads)
     console.log('\nBrain tissue model (brainchop MeshNet, 256³ conformed input) on the T1, 175 slices: browser (ORT-web, WASM) against the CLI runtime (onnxruntime-node, CPU)\n')
     table([
       ['stage', 'browser', 'node (same run)', 'ratio'],
@@ -139,7 +139,11 @@ try {
     console.log(
       `\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${browserRun.wasmThreads} thread(s) (cross-origin isolated page).`,
     )
-    console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+    console.log(
+      `node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node with ${browserRun.wasmThreads} intra-op thread(s), as the browser.`,
+    )
+    console.log("\nThe browser run, stage by stage (User Timing marks on the page, the worker's own timings)\n")
+    table([['stage', 'browser', 'share of click to labelmap'], ...browserRun.stages.map((row) => [row.stage, ms(row.ms), ratio(row.ms, browserRun.stages.at(-1)!.ms)])])
   })
 
   await section('cli-browser', async () => {
@@ -150,7 +154,7 @@ try {
     for (const model of ['lesion-seg-2d', 'lesion-cls-2d']) {
       const browserRun = await measureBrowserModelRun(server.baseURL, ctDir, credentials(radiologist), model)
       stageRuns.push({ model, stages: browserRun.stages })
-      const nodeRun = await measureNodeModelRun(model, ctDir)
+      const nodeRun = await measureNodeModelRun(model, ctDir, browserRun.wasmThreads)
       rows.push([
         model,
         ms(browserRun.inferenceMs),

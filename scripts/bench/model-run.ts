@@ -59,10 +59,11 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
   }
 }
 
-export async function measureNodeModelRun(modelId: string, dir: string): Promise<ModelTimings> {
+/** `threads`: onnxruntime-node's intra-op threads, set to the browser's WASM threads for a like-for-like figure. */
+export async function measureNodeModelRun(modelId: string, dir: string, threads: number): Promise<ModelTimings> {
   const started = performance.now()
   const entry = pickSeries(dir, scanFolder(dir))
-  const model = await openNodeModel(modelId)
+  const model = await openNodeModel(modelId, { threads })
   const decoder = createViewerDecoder()
   try {
     const { timings } = await runOnFolderSeries(model, entry, decoder)
