@@ -19,6 +19,8 @@ import { ExplainPanel } from './explain-panel.client'
 import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
 import { markWorkerClock, runMark } from './run-marks'
+import { ProviderChoiceLine, useProviderChoice } from './provider-choice.client'
+import { describeMeasurement, type ProviderMeasurement } from '../inference/provider-choice'
 import type { QualityStore } from './quality-store'
 import { useStore } from './use-store.client'
 
@@ -31,7 +33,7 @@ import { useStore } from './use-store.client'
 type PanelState =
   | { status: 'idle' }
   | { status: 'running'; progress: InferenceProgressMessage | null; startedAt: number }
-  | { status: 'done'; result: InferenceResult; model: ModelSummary; durationMs: number }
+  | { status: 'done'; result: InferenceResult; model: ModelSummary; durationMs: number; choice: ProviderMeasurement | null }
   | { status: 'failed'; message: string }
 
 const stageLabel: Record<InferenceProgressMessage['stage'], string> = {
@@ -105,6 +107,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
   // What would make the CLI skip this series for this model: the reader is warned, and may still run it.
   const assessed = useStore(quality).bySeries.get(seriesUid ?? '')
+  const choice = useProviderChoice(selected?.manifest ?? null)
   const unmet = useMemo(() => (selected && assessed ? blockingFindings(assessSeries(assessed, { model: selected.manifest.parallax })) : []), [selected, assessed])
 
   async function runModel() {
@@ -128,6 +131,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
         ...(error ? { error: error.slice(0, 500) } : {}),
       })
     try {
+      // "Auto" runs on the choice measured for this model here, or measures it on this run.
+      const stored = provider === 'auto' ? await choice.current() : null
       const pixels = await viewer.imagePixels(imageIds)
       performance.mark(runMark.pixelsRead)
       const current = startInference(
@@ -137,7 +142,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
           geometry,
           positions: series.instances.map((instance) => instance.imagePositionPatient!),
           pixels,
-          provider,
+          provider: stored?.measurement?.chosen ?? provider,
+          measure: stored !== null && stored.measurement === null,
         },
         (progress) => setState((previous) => (previous.status === 'running' ? { ...previous, progress } : previous)),
       )
@@ -151,7 +157,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
         labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.output.labels, selected.manifest), imageIds })
         performance.mark(runMark.labelmapBuilt)
       }
-      setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
+      if (stored && result.measurement) choice.keep(stored.key, result.measurement)
+      setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt, choice: result.measurement ?? stored?.measurement ?? null })
       void report('success', result.executionProvider)
     } catch (error) {
       run.current = null
@@ -176,6 +183,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
       labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
+      providerChoice: done.choice,
       labelRuns: labelmap ? encodeLabelRuns(labelmap.labels) : null,
       seriesProbabilities: output.kind === 'classification' ? output.seriesProbabilities : null,
       sliceProbabilities: output.kind === 'classification' ? output.sliceProbabilities : null,
@@ -237,11 +245,12 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
               onChange={(event) => setProvider(event.target.value as ProviderPreference)}
               disabled={state.status === 'running'}
             >
-              <option value="auto">Auto (hardware GPU, else CPU)</option>
+              <option value="auto">Auto (the faster here, measured)</option>
               <option value="webgpu">WebGPU</option>
               <option value="wasm">CPU (WASM)</option>
             </select>
           </div>
+          {selected && provider === 'auto' && <ProviderChoiceLine choice={choice} disabled={state.status === 'running'} />}
           {selected && (
             <p className="muted" style={{ fontSize: '.75rem' }}>
               {selected.manifest.intended_use}
@@ -292,7 +301,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
           data-session-reused={String(state.result.sessionReused)}
-          data-provider-note={state.result.providerNote ?? ''}
+          data-provider-note={providerNote(state)}
+          data-provider-choice={state.choice ? JSON.stringify(state.choice) : ''}
           data-wasm-threads={state.result.wasmThreads}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
@@ -324,9 +334,18 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : `WASM (CPU, ${state.result.wasmThreads} thread${state.result.wasmThreads === 1 ? '' : 's'})`} in{' '}
             {(state.durationMs / 1000).toFixed(1)} s{state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
-            {state.result.providerNote ? ` (${state.result.providerNote})` : ''}
+            {providerNote(state) ? ` (${providerNote(state)})` : ''}
           </p>
-          {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} onShown={setExplanationShown} />}
+          {viewer && (
+            <ExplainPanel
+              viewer={viewer}
+              model={state.model}
+              imageIds={imageIds}
+              sliceIndex={sliceIndex}
+              provider={provider === 'auto' ? (state.choice?.chosen ?? provider) : provider}
+              onShown={setExplanationShown}
+            />
+          )}
           {onPropose && reviewable(state.model) && (
             <div className="form-row" style={{ marginTop: '.4rem' }}>
               <button
@@ -375,6 +394,11 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       )}
     </section>
   )
+}
+
+/** Why the run ran where it did: the worker's note, or the stored measurement "auto" followed. */
+function providerNote(done: Extract<PanelState, { status: 'done' }>): string {
+  return done.result.providerNote ?? (done.choice ? describeMeasurement(done.choice) : '')
 }
 
 /** A model proposes findings when one of its labels names the finding a reader reviews. */
