@@ -25,10 +25,18 @@ export interface BrowserModelTimings extends ModelTimings {
   wasmThreads: number
   /** Every stage from the Run click to the labelmap on screen (run-stages.ts). */
   stages: RunStage[]
+  /** The same for a second run in the same page, in the session the first one left (when asked for). */
+  keptSessionStages: RunStage[] | null
 }
 
 /** One model run from the Run button to its labelmap or result, on WASM; `modelId` unset runs the model the panel picks for the series. */
-export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }, modelId?: string): Promise<BrowserModelTimings> {
+export async function measureBrowserModelRun(
+  baseURL: string,
+  dir: string,
+  credentials: { username: string; password: string },
+  modelId?: string,
+  options: { again?: boolean } = {},
+): Promise<BrowserModelTimings> {
   const files = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
     .map((name) => path.join(dir, name))
@@ -48,11 +56,18 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
     const timings = JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings
     const segmentation = (await page.getByTestId('labelmap-toggle').count()) > 0
     const stages = await readRunStages(page, timings, segmentation)
+    let keptSessionStages: RunStage[] | null = null
+    if (options.again) {
+      await page.getByTestId('run-model').click()
+      await page.locator('[data-testid="inference-results"][data-session-reused="true"]').waitFor({ timeout: 600_000 })
+      keptSessionStages = await readRunStages(page, JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings, segmentation)
+    }
     return {
       ...timings,
       totalMs: Number(await results.getAttribute('data-duration-ms')),
       wasmThreads: Number(await results.getAttribute('data-wasm-threads')),
       stages,
+      keptSessionStages,
     }
   } finally {
     await browser.close()
