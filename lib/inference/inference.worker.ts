@@ -192,7 +192,8 @@ async function withSession<T>(
     executionProvider: provider,
     fallbackReason: reason,
     providerNote,
-    sessionReused,
+    // Kept from before this request: not when this request made it (a measurement first).
+    sessionReused: sessionReused && loaded.createSessionMs === 0,
     wasmThreads: ort.env.wasm.numThreads ?? 1,
     measurement: null,
   }
