@@ -15,6 +15,7 @@ import type { ProposedFinding } from '../findings/types'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
 import { assessSeries } from '../quality/assess'
 import { blockingFindings } from '../quality/findings'
+import { ClassificationSummary } from './classification-summary.client'
 import { ExplainPanel } from './explain-panel.client'
 import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
@@ -414,26 +415,4 @@ function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series:
   // A segmentation's findings come from the labelmap document, so they include the reader's edits.
   const output = done.result.output.kind === 'segmentation' && labelmap ? { ...done.result.output, labels: labelmap.labels } : done.result.output
   return findingsFromOutput(output, frame, { value: label.value, finding: label.finding }, threshold)
-}
-
-function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {
-  const { decisionThreshold, temperature } = model.manifest.parallax.postprocessing
-  const label = model.manifest.parallax.labels[0]!.name
-  const positive = decisionThreshold !== undefined && seriesProbability >= decisionThreshold
-  return (
-    <div
-      data-testid="classification-summary"
-      data-series-probability={seriesProbability}
-      data-decision={positive ? 'positive' : 'negative'}
-      data-slice-probability={sliceProbability ?? ''}
-    >
-      <div style={{ fontSize: '1rem' }}>
-        <strong className={positive ? 'warn' : undefined}>{positive ? label : `No ${label.toLowerCase()}`}</strong>
-      </div>
-      <div className="muted" style={{ fontSize: '.8rem' }}>
-        Series (highest slice): {(100 * seriesProbability).toFixed(1)}%{sliceProbability !== null ? ` · this slice: ${(100 * sliceProbability).toFixed(1)}%` : ''}
-        {decisionThreshold !== undefined ? ` · operating point ${(100 * decisionThreshold).toFixed(1)}%` : ''} · calibrated (temperature {temperature.toFixed(2)})
-      </div>
-    </div>
-  )
 }
