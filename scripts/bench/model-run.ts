@@ -56,6 +56,8 @@ export async function measureBrowserModelRun(
     const timings = JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings
     const segmentation = (await page.getByTestId('labelmap-toggle').count()) > 0
     const stages = await readRunStages(page, timings, segmentation)
+    const totalMs = Number(await results.getAttribute('data-duration-ms'))
+    const wasmThreads = Number(await results.getAttribute('data-wasm-threads'))
     let keptSessionStages: RunStage[] | null = null
     if (options.again) {
       await page.getByTestId('run-model').click()
@@ -64,8 +66,8 @@ export async function measureBrowserModelRun(
     }
     return {
       ...timings,
-      totalMs: Number(await results.getAttribute('data-duration-ms')),
-      wasmThreads: Number(await results.getAttribute('data-wasm-threads')),
+      totalMs,
+      wasmThreads,
       stages,
       keptSessionStages,
     }
