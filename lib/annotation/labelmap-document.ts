@@ -172,8 +172,10 @@ export class LabelmapDocument {
 
   /** Voxels per label value over every layer (index = label; index 0 = voxels no layer labels). */
   counts(): number[] {
-    const counts = new Array<number>(256).fill(0)
-    for (const layer of this.layers) for (const value of layer) counts[value]! += 1
+    // An indexed loop over typed counts: for…of over a whole series' labels took half a second.
+    const tally = new Float64Array(256)
+    for (const layer of this.layers) for (let i = 0; i < layer.length; i++) tally[layer[i]!]!++
+    const counts = Array.from(tally)
     if (this.layers.length > 1) {
       let empty = 0
       voxels: for (let i = 0; i < this.voxels; i++) {

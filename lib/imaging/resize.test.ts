@@ -18,3 +18,22 @@ describe('resize', () => {
     assert.deepEqual([...resizeNearest(labels, 2, 2, 4, 4)], [0, 0, 1, 1, 0, 0, 1, 1, 2, 2, 3, 3, 2, 2, 3, 3])
   })
 })
+
+it('nearest: the same pixels as the per-pixel formula, up and down and at odd ratios', () => {
+  const reference = (source: Uint8Array, columns: number, rows: number, toColumns: number, toRows: number) =>
+    Array.from({ length: toColumns * toRows }, (_, index) => {
+      const x = index % toColumns
+      const y = Math.floor(index / toColumns)
+      const sy = Math.min(rows - 1, Math.floor(((y + 0.5) * rows) / toRows))
+      return source[sy * columns + Math.min(columns - 1, Math.floor(((x + 0.5) * columns) / toColumns))]!
+    })
+  for (const [columns, rows, toColumns, toRows] of [
+    [5, 3, 7, 11],
+    [7, 9, 3, 2],
+    [128, 128, 512, 512],
+    [4, 4, 4, 4],
+  ] as const) {
+    const source = Uint8Array.from({ length: columns * rows }, (_, index) => (index * 37) % 251)
+    assert.deepEqual([...resizeNearest(source, columns, rows, toColumns, toRows)], reference(source, columns, rows, toColumns, toRows))
+  }
+})

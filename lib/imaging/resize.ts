@@ -26,9 +26,22 @@ export function resizeBilinear(source: ArrayLike<number>, columns: number, rows:
 
 export function resizeNearest<T extends Uint8Array | Float32Array>(source: T, columns: number, rows: number, toColumns: number, toRows: number): T {
   const out = new (source.constructor as { new (length: number): T })(toColumns * toRows)
+  // The source column of each output column once, not per pixel; an output row that reads
+  // the same source row as the one before is a copy of it (a 2D model's labels go up 4×
+  // per side onto a 512² image, for every image of a series).
+  const sourceColumn = new Int32Array(toColumns)
+  for (let x = 0; x < toColumns; x++) sourceColumn[x] = Math.min(columns - 1, Math.floor(((x + 0.5) * columns) / toColumns))
+  let previous = -1
   for (let y = 0; y < toRows; y++) {
     const sy = Math.min(rows - 1, Math.floor(((y + 0.5) * rows) / toRows))
-    for (let x = 0; x < toColumns; x++) out[y * toColumns + x] = source[sy * columns + Math.min(columns - 1, Math.floor(((x + 0.5) * columns) / toColumns))]!
+    const row = y * toColumns
+    if (sy === previous) {
+      out.copyWithin(row, row - toColumns, row)
+      continue
+    }
+    const from = sy * columns
+    for (let x = 0; x < toColumns; x++) out[row + x] = source[from + sourceColumn[x]!]!
+    previous = sy
   }
   return out
 }

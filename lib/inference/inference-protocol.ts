@@ -2,6 +2,8 @@ import type { ExplainMethod } from './explain-slice'
 import type { SliceClick } from './interactive'
 import type { ModelManifest } from './manifest'
 import type { ModelOutput } from './model-output'
+import type { executionProviderSchema, ProviderMeasurement } from './provider-choice'
+import type { z } from 'zod'
 import type { InferenceProgress } from './run-model'
 import type { SliceStackGeometry, Vec3 } from '../dicom/geometry'
 
@@ -10,7 +12,7 @@ import type { SliceStackGeometry, Vec3 } from '../dicom/geometry'
 // requests in flight at the same time cannot be confused. Pixels go to the worker and
 // labels come back as transferred buffers; nothing here ever leaves the browser.
 
-export type ExecutionProvider = 'webgpu' | 'wasm'
+export type ExecutionProvider = z.infer<typeof executionProviderSchema>
 export type ProviderPreference = ExecutionProvider | 'auto'
 
 export interface ModelFile {
@@ -27,6 +29,8 @@ export interface RunRequest extends ModelFile {
   /** Modality values per image, in the order of `positions`. */
   pixels: Float32Array[]
   provider: ProviderPreference
+  /** With "auto": time a warm pass on each provider first and run on the faster (the page has no stored choice yet). */
+  measure: boolean
 }
 
 /** A heatmap explaining the model's result on one image. */
@@ -97,9 +101,21 @@ export interface SessionUse {
   sessionReused: boolean
   /** The WASM threads ORT runs with: more than 1 only on a cross-origin isolated page. */
   wasmThreads: number
+  /** The timing that decided "auto" for this request, when it was measured here. */
+  measurement: ProviderMeasurement | null
 }
 
-export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings } & SessionUse
+/**
+ * When the worker took a run request off its port and when it posted the result, as epoch
+ * milliseconds (performance.timeOrigin + now(), comparable across the page and its worker):
+ * the page's stage marks place the transfers either side of the worker's own timings.
+ */
+export interface WorkerClock {
+  receivedAt: number
+  repliedAt: number
+}
+
+export type RunResult = { type: 'run-result'; id: number; output: ModelOutput; timings: RunTimings; clock: WorkerClock } & SessionUse
 
 export type ExplainResult = {
   type: 'explain-result'

@@ -6,7 +6,7 @@
 // is chosen explicitly (WebGPU when an adapter exists, else WASM) and the one that actually
 // ran is reported; when WebGPU fails, the work is redone on WASM (`withSession`, the one
 // fallback path).
-import { softwareAdapterReason, type AdapterDescription } from './webgpu-adapter'
+import { queryWebGpuAdapter, softwareAdapterReason } from './webgpu-adapter'
 import * as ort from 'onnxruntime-web/webgpu'
 import { exhaustiveSwitchError } from '../errors'
 import { explainSlice } from './explain-slice'
@@ -29,66 +29,23 @@ import { parseRefineInput, refineSlice } from './interactive'
 import { InferenceCancelled, JobQueue, type Job } from './job-queue'
 import { parseManifest } from './manifest'
 import { planModelCheck } from './model-check'
-import { assertModelIntegrity, ModelIntegrityError } from './model-integrity'
+import { DownloadError, loadModel } from './model-cache'
+import { ModelIntegrityError } from './model-integrity'
 import { outputTransferables } from './model-output'
+import { throttled } from './progress-throttle'
+import { describeMeasurement, type ProviderMeasurement } from './provider-choice'
+import { measureProviders } from './provider-measure'
 import { runModelOnSeries, type ModelSession, type TensorData } from './run-model'
 import { sameSession, SessionPool, withWasmFallback, type SessionKey } from './session-pool'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
-const modelCache = 'parallax-models-v1'
 
 function post(message: WorkerReply, transfer: Transferable[] = []) {
   scope.postMessage(message, transfer)
 }
 
-/** The model bytes, from Cache Storage when a verified copy is there, else downloaded and cached. */
-async function loadModel(fileUrl: string, sha256: string): Promise<Uint8Array> {
-  const cache = 'caches' in scope ? await scope.caches.open(modelCache) : null
-  const cached = await cache?.match(fileUrl)
-  if (cached) {
-    const bytes = new Uint8Array(await cached.arrayBuffer())
-    try {
-      await assertModelIntegrity(bytes, sha256)
-      return bytes
-    } catch {
-      // A damaged cache entry is dropped and the file fetched again.
-      await cache?.delete(fileUrl)
-    }
-  }
-  const response = await fetch(fileUrl, { credentials: 'same-origin' })
-  if (!response.ok) throw new DownloadError(`Downloading the model failed (HTTP ${response.status}).`)
-  const bytes = new Uint8Array(await response.arrayBuffer())
-  await assertModelIntegrity(bytes, sha256)
-  await cache?.put(fileUrl, new Response(bytes.slice(), { headers: { 'content-type': 'application/octet-stream' } }))
-  return bytes
-}
-
-class DownloadError extends Error {}
-
-interface AdapterLike extends AdapterDescription {
-  info?: AdapterDescription
-}
-
 /** The browser's WebGPU adapter, as far as it describes itself; null when it has none. */
-async function webGpuAdapter(): Promise<AdapterDescription | null> {
-  const gpu = (scope.navigator as Navigator & { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu
-  if (!gpu) return null
-  try {
-    const adapter = await gpu.requestAdapter()
-    if (!adapter) return null
-    // GPUAdapterInfo's fields are prototype getters: a spread would copy none of them.
-    const info = adapter.info ?? {}
-    return {
-      vendor: info.vendor,
-      architecture: info.architecture,
-      device: info.device,
-      description: info.description,
-      isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter,
-    }
-  } catch {
-    return null
-  }
-}
+const webGpuAdapter = () => queryWebGpuAdapter(scope.navigator)
 
 /** What "auto" runs on: WebGPU on a hardware adapter, else WASM, with the reason when WebGPU was passed over. */
 async function autoProvider(): Promise<{ provider: ExecutionProvider; note: string | null }> {
@@ -161,10 +118,42 @@ interface Attempt {
   provider: ExecutionProvider | null
 }
 
+/** The model's bytes and what loading them and creating sessions took, shared by a request's measurement and its run. */
+interface Loaded {
+  bytes: Uint8Array | null
+  loadModelMs: number
+  createSessionMs: number
+}
+
+type OnStage = (stage: 'loading-model' | 'creating-session') => void
+
+/** The kept session of the model on `provider`, else the model loaded (Cache Storage or download, SHA-256 checked) and a new session kept. */
+async function keptSession(request: ModelFile, provider: ExecutionProvider, job: Job, loaded: Loaded, onStage: OnStage) {
+  const key: SessionKey = { modelId: request.manifest.parallax.id, sha256: request.manifest.parallax.file.sha256, provider }
+  const kept = await sessions.acquire(key, async () => {
+    const bytes = await modelBytes(request, job, loaded, onStage)
+    onStage('creating-session')
+    const started = performance.now()
+    const session = await createSession(bytes, provider)
+    loaded.createSessionMs += performance.now() - started
+    return session
+  })
+  return { key, ...kept }
+}
+
+async function modelBytes(request: ModelFile, job: Job, loaded: Loaded, onStage: OnStage): Promise<Uint8Array> {
+  if (loaded.bytes) return loaded.bytes
+  onStage('loading-model')
+  const started = performance.now()
+  loaded.bytes = await loadModel(request.fileUrl, request.manifest.parallax.file.sha256)
+  loaded.loadModelMs = performance.now() - started
+  await job.checkpoint()
+  return loaded.bytes
+}
+
 /**
- * The one way from a provider preference to a session doing `work`: the kept session when
- * there is one, else the model loaded (Cache Storage or download, SHA-256 checked) and a new
- * session kept; when WebGPU fails, creating the session or running it, that session is
+ * The one way from a provider preference to a session doing `work`: the kept session (see
+ * keptSession); when WebGPU fails, creating the session or running it, that session is
  * released and the work is done again on WASM.
  */
 async function withSession<T>(
@@ -173,10 +162,9 @@ async function withSession<T>(
   job: Job,
   attempt: Attempt,
   work: (session: OrtSession) => Promise<T>,
-  onStage: (stage: 'loading-model' | 'creating-session') => void = () => {},
+  onStage: OnStage = () => {},
+  loaded: Loaded = { bytes: null, loadModelMs: 0, createSessionMs: 0 },
 ) {
-  const timings = { loadModelMs: 0, createSessionMs: 0 }
-  let bytes: Uint8Array | null = null
   let sessionReused = false
   const { provider: preferred, note: providerNote } = preference === 'auto' ? await autoProvider() : { provider: preference, note: null }
   const {
@@ -187,25 +175,11 @@ async function withSession<T>(
     preferred,
     async (provider) => {
       attempt.provider = provider
-      const key: SessionKey = { modelId: request.manifest.parallax.id, sha256: request.manifest.parallax.file.sha256, provider }
-      const kept = await sessions.acquire(key, async () => {
-        if (!bytes) {
-          onStage('loading-model')
-          const started = performance.now()
-          bytes = await loadModel(request.fileUrl, key.sha256)
-          timings.loadModelMs = performance.now() - started
-          await job.checkpoint()
-        }
-        onStage('creating-session')
-        const started = performance.now()
-        const session = await createSession(bytes, provider)
-        timings.createSessionMs = performance.now() - started
-        return session
-      })
-      sessionReused = kept.reused
+      const { key, session, reused } = await keptSession(request, provider, job, loaded, onStage)
+      sessionReused = reused
       try {
         await job.checkpoint()
-        return await work(kept.session)
+        return await work(session)
       } catch (error) {
         // A WebGPU session that failed is not trusted with the next request.
         if (provider === 'webgpu' && !(error instanceof InferenceCancelled)) await sessions.release(sameSession(key))
@@ -214,25 +188,71 @@ async function withSession<T>(
     },
     fallbackReason,
   )
-  const use: SessionUse = { executionProvider: provider, fallbackReason: reason, providerNote, sessionReused, wasmThreads: ort.env.wasm.numThreads ?? 1 }
-  return { value, timings, use }
+  const use: SessionUse = {
+    executionProvider: provider,
+    fallbackReason: reason,
+    providerNote,
+    // Kept from before this request: not when this request made it (a measurement first).
+    sessionReused: sessionReused && loaded.createSessionMs === 0,
+    wasmThreads: ort.env.wasm.numThreads ?? 1,
+    measurement: null,
+  }
+  return { value, timings: { loadModelMs: loaded.loadModelMs, createSessionMs: loaded.createSessionMs }, use }
 }
 
-async function run(request: RunRequest, job: Job, attempt: Attempt) {
-  const progress = (progress: RunProgress) => post({ type: 'run-progress', id: request.id, progress })
+/**
+ * "Auto" on its first use for a model in this browser: a warm pass timed on each provider it
+ * may use (provider-measure.ts), in the sessions the run then keeps using; the slower
+ * provider's session is given back.
+ */
+async function measure(request: RunRequest, job: Job, attempt: Attempt, loaded: Loaded, onStage: OnStage): Promise<ProviderMeasurement> {
+  const bytes = await modelBytes(request, job, loaded, onStage)
+  const measurement = await measureProviders(request.manifest, bytes, await webGpuAdapter(), {
+    async open(provider, model) {
+      attempt.provider = provider
+      if (model === bytes) return { session: (await keptSession(request, provider, job, loaded, onStage)).session, done: async () => {} }
+      const session = await createSession(model, provider)
+      return { session, done: () => session.release() }
+    },
+    checkpoint: job.checkpoint,
+    isCancel: (error) => error instanceof InferenceCancelled,
+  })
+  const modelId = request.manifest.parallax.id
+  await sessions.release((key) => key.modelId === modelId && key.provider !== measurement.chosen)
+  return measurement
+}
+
+const epochNow = () => performance.timeOrigin + performance.now()
+
+async function run(request: RunRequest, receivedAt: number, job: Job, attempt: Attempt) {
+  const progress = throttled((progress) => post({ type: 'run-progress', id: request.id, progress }))
   const { manifest, geometry } = request
   const options = { onProgress: progress, checkpoint: job.checkpoint }
+  const onStage: OnStage = (stage) => progress({ stage, done: 0, total: 1 })
+  const loaded: Loaded = { bytes: null, loadModelMs: 0, createSessionMs: 0 }
+  const measurement = request.provider === 'auto' && request.measure ? await measure(request, job, attempt, loaded, onStage) : null
   const { value, timings, use } = await withSession(
     request,
-    request.provider,
+    measurement?.chosen ?? request.provider,
     job,
     attempt,
-    async (session) => {
-      return runModelOnSeries(manifest, { geometry, positions: request.positions, pixels: request.pixels }, session, options)
-    },
-    (stage) => progress({ stage, done: 0, total: 1 }),
+    (session) => runModelOnSeries(manifest, { geometry, positions: request.positions, pixels: request.pixels }, session, options),
+    onStage,
+    loaded,
   )
-  post({ type: 'run-result', id: request.id, output: value.output, timings: { ...timings, ...value.timings }, ...use }, outputTransferables(value.output))
+  const decided = measurement ? { measurement, providerNote: describeMeasurement(measurement) } : {}
+  post(
+    {
+      type: 'run-result',
+      id: request.id,
+      output: value.output,
+      timings: { ...timings, ...value.timings },
+      clock: { receivedAt, repliedAt: epochNow() },
+      ...use,
+      ...decided,
+    },
+    outputTransferables(value.output),
+  )
 }
 
 async function explain(request: ExplainRequest, job: Job, attempt: Attempt) {
@@ -346,9 +366,11 @@ function enqueue(id: number, handle: (job: Job, attempt: Attempt) => Promise<voi
 scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data
   switch (request.type) {
-    case 'run':
-      enqueue(request.id, (job, attempt) => run(request, job, attempt))
+    case 'run': {
+      const receivedAt = epochNow()
+      enqueue(request.id, (job, attempt) => run(request, receivedAt, job, attempt))
       break
+    }
     case 'explain':
       enqueue(request.id, (job, attempt) => explain(request, job, attempt))
       break

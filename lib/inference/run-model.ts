@@ -211,10 +211,12 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
       const pixels = prepared.columns * prepared.rows
       const data = checkedOutput(result, channels * pixels, output)
       const scaled = post.temperature === 1 ? data : Float32Array.from(data, (value) => value / post.temperature)
+      // The activation once, for both the labels and the foreground probability kept (the last channel, in a buffer of its own to transfer).
+      const activated = post.activation === 'sigmoid' ? sigmoid(scaled) : softmaxChannels(scaled, channels)
       const modelLabels =
-        post.activation === 'sigmoid' ? thresholdChannel(sigmoid(scaled), channels, channels - 1, post.threshold ?? 0.5, labelDefs[0]!.value) : argmaxChannels(scaled, channels)
+        post.activation === 'sigmoid' ? thresholdChannel(activated, channels, channels - 1, post.threshold ?? 0.5, labelDefs[0]!.value) : argmaxChannels(scaled, channels)
       if (post.minComponentVoxels > 0) removeSmallComponents(modelLabels, [prepared.columns, prepared.rows, 1], post.minComponentVoxels)
-      probabilities.push(post.activation === 'sigmoid' ? sigmoid(scaled.subarray((channels - 1) * pixels)) : softmaxChannels(scaled, channels).subarray((channels - 1) * pixels))
+      probabilities.push(channels === 1 ? activated : activated.slice((channels - 1) * pixels))
       labels.set(resizeNearest(modelLabels, prepared.columns, prepared.rows, image.columns, image.rows), index * image.columns * image.rows)
     }
     timings.postprocessingMs += performance.now() - started
@@ -224,8 +226,11 @@ export async function runSliceModel(manifest: ModelManifest, images: readonly Sl
     const seriesProbabilities = sliceProbabilities[0]!.map((_, c) => Math.max(...sliceProbabilities.map((slice) => slice[c]!)))
     return { output: { kind, sliceProbabilities, seriesProbabilities }, timings }
   }
+  const started = performance.now()
   const labelCount = Math.max(...labelDefs.map((label) => label.value)) + 1
-  return { output: { kind, labels, labelCounts: labelVoxelCounts(labels, labelCount), foreground: { probabilities, ...modelSize } }, timings }
+  const labelCounts = labelVoxelCounts(labels, labelCount)
+  timings.postprocessingMs += performance.now() - started
+  return { output: { kind, labels, labelCounts, foreground: { probabilities, ...modelSize } }, timings }
 }
 
 /** A series as the viewer hands it to a model: its stack geometry and each image's position and modality values, in display order. */

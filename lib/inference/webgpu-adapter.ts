@@ -21,3 +21,33 @@ export function softwareAdapterReason(adapter: AdapterDescription): string | nul
   if (adapter.isFallbackAdapter) return 'the WebGPU adapter is the browser’s fallback (software) adapter'
   return null
 }
+
+interface AdapterLike extends AdapterDescription {
+  info?: AdapterDescription
+}
+
+/** The WebGPU adapter a page or worker's navigator offers, as far as it describes itself; null when it has none. */
+export async function queryWebGpuAdapter(navigator: Navigator | WorkerNavigator): Promise<AdapterDescription | null> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu
+  if (!gpu) return null
+  try {
+    const adapter = await gpu.requestAdapter()
+    if (!adapter) return null
+    // GPUAdapterInfo's fields are prototype getters: a spread would copy none of them.
+    const info = adapter.info ?? {}
+    return {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+      isFallbackAdapter: info.isFallbackAdapter ?? adapter.isFallbackAdapter,
+    }
+  } catch {
+    return null
+  }
+}
+
+/** The adapter in one line, for keys and the panel: "vendor/architecture/device", or "none". */
+export function adapterName(adapter: AdapterDescription | null): string {
+  return adapter ? [adapter.vendor, adapter.architecture, adapter.device].map((part) => part || '-').join('/') : 'none'
+}

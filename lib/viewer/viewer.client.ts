@@ -381,6 +381,10 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     async showLabelmap(binding) {
       throwIfDestroyed()
       await labelmap.show(binding)
+      if (!binding) return
+      // Drawn on the next frame: the mark the model run's stage table ends on (workspace/run-marks.ts).
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+      performance.mark('parallax:labelmap-shown', { detail: { slices: binding.imageIds.length } })
     },
 
     setLabelmapVisible(visible) {

@@ -15,9 +15,13 @@ import type { ProposedFinding } from '../findings/types'
 import type { LabelmapDocument } from '../annotation/labelmap-document'
 import { assessSeries } from '../quality/assess'
 import { blockingFindings } from '../quality/findings'
+import { ClassificationSummary } from './classification-summary.client'
 import { ExplainPanel } from './explain-panel.client'
 import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
+import { markWorkerClock, runMark } from './run-marks'
+import { ProviderChoiceLine, useProviderChoice } from './provider-choice.client'
+import { describeMeasurement, type ProviderMeasurement } from '../inference/provider-choice'
 import type { QualityStore } from './quality-store'
 import { useStore } from './use-store.client'
 
@@ -30,7 +34,7 @@ import { useStore } from './use-store.client'
 type PanelState =
   | { status: 'idle' }
   | { status: 'running'; progress: InferenceProgressMessage | null; startedAt: number }
-  | { status: 'done'; result: InferenceResult; model: ModelSummary; durationMs: number }
+  | { status: 'done'; result: InferenceResult; model: ModelSummary; durationMs: number; choice: ProviderMeasurement | null }
   | { status: 'failed'; message: string }
 
 const stageLabel: Record<InferenceProgressMessage['stage'], string> = {
@@ -104,6 +108,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
   const selected = applicable.find((model) => model.manifest.parallax.id === chosen) ?? applicable[0] ?? null
   // What would make the CLI skip this series for this model: the reader is warned, and may still run it.
   const assessed = useStore(quality).bySeries.get(seriesUid ?? '')
+  const choice = useProviderChoice(selected?.manifest ?? null)
   const unmet = useMemo(() => (selected && assessed ? blockingFindings(assessSeries(assessed, { model: selected.manifest.parallax })) : []), [selected, assessed])
 
   async function runModel() {
@@ -113,7 +118,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       setState({ status: 'failed', message: 'This model needs single-frame images with position, orientation and pixel spacing.' })
       return
     }
-    const startedAt = performance.now()
+    const startedAt = performance.mark(runMark.click).startTime
     setProposal(null)
     setState({ status: 'running', progress: null, startedAt })
     const report = (outcome: 'success' | 'failed' | 'cancelled', executionProvider: 'webgpu' | 'wasm', error?: string) =>
@@ -127,7 +132,10 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
         ...(error ? { error: error.slice(0, 500) } : {}),
       })
     try {
+      // "Auto" runs on the choice measured for this model here, or measures it on this run.
+      const stored = provider === 'auto' ? await choice.current() : null
       const pixels = await viewer.imagePixels(imageIds)
+      performance.mark(runMark.pixelsRead)
       const current = startInference(
         {
           manifest: selected.manifest,
@@ -135,17 +143,23 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
           geometry,
           positions: series.instances.map((instance) => instance.imagePositionPatient!),
           pixels,
-          provider,
+          provider: stored?.measurement?.chosen ?? provider,
+          measure: stored !== null && stored.measurement === null,
         },
         (progress) => setState((previous) => (previous.status === 'running' ? { ...previous, progress } : previous)),
       )
+      performance.mark(runMark.posted)
       run.current = current
       const result = await current.result
+      performance.mark(runMark.resultReceived)
+      markWorkerClock(result.clock)
       run.current = null
       if (result.output.kind === 'segmentation') {
         labelmaps.put({ document: labelmapFromModel(series.seriesInstanceUid, series.instances[0]!, imageIds.length, result.output.labels, selected.manifest), imageIds })
+        performance.mark(runMark.labelmapBuilt)
       }
-      setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt })
+      if (stored && result.measurement) choice.keep(stored.key, result.measurement)
+      setState({ status: 'done', result, model: selected, durationMs: performance.now() - startedAt, choice: result.measurement ?? stored?.measurement ?? null })
       void report('success', result.executionProvider)
     } catch (error) {
       run.current = null
@@ -170,6 +184,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
       imageSize: { rows: series.instances[0]!.rows, columns: series.instances[0]!.columns },
       labelCounts: Object.fromEntries(manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])),
       timings: { ...done.result.timings, totalMs: done.durationMs },
+      providerChoice: done.choice,
       labelRuns: labelmap ? encodeLabelRuns(labelmap.labels) : null,
       seriesProbabilities: output.kind === 'classification' ? output.seriesProbabilities : null,
       sliceProbabilities: output.kind === 'classification' ? output.sliceProbabilities : null,
@@ -231,11 +246,12 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
               onChange={(event) => setProvider(event.target.value as ProviderPreference)}
               disabled={state.status === 'running'}
             >
-              <option value="auto">Auto (hardware GPU, else CPU)</option>
+              <option value="auto">Auto (the faster here, measured)</option>
               <option value="webgpu">WebGPU</option>
               <option value="wasm">CPU (WASM)</option>
             </select>
           </div>
+          {selected && provider === 'auto' && <ProviderChoiceLine choice={choice} disabled={state.status === 'running'} />}
           {selected && (
             <p className="muted" style={{ fontSize: '.75rem' }}>
               {selected.manifest.intended_use}
@@ -286,7 +302,8 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
           data-session-reused={String(state.result.sessionReused)}
-          data-provider-note={state.result.providerNote ?? ''}
+          data-provider-note={providerNote(state)}
+          data-provider-choice={state.choice ? JSON.stringify(state.choice) : ''}
           data-wasm-threads={state.result.wasmThreads}
           data-label-counts={JSON.stringify(Object.fromEntries(state.model.manifest.parallax.labels.map((label) => [label.name, labelCounts[label.value] ?? 0])))}
         >
@@ -318,9 +335,18 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
             {state.model.manifest.parallax.name} {state.model.manifest.version} · SHA-256 {state.model.manifest.parallax.file.sha256.slice(0, 12)}… · ran on{' '}
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : `WASM (CPU, ${state.result.wasmThreads} thread${state.result.wasmThreads === 1 ? '' : 's'})`} in{' '}
             {(state.durationMs / 1000).toFixed(1)} s{state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
-            {state.result.providerNote ? ` (${state.result.providerNote})` : ''}
+            {providerNote(state) ? ` (${providerNote(state)})` : ''}
           </p>
-          {viewer && <ExplainPanel viewer={viewer} model={state.model} imageIds={imageIds} sliceIndex={sliceIndex} provider={provider} onShown={setExplanationShown} />}
+          {viewer && (
+            <ExplainPanel
+              viewer={viewer}
+              model={state.model}
+              imageIds={imageIds}
+              sliceIndex={sliceIndex}
+              provider={provider === 'auto' ? (state.choice?.chosen ?? provider) : provider}
+              onShown={setExplanationShown}
+            />
+          )}
           {onPropose && reviewable(state.model) && (
             <div className="form-row" style={{ marginTop: '.4rem' }}>
               <button
@@ -371,6 +397,11 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
   )
 }
 
+/** Why the run ran where it did: the worker's note, or the stored measurement "auto" followed. */
+function providerNote(done: Extract<PanelState, { status: 'done' }>): string {
+  return done.result.providerNote ?? (done.choice ? describeMeasurement(done.choice) : '')
+}
+
 /** A model proposes findings when one of its labels names the finding a reader reviews. */
 function reviewable(model: ModelSummary): boolean {
   return model.manifest.parallax.dimensionality === '2d' && model.manifest.parallax.labels.some((label) => label.finding)
@@ -384,26 +415,4 @@ function proposedFindings(done: Extract<PanelState, { status: 'done' }>, series:
   // A segmentation's findings come from the labelmap document, so they include the reader's edits.
   const output = done.result.output.kind === 'segmentation' && labelmap ? { ...done.result.output, labels: labelmap.labels } : done.result.output
   return findingsFromOutput(output, frame, { value: label.value, finding: label.finding }, threshold)
-}
-
-function ClassificationSummary({ model, seriesProbability, sliceProbability }: { model: ModelSummary; seriesProbability: number; sliceProbability: number | null }) {
-  const { decisionThreshold, temperature } = model.manifest.parallax.postprocessing
-  const label = model.manifest.parallax.labels[0]!.name
-  const positive = decisionThreshold !== undefined && seriesProbability >= decisionThreshold
-  return (
-    <div
-      data-testid="classification-summary"
-      data-series-probability={seriesProbability}
-      data-decision={positive ? 'positive' : 'negative'}
-      data-slice-probability={sliceProbability ?? ''}
-    >
-      <div style={{ fontSize: '1rem' }}>
-        <strong className={positive ? 'warn' : undefined}>{positive ? label : `No ${label.toLowerCase()}`}</strong>
-      </div>
-      <div className="muted" style={{ fontSize: '.8rem' }}>
-        Series (highest slice): {(100 * seriesProbability).toFixed(1)}%{sliceProbability !== null ? ` · this slice: ${(100 * sliceProbability).toFixed(1)}%` : ''}
-        {decisionThreshold !== undefined ? ` · operating point ${(100 * decisionThreshold).toFixed(1)}%` : ''} · calibrated (temperature {temperature.toFixed(2)})
-      </div>
-    </div>
-  )
 }

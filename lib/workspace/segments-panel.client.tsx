@@ -155,7 +155,11 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
       },
     }
     viewer.setSegmentEditor(editor)
-    void loadPixels().catch(() => undefined)
+    // Read for the hover value once the page is idle: read at once, all of a series' pixels
+    // were converted on the main thread before a model's new labelmap could be drawn.
+    const warm = () => void loadPixels().catch(() => undefined)
+    const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(warm, { timeout: 2000 }) : null
+    const timer = idle === null ? setTimeout(warm, 500) : null
     const offHover = viewer.on('segment-hover', ({ ijk }) => {
       const slices = pixels?.slices
       const [i, j, k] = ijk.map(Math.round) as [number, number, number]
@@ -164,6 +168,8 @@ export function SegmentsPanel({ viewer, series, imageIds, labelmaps, userId, too
     })
     return () => {
       offHover()
+      if (idle !== null) cancelIdleCallback(idle)
+      if (timer !== null) clearTimeout(timer)
       viewer.setSegmentEditor(null)
     }
   }, [viewer, document, entry, pixels, labelmaps, uid])

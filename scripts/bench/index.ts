@@ -16,6 +16,7 @@ import { measureAgreement } from './agreement'
 import { measureAnnotationEdits } from './annotation-edits'
 import { benchViewer } from './viewer-section'
 import { measureBrowserModelRun, measureModelChecks, measureNodeModelRun } from './model-run'
+import type { RunStage } from './run-stages'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
@@ -119,7 +120,7 @@ try {
     needData(t1Dir)
     const server = await viewerServer()
     const browserRun = await measureBrowserModelRun(server.baseURL, t1Dir, credentials(radiologist))
-    const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir)
+    const nodeRun = await measureNodeModelRun('brain-tissue-3class', t1Dir, browserRun.wasmThreads)
     console.log('\nBrain tissue model (brainchop MeshNet, 256³ conformed input) on the T1, 175 slices: browser (ORT-web, WASM) against the CLI runtime (onnxruntime-node, CPU)\n')
     table([
       ['stage', 'browser', 'node (same run)', 'ratio'],
@@ -131,16 +132,23 @@ try {
     console.log(
       `\nbrowser end to end: Run click to labelmap shown (decoded pixels handed over, model from Cache Storage or the app, session creation included); WASM with ${browserRun.wasmThreads} thread(s) (cross-origin isolated page).`,
     )
-    console.log('node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node uses all cores.')
+    console.log(
+      `node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node with ${browserRun.wasmThreads} intra-op thread(s), as the browser.`,
+    )
+    console.log("\nThe browser run, stage by stage (User Timing marks on the page, the worker's own timings)\n")
+    table([['stage', 'browser', 'share of click to labelmap'], ...browserRun.stages.map((row) => [row.stage, ms(row.ms), ratio(row.ms, browserRun.stages.at(-1)!.ms)])])
   })
 
   await section('cli-browser', async () => {
     needData(ctDir)
     const server = await viewerServer()
     const rows: string[][] = []
+    const stageRuns: { model: string; stages: RunStage[] }[] = []
     for (const model of ['lesion-seg-2d', 'lesion-cls-2d']) {
-      const browserRun = await measureBrowserModelRun(server.baseURL, ctDir, credentials(radiologist), model)
-      const nodeRun = await measureNodeModelRun(model, ctDir)
+      const browserRun = await measureBrowserModelRun(server.baseURL, ctDir, credentials(radiologist), model, { again: model === 'lesion-seg-2d' })
+      stageRuns.push({ model, stages: browserRun.stages })
+      if (browserRun.keptSessionStages) stageRuns.push({ model: `${model}, again`, stages: browserRun.keptSessionStages })
+      const nodeRun = await measureNodeModelRun(model, ctDir, browserRun.wasmThreads)
       rows.push([
         model,
         ms(browserRun.inferenceMs),
@@ -155,6 +163,14 @@ try {
       '\nOur 2D models on the JPEG-LS chest CT (275 slices): the browser (ORT-web WASM, Run click to result) against npm run infer (onnxruntime-node, files read and decoded), same files, same run\n',
     )
     table([['model', 'inference: browser', 'CLI', 'ratio', 'end to end: browser', 'CLI', 'ratio'], ...rows])
+    console.log("\nThe same browser runs, stage by stage (User Timing marks on the page, the worker's own timings), against the inference passes alone\n")
+    const stageNames = [...new Set(stageRuns.flatMap((run) => run.stages.map((row) => row.stage)))]
+    const stageMs = (run: (typeof stageRuns)[number], stage: string) => run.stages.find((row) => row.stage === stage)?.ms ?? Number.NaN
+    table([
+      ['stage', ...stageRuns.map((run) => run.model), 'ratio to inference'],
+      ...stageNames.map((stage) => [stage, ...stageRuns.map((run) => ms(stageMs(run, stage))), ratio(stageMs(stageRuns[0]!, stage), stageMs(stageRuns[0]!, 'inference passes'))]),
+    ])
+    console.log("ratio: the first model's stage over its inference passes (goal: click to labelmap ≤ 1.5×).")
   })
 
   await section('model-checks', async () => {

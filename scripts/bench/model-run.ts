@@ -11,6 +11,8 @@ import { pickSeries, scanFolder } from '../../lib/inference/series-from-folder.s
 import { parseManifest } from '../../lib/inference/manifest'
 import { planModelCheck } from '../../lib/inference/model-check'
 import type { ModelSummary } from '../../lib/inference/model-summary'
+import type { RunTimings } from '../../lib/inference/inference-protocol'
+import { readRunStages, type RunStage } from './run-stages'
 
 export interface ModelTimings {
   preprocessingMs: number
@@ -21,10 +23,20 @@ export interface ModelTimings {
 
 export interface BrowserModelTimings extends ModelTimings {
   wasmThreads: number
+  /** Every stage from the Run click to the labelmap on screen (run-stages.ts). */
+  stages: RunStage[]
+  /** The same for a second run in the same page, in the session the first one left (when asked for). */
+  keptSessionStages: RunStage[] | null
 }
 
 /** One model run from the Run button to its labelmap or result, on WASM; `modelId` unset runs the model the panel picks for the series. */
-export async function measureBrowserModelRun(baseURL: string, dir: string, credentials: { username: string; password: string }, modelId?: string): Promise<BrowserModelTimings> {
+export async function measureBrowserModelRun(
+  baseURL: string,
+  dir: string,
+  credentials: { username: string; password: string },
+  modelId?: string,
+  options: { again?: boolean } = {},
+): Promise<BrowserModelTimings> {
   const files = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
     .map((name) => path.join(dir, name))
@@ -41,17 +53,34 @@ export async function measureBrowserModelRun(baseURL: string, dir: string, crede
     await page.getByTestId('run-model').click()
     const results = page.locator(`[data-testid="inference-results"]${modelId ? `[data-model-id="${modelId}"]` : ''}`)
     await results.waitFor({ timeout: 600_000 })
-    const timings = JSON.parse((await results.getAttribute('data-timings'))!) as Omit<ModelTimings, 'totalMs'>
-    return { ...timings, totalMs: Number(await results.getAttribute('data-duration-ms')), wasmThreads: Number(await results.getAttribute('data-wasm-threads')) }
+    const timings = JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings
+    const segmentation = (await page.getByTestId('labelmap-toggle').count()) > 0
+    const stages = await readRunStages(page, timings, segmentation)
+    const totalMs = Number(await results.getAttribute('data-duration-ms'))
+    const wasmThreads = Number(await results.getAttribute('data-wasm-threads'))
+    let keptSessionStages: RunStage[] | null = null
+    if (options.again) {
+      await page.getByTestId('run-model').click()
+      await page.locator('[data-testid="inference-results"][data-session-reused="true"]').waitFor({ timeout: 600_000 })
+      keptSessionStages = await readRunStages(page, JSON.parse((await results.getAttribute('data-timings'))!) as RunTimings, segmentation)
+    }
+    return {
+      ...timings,
+      totalMs,
+      wasmThreads,
+      stages,
+      keptSessionStages,
+    }
   } finally {
     await browser.close()
   }
 }
 
-export async function measureNodeModelRun(modelId: string, dir: string): Promise<ModelTimings> {
+/** `threads`: onnxruntime-node's intra-op threads, set to the browser's WASM threads for a like-for-like figure. */
+export async function measureNodeModelRun(modelId: string, dir: string, threads: number): Promise<ModelTimings> {
   const started = performance.now()
   const entry = pickSeries(dir, scanFolder(dir))
-  const model = await openNodeModel(modelId)
+  const model = await openNodeModel(modelId, { threads })
   const decoder = createViewerDecoder()
   try {
     const { timings } = await runOnFolderSeries(model, entry, decoder)
