@@ -11,6 +11,7 @@ import {
   readInclude,
   readReference,
   readReferenceOf,
+  studyColumns,
   studyOf,
   toReadDto,
   visiblePurposes,
@@ -128,7 +129,7 @@ export async function worklist(db: Db, user: SessionUser): Promise<WorklistEntry
   if (!purpose) return []
   const rows = await db.read.findMany({
     where: { status: 'open', purpose, readerId: user.id },
-    include: { findings: { select: { status: true } } },
+    select: { id: true, version: true, readerName: true, createdAt: true, ...studyColumns, findings: { select: { status: true } } },
     orderBy: { createdAt: 'asc' },
     take: 500,
   })
