@@ -3,14 +3,35 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { sqliteFilePath, type DatabaseConfig } from './config'
 
-export type AdapterFactory = PrismaBetterSqlite3 | PrismaPg
+export type AdapterFactory = SqlMigrationAwareDriverAdapterFactory
+
+// Every SQLite connection: a write-ahead log, so a commit is one append and one fsync of
+// the log instead of a rollback journal written, synced and deleted, and readers do not
+// block the writer. synchronous=FULL keeps every acknowledged commit (audit events
+// included) across a power loss; better-sqlite3 builds SQLite with NORMAL as the WAL
+// default, which may lose the last commits then. WAL needs a local file system (the
+// default .data/ folder), not a network share.
+const sqlitePragmas = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;'
+
+async function withSqlitePragmas(connection: Promise<SqlDriverAdapter>): Promise<SqlDriverAdapter> {
+  const adapter = await connection
+  await adapter.executeScript(sqlitePragmas)
+  return adapter
+}
 
 export function createAdapterFactory(config: DatabaseConfig): AdapterFactory {
   if (config.provider === 'sqlite') {
     mkdirSync(path.dirname(sqliteFilePath(config)), { recursive: true })
-    return new PrismaBetterSqlite3({ url: config.url })
+    const factory = new PrismaBetterSqlite3({ url: config.url })
+    return {
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: () => withSqlitePragmas(factory.connect()),
+      connectToShadowDb: () => withSqlitePragmas(factory.connectToShadowDb()),
+    }
   }
   return new PrismaPg({ connectionString: config.url })
 }

@@ -1,25 +1,32 @@
 import 'server-only'
-import { appendAudit } from '../audit/append.server'
+import { appendAudit, appendAudits } from '../audit/append.server'
 import type { SessionUser } from '../auth/session-user'
-import type { Db, Tx } from '../db/client.server'
+import type { Db } from '../db/client.server'
 import type { Finding } from '../db/generated/sqlite/client'
 import { AppError } from '../errors'
-import { assertWritable, auditContext, findingReference, loadRead, loadReadForUpdate, readReference, toReadDto } from './read-rows.server'
+import { assertWritable, auditContext, findingReference, loadReadForUpdate, readReference, toReadDto, type ReadRow } from './read-rows.server'
 import type { FindingDecision, FindingProposal, ReaderFinding } from './schema'
 import type { ReadDto } from './types'
 
 // The findings of an open read: the AI's proposals, the reader's own findings and the
 // reader's decisions. Each change locks the read, checks it is the reader's own open read
-// and writes its audit event in the same transaction; the answer is the read as it is now.
+// and writes its audit event in the same transaction; the answer is the read as that
+// transaction committed it: the locked rows with the change applied, not read again.
 
-async function nextOrdinal(tx: Tx, readId: string): Promise<number> {
-  const last = await tx.finding.findFirst({ where: { readId }, orderBy: { ordinal: 'desc' }, select: { ordinal: true } })
-  return (last?.ordinal ?? 0) + 1
+/** The next finding's ordinal: the locked read holds all its findings, in ordinal order. */
+function nextOrdinal(read: ReadRow): number {
+  return (read.findings.at(-1)?.ordinal ?? 0) + 1
+}
+
+/** The locked read with a finding added or replaced (an open read has no signature to verify). */
+function withFindings(read: ReadRow, added: readonly Finding[], replaced?: Finding): ReadRow {
+  const findings = read.findings.map((finding) => (finding.id === replaced?.id ? replaced : finding))
+  return { ...read, findings: [...findings, ...added] }
 }
 
 /** The AI's findings from one run (possibly none), proposed for the reader's decision. */
 export async function proposeFindings(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: FindingProposal): Promise<ReadDto> {
-  await db.$transaction(async (tx) => {
+  const changed = await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
     await tx.modelRun.create({
@@ -32,60 +39,63 @@ export async function proposeFindings(db: Db, user: SessionUser, sourceIp: strin
         findingCount: input.findings.length,
       },
     })
-    await appendAudit(
+    const first = nextOrdinal(read)
+    const created = input.findings.length
+      ? await tx.finding.createManyAndReturn({
+          data: input.findings.map((proposal, index) => {
+            const location = JSON.stringify(proposal.location)
+            return {
+              readId,
+              ordinal: first + index,
+              origin: 'ai',
+              status: 'proposed',
+              label: proposal.label,
+              location,
+              measurementMm: proposal.measurementMm,
+              probability: proposal.probability,
+              modelId: input.model.id,
+              modelVersion: input.model.version,
+              modelSha256: input.model.sha256,
+              executionProvider: input.executionProvider,
+              explanationMethod: input.explanationMethod,
+              aiLabel: proposal.label,
+              aiLocation: location,
+              aiMeasurementMm: proposal.measurementMm,
+            }
+          }),
+        })
+      : []
+    // RETURNING does not promise the input's order: the ordinal gives it back.
+    const findings = created.sort((a, b) => a.ordinal - b.ordinal)
+    await appendAudits(
       tx,
-      { type: 'model-result-recorded', read: readReference(read), model: input.model, executionProvider: input.executionProvider, findingCount: input.findings.length },
-      auditContext(user, sourceIp),
-    )
-    let ordinal = await nextOrdinal(tx, readId)
-    for (const proposal of input.findings) {
-      const location = JSON.stringify(proposal.location)
-      const finding = await tx.finding.create({
-        data: {
-          readId,
-          ordinal: ordinal++,
-          origin: 'ai',
-          status: 'proposed',
-          label: proposal.label,
-          location,
-          measurementMm: proposal.measurementMm,
-          probability: proposal.probability,
-          modelId: input.model.id,
-          modelVersion: input.model.version,
-          modelSha256: input.model.sha256,
-          executionProvider: input.executionProvider,
-          explanationMethod: input.explanationMethod,
-          aiLabel: proposal.label,
-          aiLocation: location,
-          aiMeasurementMm: proposal.measurementMm,
-        },
-      })
-      await appendAudit(
-        tx,
-        {
-          type: 'finding-proposed',
+      [
+        { type: 'model-result-recorded', read: readReference(read), model: input.model, executionProvider: input.executionProvider, findingCount: input.findings.length },
+        ...findings.map((finding, index) => ({
+          type: 'finding-proposed' as const,
           finding: findingReference(read, finding),
           model: input.model,
-          probability: proposal.probability,
+          probability: input.findings[index]!.probability,
           executionProvider: input.executionProvider,
           explanationMethod: input.explanationMethod,
-        },
-        auditContext(user, sourceIp),
-      )
-    }
+        })),
+      ],
+      auditContext(user, sourceIp),
+    )
+    return withFindings(read, findings)
   })
-  return toReadDto(await loadRead(db, readId))
+  return toReadDto(changed)
 }
 
 /** A finding the reader adds: one the AI missed. */
 export async function addReaderFinding(db: Db, user: SessionUser, sourceIp: string | null, readId: string, input: ReaderFinding): Promise<ReadDto> {
-  await db.$transaction(async (tx) => {
+  const changed = await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
     const finding = await tx.finding.create({
       data: {
         readId,
-        ordinal: await nextOrdinal(tx, readId),
+        ordinal: nextOrdinal(read),
         origin: 'reader',
         status: 'added',
         label: input.label,
@@ -98,8 +108,9 @@ export async function addReaderFinding(db: Db, user: SessionUser, sourceIp: stri
       },
     })
     await appendAudit(tx, { type: 'finding-added', finding: findingReference(read, finding) }, auditContext(user, sourceIp))
+    return withFindings(read, [finding])
   })
-  return toReadDto(await loadRead(db, readId))
+  return toReadDto(changed)
 }
 
 function describeFinding(finding: Pick<Finding, 'label' | 'measurementMm'>): string {
@@ -108,7 +119,7 @@ function describeFinding(finding: Pick<Finding, 'label' | 'measurementMm'>): str
 
 /** The reader's decision on a finding. Decisions can change until the read is signed; each is audited. */
 export async function decideFinding(db: Db, user: SessionUser, sourceIp: string | null, readId: string, findingId: string, decision: FindingDecision): Promise<ReadDto> {
-  await db.$transaction(async (tx) => {
+  const changed = await db.$transaction(async (tx) => {
     const read = await loadReadForUpdate(tx, readId)
     assertWritable(read, user)
     const finding = read.findings.find((candidate) => candidate.id === findingId)
@@ -126,12 +137,12 @@ export async function decideFinding(db: Db, user: SessionUser, sourceIp: string 
           data: { status: 'accepted', label: finding.aiLabel!, location: finding.aiLocation!, measurementMm: finding.aiMeasurementMm, rejectReason: null, note: null, ...decided },
         })
         await appendAudit(tx, { type: 'finding-accepted', finding: findingReference(read, updated) }, context)
-        return
+        return withFindings(read, [], updated)
       }
       case 'reject': {
         const updated = await tx.finding.update({ where: { id: findingId }, data: { status: 'rejected', rejectReason: decision.reason, note: decision.note, ...decided } })
         await appendAudit(tx, { type: 'finding-rejected', finding: findingReference(read, updated), reason: decision.reason, note: decision.note }, context)
-        return
+        return withFindings(read, [], updated)
       }
       case 'modify': {
         const changes = {
@@ -140,15 +151,16 @@ export async function decideFinding(db: Db, user: SessionUser, sourceIp: string 
           ...(decision.measurementMm !== undefined && decision.measurementMm !== finding.measurementMm ? { measurementMm: decision.measurementMm } : {}),
           ...(decision.note !== undefined ? { note: decision.note } : {}),
         }
-        const changed = Object.keys(changes)
-        if (changed.length === 0) throw new AppError('bad_request', 'findings', 'Nothing to modify: change the label, location or measurement.')
+        const fields = Object.keys(changes)
+        if (fields.length === 0) throw new AppError('bad_request', 'findings', 'Nothing to modify: change the label, location or measurement.')
         const updated = await tx.finding.update({
           where: { id: findingId },
           data: { ...changes, status: finding.origin === 'ai' ? 'modified' : 'added', rejectReason: null, ...decided },
         })
-        await appendAudit(tx, { type: 'finding-modified', finding: findingReference(read, updated), changed, from: describeFinding(finding) }, context)
+        await appendAudit(tx, { type: 'finding-modified', finding: findingReference(read, updated), changed: fields, from: describeFinding(finding) }, context)
+        return withFindings(read, [], updated)
       }
     }
   })
-  return toReadDto(await loadRead(db, readId))
+  return toReadDto(changed)
 }

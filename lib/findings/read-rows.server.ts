@@ -81,7 +81,10 @@ export function toFindingDto(row: Finding): FindingDto {
   return dto
 }
 
-export function studyOf(row: Read): StudyReference {
+/** The columns a study reference is read from (a worklist selects only these and a few more). */
+export const studyColumns = { studyInstanceUid: true, studyDescription: true, studyDate: true, accessionNumber: true, modality: true, source: true, sourceRef: true } as const
+
+export function studyOf(row: Pick<Read, keyof typeof studyColumns>): StudyReference {
   return {
     studyInstanceUid: row.studyInstanceUid,
     studyDescription: row.studyDescription,

@@ -11,6 +11,7 @@ import {
   readInclude,
   readReference,
   readReferenceOf,
+  studyColumns,
   studyOf,
   toReadDto,
   visiblePurposes,
@@ -70,11 +71,12 @@ export async function openReadFor(db: Db, user: SessionUser, sourceIp: string | 
   if (signed) throw new AppError('conflict', 'findings', 'You have signed a read of this study: amend it to change it.')
   try {
     const created = await db.$transaction(async (tx) => {
-      const read = await tx.read.create({ data: { ...study, purpose, status: 'open', openKey, readerId: user.id, readerName: user.displayName }, include: readInclude })
+      const read = await tx.read.create({ data: { ...study, purpose, status: 'open', openKey, readerId: user.id, readerName: user.displayName } })
       await appendAudit(tx, { type: 'read-opened', read: readReference(read), purpose }, auditContext(user, sourceIp))
       return read
     })
-    return toReadDto({ ...created, signedEvent: null, signatureKey: null })
+    // A new read has no findings, signature or amendment yet: nothing to read back.
+    return toReadDto({ ...created, findings: [], signature: null, amendedBy: null, signedEvent: null, signatureKey: null })
   } catch (error) {
     // Two tabs opening the same study at once: the unique open key lets one win.
     const raced = await db.read.findUnique({ where: { openKey }, include: readInclude })
@@ -127,7 +129,7 @@ export async function worklist(db: Db, user: SessionUser): Promise<WorklistEntry
   if (!purpose) return []
   const rows = await db.read.findMany({
     where: { status: 'open', purpose, readerId: user.id },
-    include: { findings: { select: { status: true } } },
+    select: { id: true, version: true, readerName: true, createdAt: true, ...studyColumns, findings: { select: { status: true } } },
     orderBy: { createdAt: 'asc' },
     take: 500,
   })

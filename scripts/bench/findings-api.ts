@@ -289,3 +289,24 @@ export function allLatencies(phase: PhaseResult, ops: readonly Operation[] = ope
 export function p(phase: PhaseResult, op: Operation | 'all', q: number): number {
   return percentile(op === 'all' ? allLatencies(phase) : (phase.latencies.get(op) ?? []), q)
 }
+
+export interface Goal {
+  goal: string
+  seen: string
+  met: boolean
+}
+
+/** Issue 14's targets for this workload, against what the run measured. */
+export function findingsGoals(result: FindingsApiResult): Goal[] {
+  const { concurrent, sequential, healthConcurrent } = result
+  const rate = requestCount(concurrent) / (concurrent.wallMs / 1000)
+  const errors = concurrent.errors.length + sequential.errors.length + healthConcurrent.errors.length + result.healthSequential.errors.length
+  const goal = (text: string, value: number, unit: string, met: boolean): Goal => ({ goal: text, seen: `${value.toFixed(unit === 'req/s' ? 0 : 1)} ${unit}`, met })
+  return [
+    goal(`${result.clients} clients ≥ 300 req/s`, rate, 'req/s', rate >= 300),
+    goal(`${result.clients} clients p99 ≤ 150 ms`, p(concurrent, 'all', 99), 'ms', p(concurrent, 'all', 99) <= 150),
+    goal('1 client p50 ≤ 5 ms', p(sequential, 'all', 50), 'ms', p(sequential, 'all', 50) <= 5),
+    goal(`/api/health at ${result.clients} clients p99 ≤ 25 ms`, p(healthConcurrent, 'health', 99), 'ms', p(healthConcurrent, 'health', 99) <= 25),
+    { goal: 'no errors', seen: String(errors), met: errors === 0 },
+  ]
+}

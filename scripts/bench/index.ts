@@ -20,7 +20,7 @@ import type { RunStage } from './run-stages'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
-import { measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
+import { findingsGoals, measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
@@ -403,6 +403,11 @@ function printFindings(label: string, result: FindingsApiResult) {
     result.prefill >= 500
       ? `before measuring: ${result.prefill} open reads with 3 proposed findings each (warm-up), so the worklist is at its 500-read cap in every phase.`
       : `before measuring: ${result.prefill} open reads (BENCH_FINDINGS_PREFILL), below the worklist's 500-read cap: the worklist grows during the run, so phases see different sizes.`,
+  )
+  console.log(
+    `goals (issue 14): ${findingsGoals(result)
+      .map((goal) => `${goal.goal}: ${goal.seen} ${goal.met ? 'met' : 'NOT met'}`)
+      .join('; ')}.`,
   )
   const errors = [...many.errors, ...one.errors, ...result.healthConcurrent.errors, ...result.healthSequential.errors]
   if (errors.length > 0) {
