@@ -1,6 +1,6 @@
 import 'server-only'
 import pg from 'pg'
-import { getDatabase, type Db } from './client.server'
+import { providerOf, type Db } from './client.server'
 import type { DatabaseConfig } from './config'
 
 // PostgreSQL advisory locks, so that several app instances on one database do one at a
@@ -26,7 +26,7 @@ const lockedTaskTimeoutMs = 10 * 60_000
  * closes that connection, which releases the lock.
  */
 export async function withAdvisoryLock<T>(db: Db, key: number, task: () => Promise<T>): Promise<T> {
-  if (getDatabase().config.provider !== 'postgresql') return task()
+  if (providerOf(db) !== 'postgresql') return task()
   return db.$transaction(
     async (tx) => {
       await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${key})`)
