@@ -3,11 +3,14 @@
 // behind scripts/serve.ts (which decides the client address, see there). Outside demo mode it refuses to start while an account has a password
 // published in the README, and once checkpoints exist, without the audit signing key.
 // Honours PORT (default 3000) and DATABASE_URL (default: embedded SQLite in .data/).
+// Several instances may run on one PostgreSQL database (README "Several instances"): they
+// set up one at a time, and one of them at a time, the leader, signs the periodic checkpoints.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { demoModeEnabled, PublishedPasswordError, refusePublishedPasswords, setupDatabase } from '../lib/users/setup.server'
 import { getDatabase, getDb } from '../lib/db/client.server'
+import { advisoryLeadership, advisoryLockKeys, withAdvisoryLock } from '../lib/db/advisory-lock.server'
 import { AppRoleError, appRoleStatus } from '../lib/db/app-role.server'
 import { getSecrets } from '../lib/config/secrets.server'
 import { recoverModelStore, seedBundledModelFiles } from '../lib/inference/add-model.server'
@@ -47,7 +50,8 @@ function refuseOn(error: unknown): never {
   throw error
 }
 
-try {
+// Instances starting together migrate, recover the model store and seed one at a time.
+async function prepare(): Promise<void> {
   const report = await setupDatabase({ demo })
   const db = getDb()
   const { config } = getDatabase()
@@ -78,17 +82,30 @@ try {
   }
   const key = await auditSigningKey(db, await auditWitness().entries())
   if (key.generated) console.log(`[audit] generated the checkpoint signing key ${auditKeyFile()}; its public key (PARALLAX_AUDIT_PUBLIC_KEY): ${publicKeyText(key.publicKey)}`)
+}
+try {
+  await withAdvisoryLock(getDb(), advisoryLockKeys.migrations, prepare)
 } catch (error) {
   refuseOn(error)
 }
 await getDb().$disconnect()
 
-// Signed audit checkpoints: one now, then periodically while the server runs. A signing key
-// that disappears stops the server rather than leaving the trail unsigned unnoticed.
+// Signed audit checkpoints: one now, then periodically while the server runs, by the one
+// instance that leads (on SQLite, this one); another takes over within a period when it
+// stops. A signing key that disappears stops the server rather than leaving the trail
+// unsigned unnoticed.
 const checkpointMinutes = Number(process.env.PARALLAX_CHECKPOINT_MINUTES ?? 15)
 let next: ReturnType<typeof spawn> | undefined
-const signCheckpoints = () =>
-  createAuditCheckpoints(getDb()).then(
+const leadership = advisoryLeadership(getDatabase().config, advisoryLockKeys.checkpointLeader)
+let leading: boolean | undefined
+const signCheckpoints = async () => {
+  const leads = await leadership.check()
+  if (leads !== leading && getDatabase().config.provider === 'postgresql') {
+    console.log(leads ? '[audit] this instance now signs the periodic checkpoints (leader)' : '[audit] another instance signs the periodic checkpoints')
+  }
+  leading = leads
+  if (!leads) return
+  await createAuditCheckpoints(getDb()).then(
     (written) => written.length && console.log(`[audit] signed checkpoint(s) up to seq ${written.at(-1)!.toSeq}`),
     (error: unknown) => {
       console.error('[audit] could not sign a checkpoint:', error instanceof Error ? error.message : error)
@@ -98,6 +115,7 @@ const signCheckpoints = () =>
       }
     },
   )
+}
 await signCheckpoints()
 setInterval(signCheckpoints, checkpointMinutes * 60_000).unref()
 

@@ -1,5 +1,6 @@
 import 'server-only'
 import type { KeyObject } from 'node:crypto'
+import { advisoryLockKeys, withAdvisoryLock } from '../db/advisory-lock.server'
 import type { Db } from '../db/client.server'
 import { checkpointSignatureValid, coverageProblem, createCheckpoint, describeCheckpoint, type Checkpoint, type TrailFailure } from './checkpoint'
 import type { ChainVerdict } from './chain'
@@ -12,7 +13,8 @@ import { auditWitness, WitnessConflictError, type AuditWitness } from './witness
 // Checkpoints in the database, each also written to the witness outside it: created
 // periodically by the server process and on demand, each covering the events written since
 // the previous one (at most `maxEvents`, so a checkpoint's range always fits in memory
-// when it is verified).
+// when it is verified). On PostgreSQL one signer at a time, whichever instance or CLI it
+// is (an advisory lock): two would each read the same witness and race to extend it.
 
 export const MAX_CHECKPOINT_EVENTS = 10_000
 
@@ -51,7 +53,11 @@ async function catchUpWitness(db: Db, witness: AuditWitness, entries: readonly W
 }
 
 /** Signs checkpoints over every event not yet covered; returns those written (none when up to date). */
-export async function createAuditCheckpoints(db: Db, now = new Date(), witness: AuditWitness = auditWitness()): Promise<Checkpoint[]> {
+export function createAuditCheckpoints(db: Db, now = new Date(), witness: AuditWitness = auditWitness()): Promise<Checkpoint[]> {
+  return withAdvisoryLock(db, advisoryLockKeys.checkpoints, () => signUncovered(db, now, witness))
+}
+
+async function signUncovered(db: Db, now: Date, witness: AuditWitness): Promise<Checkpoint[]> {
   const entries = await witness.entries()
   const { privateKey, publicKey } = await auditSigningKey(db, entries)
   await catchUpWitness(db, witness, entries, publicKey)

@@ -1,6 +1,6 @@
 import 'server-only'
 import { hkdfSync, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 
@@ -29,7 +29,18 @@ function loadOrCreate(file: string): Secrets {
     auditIdentifierSalt: randomBytes(32).toString('base64url'),
   }
   mkdirSync(path.dirname(file), { recursive: true })
-  writeFileSync(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' })
+  // Written aside, then linked into place: instances starting together on one secrets file
+  // never read a half-written one, and the first link wins (the others read the winner's).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
+  writeFileSync(draft, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' })
+  try {
+    linkSync(draft, file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return loadOrCreate(file)
+  } finally {
+    rmSync(draft, { force: true })
+  }
   return created
 }
 

@@ -2,7 +2,7 @@ import 'server-only'
 import { PrismaClient } from './generated/sqlite/client'
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client'
 import { createAdapterFactory } from './adapter.server'
-import { resolveDatabaseConfig, type DatabaseConfig } from './config'
+import { resolveDatabaseConfig, type DatabaseConfig, type DatabaseProvider } from './config'
 
 // Both generated clients come from the same model (prisma/schema.prisma), so they expose
 // the same API; we type everything against the SQLite one.
@@ -15,10 +15,18 @@ export interface Database {
   config: DatabaseConfig
 }
 
+// Which database each client speaks to, for code that is handed a client (not the process's own).
+const providers = new WeakMap<Db, DatabaseProvider>()
+
 export function createDatabase(config: DatabaseConfig): Database {
   const adapter = createAdapterFactory(config)
   const db = config.provider === 'sqlite' ? new PrismaClient({ adapter }) : (new PostgresPrismaClient({ adapter }) as unknown as PrismaClient)
+  providers.set(db, config.provider)
   return { db, config }
+}
+
+export function providerOf(db: Db): DatabaseProvider {
+  return providers.get(db) ?? getDatabase().config.provider
 }
 
 // One client per server process; cached on globalThis so dev-mode reloads reuse it.

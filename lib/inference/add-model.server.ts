@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { recordAudit } from '../audit/append.server'
 import type { AuditActor, ModelAddedVia } from '../audit/events'
+import { advisoryLockKeys, withAdvisoryLock } from '../db/advisory-lock.server'
 import type { Db } from '../db/client.server'
 import { abandonStaged, commitStaged, listStaged, type PendingRecord } from './model-store.server'
 import { bundledManifest, listModels, stageModel, type AddModelInput, type RegisteredModel } from './registry.server'
@@ -12,13 +13,16 @@ import { bundledManifest, listModels, stageModel, type AddModelInput, type Regis
 // only then is the file moved into place. A crash between leaves a pending folder that
 // recoverModelStore, at start, finishes or removes by whether its event committed.
 
-// One registration at a time in this process: two of the same id must not both pass the
-// check for an existing model and both record an event. (The CLI in another process is not
-// serialised with the server; it is an operator's tool, run when adding models.)
+// One registration at a time: two of the same id must not both pass the check for an
+// existing model and both record an event, and an instance starting up must not take
+// another's registration in progress for a crash's leftovers. In this process a promise
+// chain; across processes sharing the store (app instances, the CLI) on PostgreSQL an
+// advisory lock, which recovery takes too. (On SQLite one instance is the only mode; the
+// CLI there is an operator's tool, run when adding models.)
 const registrations = globalThis as unknown as { parallaxModelRegistrations?: Promise<unknown> }
 
-function serialised<T>(task: () => Promise<T>): Promise<T> {
-  const result = (registrations.parallaxModelRegistrations ?? Promise.resolve()).then(task)
+function serialised<T>(db: Db, task: () => Promise<T>): Promise<T> {
+  const result = (registrations.parallaxModelRegistrations ?? Promise.resolve()).then(() => withAdvisoryLock(db, advisoryLockKeys.models, task))
   registrations.parallaxModelRegistrations = result.catch(() => undefined)
   return result
 }
@@ -34,7 +38,7 @@ async function eventCommitted(db: Db, record: PendingRecord): Promise<boolean> {
 }
 
 export async function registerModel(db: Db, input: AddModelInput, actor: AuditActor | null, via: ModelAddedVia, sourceIp?: string | null): Promise<RegisteredModel> {
-  return serialised(async () => {
+  return serialised(db, async () => {
     const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } })
     const staged = stageModel(input, head?.seq ?? 0)
     const { id, file } = staged.manifest.parallax
@@ -56,7 +60,11 @@ export async function registerModel(db: Db, input: AddModelInput, actor: AuditAc
  * At start, before serving: each pending folder left by a crash is moved into place when
  * its model-added event committed, removed otherwise. Returns the model ids of each.
  */
-export async function recoverModelStore(db: Db): Promise<{ completed: string[]; removed: string[] }> {
+export function recoverModelStore(db: Db): Promise<{ completed: string[]; removed: string[] }> {
+  return serialised(db, () => recoverStaged(db))
+}
+
+async function recoverStaged(db: Db): Promise<{ completed: string[]; removed: string[] }> {
   const completed: string[] = []
   const removed: string[] = []
   for (const { dir, record } of listStaged()) {

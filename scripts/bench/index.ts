@@ -3,9 +3,9 @@
 // when missing) and, for the viewer and model sections, the real data in
 // PARALLAX_DATA_DIR (default ../shared/data).
 //
-// BENCH_SECTIONS=viewer,model,cli-browser,model-checks,click-model,cohort,audit,findings,agreement,annotation picks sections (default: all).
+// BENCH_SECTIONS=viewer,model,cli-browser,model-checks,click-model,cohort,audit,findings,instances,agreement,annotation picks sections (default: all).
 // A section that fails says why and the bench goes on with the next one, then exits 1.
-// PostgreSQL (audit, findings) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
+// PostgreSQL (audit, findings, instances) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, existsSync, rmSync } from 'node:fs'
@@ -20,12 +20,13 @@ import type { RunStage } from './run-stages'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
+import { measureInstances, printInstances } from './instances'
 import { findingsGoals, measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { median, mib, ms, perSecond, ratio, table } from './format'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
-const allSections = ['viewer', 'model', 'cli-browser', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'agreement', 'annotation'] as const
+const allSections = ['viewer', 'model', 'cli-browser', 'model-checks', 'click-model', 'cohort', 'audit', 'findings', 'instances', 'agreement', 'annotation'] as const
 type Section = (typeof allSections)[number]
 const requested = (process.env.BENCH_SECTIONS ?? '')
   .split(',')
@@ -311,6 +312,17 @@ try {
       if (!(error instanceof PostgresUnavailableError)) console.error(`\n[bench] findings API on PostgreSQL FAILED: ${(error as Error).stack}`)
     }
     if (problems.length > 0) throw new Error(problems.join('; '))
+  })
+
+  await section('instances', async () => {
+    const url = await postgresDatabase('the several-instances bench')
+    if (!url) return
+    const options = { clients: envNumber('BENCH_FINDINGS_CLIENTS', 20), iterations: envNumber('BENCH_FINDINGS_ITERATIONS', 30), prefill: envNumber('BENCH_FINDINGS_PREFILL', 500) }
+    const result = await measureInstances(url, credentials(radiologist), options)
+    printInstances(result)
+    const errors = result.one.concurrent.errors.length + result.two.concurrent.errors.length
+    if (errors > 0 && process.env.BENCH_FINDINGS_ALLOW_ERRORS !== '1')
+      throw new Error(`${errors} request(s) failed (set BENCH_FINDINGS_ALLOW_ERRORS=1 to report them without failing)`)
   })
 
   await section('annotation', async () => {

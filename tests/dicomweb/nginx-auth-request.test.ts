@@ -6,48 +6,26 @@
 // with a notice when nginx (apt-get install nginx-light) or Orthanc is missing.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SessionUser } from '../../lib/auth/session-user'
 import { freePort } from '../support/free-port'
+import { missingNginx, readmeNginxBlock, startNginx, type Nginx } from '../support/nginx'
 import { missingOrthanc, startOrthanc, type OrthancServer } from '../support/orthanc'
 
-const nginxBinary = process.env.NGINX_PATH ?? '/usr/sbin/nginx'
 const appOrigin = 'http://parallax.test'
 const proxyKey = 'nginx-test-proxy-key-0123456789abcdef'
 
-function missingNginx(): string | null {
-  if (existsSync(nginxBinary)) return null
-  const message = `nginx not found at ${nginxBinary}: the README's nginx configuration is not run (apt-get install -y nginx-light, or set NGINX_PATH).`
-  if (process.env.CI === 'true') throw new Error(`${message} (CI=true: this test is mandatory)`)
-  console.warn(`[skipped] ${message}`)
-  return message
-}
-
-/** The README's nginx block, with its example names and addresses replaced by the test's. */
-function readmeConfig(replacements: [string, string][]): string {
-  const readme = readFileSync(path.resolve('README.md'), 'utf8')
-  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1]
-  assert.ok(block, 'the README has an nginx configuration')
-  let config = block
-  for (const [from, to] of replacements) {
-    assert.ok(config.includes(from), `the README's nginx configuration has ${JSON.stringify(from)}`)
-    config = config.replaceAll(from, to)
-  }
-  return config
-}
-
-const skip = missingOrthanc() ?? missingNginx()
+const skip = missingOrthanc() ?? missingNginx("the README's nginx configuration")
 if (skip) it("the README's nginx configuration in front of Orthanc", { skip }, () => {})
 else
   describe("the README's nginx configuration in front of Orthanc", () => {
     let orthanc: OrthancServer
     let app: Server
-    let nginx: ChildProcess
+    let nginx: Nginx | undefined
     let pacsUrl = ''
     let dir = ''
     let m: {
@@ -102,7 +80,7 @@ else
           users[role] = { id: row.id, username: row.username, displayName: row.displayName, role }
         }
 
-        const server = readmeConfig([
+        const server = readmeNginxBlock('auth_request', [
           ['listen 443 ssl;', `listen 127.0.0.1:${port};`],
           ['    ssl_certificate /etc/ssl/pacs.example.org.pem;\n', ''],
           ['    ssl_certificate_key /etc/ssl/pacs.example.org.key;\n', ''],
@@ -111,39 +89,13 @@ else
           ['http://127.0.0.1:8042', orthanc.url],
           ['the value of PARALLAX_PACS_PROXY_KEY', proxyKey],
         ])
-        // Workers may run as nobody: their temp files go where they can write.
-        const temp = path.join(dir, 'temp')
-        mkdirSync(temp)
-        chmodSync(dir, 0o755)
-        chmodSync(temp, 0o777)
-        const config = path.join(dir, 'nginx.conf')
-        writeFileSync(
-          config,
-          `worker_processes 1;\nerror_log ${dir}/error.log;\npid ${dir}/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n` +
-            ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${temp}/${kind};\n`).join('') +
-            `${server}}\n`,
-        )
-        nginx = spawn(nginxBinary, ['-p', dir, '-c', config, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] })
-        let stderr = ''
-        nginx.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-        for (let tries = 0; ; tries++) {
-          const ready = await fetch(`${pacsUrl}/studies`, { method: 'OPTIONS' }).then(
-            (answer) => answer.status === 204,
-            () => false,
-          )
-          if (ready) break
-          if (nginx.exitCode !== null || tries > 100) throw new Error(`nginx did not start: ${stderr}`)
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
+        nginx = await startNginx(dir, server, async () => (await fetch(`${pacsUrl}/studies`, { method: 'OPTIONS' })).status === 204)
       },
       { timeout: 120_000 },
     )
 
     after(async () => {
-      if (nginx && nginx.exitCode === null) {
-        nginx.kill('SIGTERM')
-        await new Promise((resolve) => nginx.once('exit', resolve))
-      }
+      await nginx?.stop()
       app?.close()
       await orthanc?.stop()
       await m?.db.$disconnect()
