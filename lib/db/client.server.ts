@@ -15,10 +15,23 @@ export interface Database {
   config: DatabaseConfig
 }
 
+// Which configuration each client was made from: for code that reads past Prisma, through
+// the driver itself (lib/audit's chain reader, where the query engine's per-row mapping cost
+// more than the work done on the rows).
+const configs = new WeakMap<Db, DatabaseConfig>()
+
 export function createDatabase(config: DatabaseConfig): Database {
   const adapter = createAdapterFactory(config)
   const db = config.provider === 'sqlite' ? new PrismaClient({ adapter }) : (new PostgresPrismaClient({ adapter }) as unknown as PrismaClient)
+  configs.set(db, config)
   return { db, config }
+}
+
+/** The configuration `db` was created from (every client comes from createDatabase). */
+export function databaseConfigOf(db: Db): DatabaseConfig {
+  const config = configs.get(db)
+  if (!config) throw new Error('databaseConfigOf: this client was not made by createDatabase')
+  return config
 }
 
 // One client per server process; cached on globalThis so dev-mode reloads reuse it.
