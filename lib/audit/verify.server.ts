@@ -1,5 +1,5 @@
 import 'server-only'
-import { ChainVerifier, type ChainStart, type ChainVerdict } from './chain'
+import { ChainVerifier, type CanonicalRow, type ChainStart, type ChainVerdict } from './chain'
 import { openChainReader } from './chain-reader.server'
 import { databaseConfigOf, type Db } from '../db/client.server'
 
@@ -23,11 +23,13 @@ export async function readChain(db: Db, options: { start?: ChainStart; heads?: r
   let rechecked = 0
   const reader = await openChainReader(databaseConfigOf(db))
   const pass = () => ({ verdict: verifier.verdict(), heads, rechecked })
+  let pending: Promise<CanonicalRow[]> | null = reader.page(start?.seq ?? 0, pageSize)
   try {
-    let after = start?.seq ?? 0
     let next = 0
-    for (;;) {
-      const page = await reader.page(after, pageSize)
+    while (pending) {
+      const page: CanonicalRow[] = await pending
+      // The next page is asked for before this one is checked: PostgreSQL writes it meanwhile.
+      pending = page.length < pageSize ? null : reader.page(page[page.length - 1]!.seq, pageSize)
       for (const row of page) {
         const fast = verifier.pushCanonical(row)
         if (fast === 'recheck') {
@@ -43,10 +45,11 @@ export async function readChain(db: Db, options: { start?: ChainStart; heads?: r
         while (next < wanted.length && wanted[next]! < row.seq) next += 1
         if (wanted[next] === row.seq) heads.set(row.seq, row.hash)
       }
-      if (page.length < pageSize) return pass()
-      after = page[page.length - 1]!.seq
     }
+    return pass()
   } finally {
+    // A page still on its way is let finish (its rows unused) before the connection closes.
+    await pending?.catch(() => undefined)
     await reader.close()
   }
 }
