@@ -173,12 +173,13 @@ async function readOnly(db: Db, witness: DirectoryWitness): Promise<{ events: Ca
   await witness.entries()
   const events: CanonicalRow[] = []
   const reader = await openChainReader(databaseConfigOf(db))
+  // Paged as readChain pages: the next page asked for before this one is taken.
+  let pending: Promise<CanonicalRow[]> | null = reader.page(0, VERIFY_PAGE_SIZE)
   try {
-    for (let after = 0; ;) {
-      const page = await reader.page(after, VERIFY_PAGE_SIZE)
+    while (pending) {
+      const page: CanonicalRow[] = await pending
+      pending = page.length < VERIFY_PAGE_SIZE ? null : reader.page(page[page.length - 1]!.seq, VERIFY_PAGE_SIZE)
       for (const event of page) events.push(event)
-      if (page.length < VERIFY_PAGE_SIZE) break
-      after = page[page.length - 1]!.seq
     }
   } finally {
     await reader.close()

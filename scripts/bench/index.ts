@@ -260,7 +260,7 @@ try {
       ]),
     ])
     console.log(
-      `\nread-only: every read verifyAuditTrail makes (the checkpoints, the witness, chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} rows in seq order, each event's canonical text written by the database, through the same raw driver reader), nothing checked; ratio = verify / read-only (the checks' own cost).`,
+      `\nread-only: every read verifyAuditTrail makes (the checkpoints, the witness, chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} rows in seq order, each event's canonical text written by the database, through the same raw driver reader, the next page asked for before one is taken), nothing checked; ratio = verify / read-only (the checks' own cost).`,
     )
     console.log(
       'hashing alone: ChainVerifier over the same rows in memory (each link, SHA-256 over the canonical text the database wrote); checkpoint checks alone: Ed25519 signatures, each checkpoint against its stored head hash, in memory; in brackets: against read-only.',
