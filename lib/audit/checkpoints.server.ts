@@ -90,7 +90,9 @@ export interface FullVerification {
   count: number
 }
 
-const fullVerifications = new WeakMap<Db, FullVerification>()
+// On globalThis: the page, the verify route and the CLI may each hold a copy of this module.
+const globalForVerifications = globalThis as unknown as { parallaxFullVerifications?: WeakMap<Db, FullVerification> }
+const fullVerifications = (globalForVerifications.parallaxFullVerifications ??= new WeakMap<Db, FullVerification>())
 
 /** The last full verification of `db` that passed in this process, if any. */
 export const lastFullVerification = (db: Db): FullVerification | null => fullVerifications.get(db) ?? null

@@ -17,8 +17,10 @@ export interface Database {
 
 // Which configuration each client was made from: for code that reads past Prisma, through
 // the driver itself (lib/audit's chain reader, where the query engine's per-row mapping cost
-// more than the work done on the rows).
-const configs = new WeakMap<Db, DatabaseConfig>()
+// more than the work done on the rows). Kept on globalThis like the client itself: the
+// server's client is made by scripts/start.ts, outside the Next.js bundle's copy of this module.
+const globalForConfigs = globalThis as unknown as { parallaxDatabaseConfigs?: WeakMap<Db, DatabaseConfig> }
+const configs = (globalForConfigs.parallaxDatabaseConfigs ??= new WeakMap<Db, DatabaseConfig>())
 
 export function createDatabase(config: DatabaseConfig): Database {
   const adapter = createAdapterFactory(config)
