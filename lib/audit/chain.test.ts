@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { canonicalJson } from './canonical-json'
 import { canonicalFields, ChainVerifier, GENESIS_HASH, hashEvent, type ChainedEvent, type ChainedFields } from './chain'
 
-function fieldsFor(seq: number, overrides: Partial<ChainedFields> = {}): ChainedFields {
+function fieldsFor(seq: number, overrides: Partial<ChainedFields & { occurredAt: Date }> = {}): ChainedFields & { occurredAt: Date } {
   return {
     seq,
     occurredAt: new Date(Date.UTC(2026, 10, 27, 12, 0, seq)),
@@ -59,7 +59,7 @@ describe('hashEvent', () => {
 
   it('writes the same bytes as canonicalJson of the fields, nulls, quotes, control and non-ASCII characters included', () => {
     const base = fieldsFor(7)
-    const variants: Partial<ChainedFields>[] = [
+    const variants: Partial<ChainedFields & { occurredAt: Date }>[] = [
       {},
       { eventTypeCode: null, actorId: null, actorName: null, actorRole: null, sourceIp: null },
       { actorName: 'Ö\u00e9 "quoted" \\ back\nline\t\u0001 \u2028 😀', details: '{"note":"a\\"b"}' },
@@ -71,6 +71,8 @@ describe('hashEvent', () => {
       assert.equal(canonicalFields(fields), canonicalJson({ ...rest, seq, occurredAt: occurredAt.toISOString() }), JSON.stringify(change))
     }
     assert.throws(() => canonicalFields({ ...base, outcome: Number.NaN }), /non-finite/)
+    // The raw reader's form: the instant as the text toISOString writes.
+    assert.equal(canonicalFields({ ...base, occurredAt: base.occurredAt.toISOString() }), canonicalFields(base))
   })
 
   it('ignores hash fields passed along with the event', () => {
@@ -242,5 +244,42 @@ describe('ChainVerifier', () => {
     assert.ok(full.ok && truncated.ok)
     assert.equal(truncated.headSeq, 3)
     assert.notEqual(truncated.headHash, full.headHash)
+  })
+
+  it('starts after an event vouched for otherwise, checking the link to it', () => {
+    const chain = buildChain(5)
+    const after = new ChainVerifier({ seq: 2, hash: chain[1]!.hash })
+    for (const event of chain.slice(2)) assert.equal(after.push(event), true)
+    assert.deepEqual(after.verdict(), { ok: true, count: 3, headSeq: 5, headHash: chain[4]!.hash })
+    const wrongHead = new ChainVerifier({ seq: 2, hash: chain[0]!.hash })
+    assert.equal(wrongHead.push(chain[2]!), false)
+    assert.equal((wrongHead.verdict() as { problem: string }).problem, 'prev-hash-mismatch')
+  })
+})
+
+describe('ChainVerifier.pushCanonical', () => {
+  const rowOf = (event: ChainedEvent, canonical: string | null = canonicalFields(event)) => ({ seq: event.seq, prevHash: event.prevHash, hash: event.hash, canonical })
+
+  it('accepts the canonical text of an intact chain, with the verdict push gives', () => {
+    const chain = buildChain(4)
+    const verifier = new ChainVerifier()
+    for (const event of chain) assert.equal(verifier.pushCanonical(rowOf(event)), true)
+    assert.deepEqual(verifier.verdict(), verify(chain))
+  })
+
+  it('asks for a recheck, counting nothing, on a text that does not give the hash, a missing text, a gap or a broken link', () => {
+    const chain = buildChain(3)
+    const verifier = new ChainVerifier()
+    assert.equal(verifier.pushCanonical(rowOf(chain[0]!)), true)
+    for (const row of [
+      rowOf(chain[1]!, canonicalFields({ ...chain[1]!, outcome: 12 })),
+      rowOf(chain[1]!, null),
+      rowOf(chain[2]!),
+      { ...rowOf(chain[1]!), prevHash: 'f'.repeat(64) },
+    ]) {
+      assert.equal(verifier.pushCanonical(row), 'recheck')
+    }
+    assert.deepEqual(verifier.verdict(), verify(chain.slice(0, 1)))
+    assert.equal(verifier.push(chain[1]!), true)
   })
 })

@@ -109,10 +109,28 @@ export function coverageProblem(checkpoints: readonly Checkpoint[]): TrailFailur
   return null
 }
 
-/** Checks one checkpoint against the stored events of its range (null when it holds). */
+/**
+ * A checkpoint's range of stored events as its checks need it. 'read': the whole range
+ * (whether it is exactly fromSeq..toSeq, its Merkle root and its last hash), for a trail
+ * held in memory. 'head': the stored hash of toSeq alone, which commits to the whole range
+ * where the chain up to it was recomputed (verifyAuditTrail), and vouches for it by the
+ * signature alone where it was not (the audit page's quick check, which says so).
+ */
+export type RangeSummary = { kind: 'read'; contiguous: boolean; rootHash: string; headHash: string | undefined } | { kind: 'head'; headHash: string | undefined }
+
+export function summariseRange(checkpoint: Pick<Checkpoint, 'fromSeq' | 'toSeq'>, range: readonly Pick<ChainedEvent, 'seq' | 'hash'>[]): RangeSummary {
+  return {
+    kind: 'read',
+    contiguous: range.length === checkpoint.toSeq - checkpoint.fromSeq + 1 && range.every((event, offset) => event.seq === checkpoint.fromSeq + offset),
+    rootHash: merkleRoot(range.map(leafOf)),
+    headHash: range.at(-1)?.hash,
+  }
+}
+
+/** Checks one checkpoint against its range of stored events (null when it holds). */
 export function checkpointProblem(
   checkpoint: Checkpoint,
-  range: readonly Pick<ChainedEvent, 'seq' | 'hash'>[],
+  range: RangeSummary,
   headSeq: number,
   publicKey: KeyObject,
   position: { index: number; of: number } = { index: 1, of: 1 },
@@ -131,8 +149,8 @@ export function checkpointProblem(
       message: `events from ${first} to ${checkpoint.toSeq} were signed in ${named} but are gone`,
     }
   }
-  const contiguous = range.length === checkpoint.toSeq - checkpoint.fromSeq + 1 && range.every((event, offset) => event.seq === checkpoint.fromSeq + offset)
-  if (!contiguous || merkleRoot(range.map(leafOf)) !== checkpoint.rootHash || range.at(-1)!.hash !== checkpoint.headHash) {
+  const rangeDiffers = range.kind === 'read' && (!range.contiguous || range.rootHash !== checkpoint.rootHash)
+  if (rangeDiffers || range.headHash !== checkpoint.headHash) {
     return {
       ok: false,
       firstBadSeq: checkpoint.fromSeq,

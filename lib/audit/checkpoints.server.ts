@@ -6,7 +6,7 @@ import { checkpointSignatureValid, coverageProblem, createCheckpoint, describeCh
 import type { ChainVerdict } from './chain'
 import { auditSigningKey, configuredPublicKey, localPublicKey } from './signing-key.server'
 import { checkpointedTrailProblem } from './trail'
-import { verifyAuditChain } from './verify.server'
+import { readChain, storedHashes } from './verify.server'
 import { parseWitness, witnessEntry, witnessProblem, type WitnessEntry } from './witness'
 import { auditWitness, WitnessConflictError, type AuditWitness } from './witness.server'
 
@@ -89,19 +89,75 @@ async function signUncovered(db: Db, now: Date, witness: AuditWitness): Promise<
 
 export type AuditTrailVerdict = (Extract<ChainVerdict, { ok: true }> & { checkpoints: number }) | (TrailFailure & { count: number })
 
+/** A full verification that passed, as this process remembers it for the audit page. */
+export interface FullVerification {
+  at: Date
+  headSeq: number
+  count: number
+}
+
+// On globalThis: the page, the verify route and the CLI may each hold a copy of this module.
+const globalForVerifications = globalThis as unknown as { parallaxFullVerifications?: WeakMap<Db, FullVerification> }
+const fullVerifications = (globalForVerifications.parallaxFullVerifications ??= new WeakMap<Db, FullVerification>())
+
+/** The last full verification of `db` that passed in this process, if any. */
+export const lastFullVerification = (db: Db): FullVerification | null => fullVerifications.get(db) ?? null
+
 /**
- * The chain (paged), then the checkpoints against the witness and the pinned key: the
- * witness's every checkpoint still in the database unchanged, contiguous coverage from
- * seq 1, every signature and range, and none the witness lacks.
+ * The chain in one paged pass, then the checkpoints against the witness and the pinned key:
+ * the witness's every checkpoint still in the database unchanged, contiguous coverage from
+ * seq 1, every signature, and none the witness lacks. Each checkpoint is held against the
+ * stored hash of its last event: once every link up to it is recomputed, that hash commits
+ * to every event of its range (SHA-256), so a range that matches its signed head has the
+ * signed root too, and rewritten or truncated ranges still fail. The checkpoints are read
+ * first, so one signed meanwhile is not taken for events gone.
  */
 export async function verifyAuditTrail(db: Db, witness: AuditWitness = auditWitness()): Promise<AuditTrailVerdict> {
-  const chain = await verifyAuditChain(db)
-  if (!chain.ok) return chain
   const checkpoints = await storedCheckpoints(db)
-  const rangeOf = (checkpoint: Checkpoint) =>
-    db.auditEvent.findMany({ where: { seq: { gte: checkpoint.fromSeq, lte: checkpoint.toSeq } }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } })
+  const { verdict: chain, heads } = await readChain(db, { heads: checkpoints.map((checkpoint) => checkpoint.toSeq) })
+  if (!chain.ok) return chain
   const root = { witness: await witness.entries(), configuredKey: configuredPublicKey(), localKey: localPublicKey() }
+  const rangeOf = (checkpoint: Checkpoint) => ({ kind: 'head' as const, headHash: heads.get(checkpoint.toSeq) })
   const failure = await checkpointedTrailProblem({ headSeq: chain.headSeq, checkpoints, rangeOf }, root)
   if (failure) return { ...failure, count: chain.count }
+  fullVerifications.set(db, { at: new Date(), headSeq: chain.headSeq, count: chain.count })
   return { ...chain, checkpoints: checkpoints.length }
+}
+
+export type QuickTrailVerdict = AuditTrailVerdict & {
+  /** The first seq whose hash was recomputed; those before it are vouched for by the checkpoints' signatures and heads. */
+  recomputedFrom: number
+  lastFull: FullVerification | null
+}
+
+/**
+ * The audit page's check, in time that does not grow with the trail: every checkpoint
+ * against the witness, the pinned key and the stored hash of its last event as in
+ * verifyAuditTrail, but the chain recomputed only from the last checkpoint's head on. An
+ * event edited inside a signed range without its stored hash (which then no longer
+ * commits to it) is found by verifyAuditTrail alone (`npm run audit:verify`, the page's
+ * full check).
+ */
+export async function quickVerifyAuditTrail(db: Db, witness: AuditWitness = auditWitness()): Promise<QuickTrailVerdict> {
+  const checkpoints = await storedCheckpoints(db)
+  const last = checkpoints.at(-1)
+  const start = last ? { seq: last.toSeq, hash: last.headHash } : undefined
+  const [{ verdict: chain }, heads, newest] = await Promise.all([
+    readChain(db, { start }),
+    storedHashes(
+      db,
+      checkpoints.map((checkpoint) => checkpoint.toSeq),
+    ),
+    db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }),
+  ])
+  const scope = { recomputedFrom: (start?.seq ?? 0) + 1, lastFull: lastFullVerification(db) }
+  // A trail cut short before the last checkpoint's head reads as an empty tail: the stored head says so.
+  const headSeq = chain.ok ? Math.min(chain.headSeq, newest?.seq ?? 0) : 0
+  if (!chain.ok) return { ...chain, ...scope }
+  const root = { witness: await witness.entries(), configuredKey: configuredPublicKey(), localKey: localPublicKey() }
+  const rangeOf = (checkpoint: Checkpoint) => ({ kind: 'head' as const, headHash: heads.get(checkpoint.toSeq) })
+  const failure = await checkpointedTrailProblem({ headSeq, checkpoints, rangeOf }, root)
+  const count = headSeq
+  if (failure) return { ...failure, count, ...scope }
+  return { ok: true, count, headSeq, headHash: chain.headHash, checkpoints: checkpoints.length, ...scope }
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { ChainVerifier, type ChainedEvent } from './chain'
-import { checkpointProblem, coverageProblem, type Checkpoint, type TrailFailure, type TrailVerdict } from './checkpoint'
+import { checkpointProblem, coverageProblem, summariseRange, type Checkpoint, type RangeSummary, type TrailFailure, type TrailVerdict } from './checkpoint'
 import { parsePublicKey, parseWitness, publicKeyText, unwitnessedProblem, witnessProblem, type WitnessEntry } from './witness'
 
 // What the database's checkpoints must satisfy once its chain verifies, in the order that
@@ -23,8 +23,8 @@ export interface CheckpointedTrail {
   headSeq: number
   /** The database's checkpoints, ascending fromSeq. */
   checkpoints: readonly Checkpoint[]
-  /** The stored events of a checkpoint's range, ascending seq. */
-  rangeOf(checkpoint: Checkpoint): Promise<readonly Pick<ChainedEvent, 'seq' | 'hash'>[]>
+  /** The stored events of a checkpoint's range, summarised. */
+  rangeOf(checkpoint: Checkpoint): RangeSummary | Promise<RangeSummary>
 }
 
 /** The key verification trusts: configured, else the witness's first record's, else the local key's. */
@@ -66,7 +66,11 @@ export async function verifyTrail(events: readonly ChainedEvent[], checkpoints: 
   const verdict = chain.verdict()
   if (!verdict.ok) return { ok: false, firstBadSeq: verdict.firstBadSeq, problem: verdict.problem, message: verdict.message }
   const sorted = [...checkpoints].sort((a, b) => a.fromSeq - b.fromSeq)
-  const rangeOf = async (checkpoint: Checkpoint) => events.filter((event) => event.seq >= checkpoint.fromSeq && event.seq <= checkpoint.toSeq)
+  const rangeOf = (checkpoint: Checkpoint) =>
+    summariseRange(
+      checkpoint,
+      events.filter((event) => event.seq >= checkpoint.fromSeq && event.seq <= checkpoint.toSeq),
+    )
   const failure = await checkpointedTrailProblem({ headSeq: verdict.headSeq, checkpoints: sorted, rangeOf }, root)
   return failure ?? { ok: true, events: verdict.count, checkpoints: checkpoints.length, headSeq: verdict.headSeq }
 }

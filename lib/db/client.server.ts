@@ -15,18 +15,30 @@ export interface Database {
   config: DatabaseConfig
 }
 
-// Which database each client speaks to, for code that is handed a client (not the process's own).
-const providers = new WeakMap<Db, DatabaseProvider>()
+// Which configuration each client was made from: for code handed a client (providerOf) and for code that reads past Prisma, through
+// the driver itself (lib/audit's chain reader, where the query engine's per-row mapping cost
+// more than the work done on the rows). Kept on globalThis like the client itself: the
+// server's client is made by scripts/start.ts, outside the Next.js bundle's copy of this module.
+const globalForConfigs = globalThis as unknown as { parallaxDatabaseConfigs?: WeakMap<Db, DatabaseConfig> }
+const configs = (globalForConfigs.parallaxDatabaseConfigs ??= new WeakMap<Db, DatabaseConfig>())
 
 export function createDatabase(config: DatabaseConfig): Database {
   const adapter = createAdapterFactory(config)
   const db = config.provider === 'sqlite' ? new PrismaClient({ adapter }) : (new PostgresPrismaClient({ adapter }) as unknown as PrismaClient)
-  providers.set(db, config.provider)
+  configs.set(db, config)
   return { db, config }
 }
 
+/** The configuration `db` was created from (every client comes from createDatabase). */
+export function databaseConfigOf(db: Db): DatabaseConfig {
+  const config = configs.get(db)
+  if (!config) throw new Error('databaseConfigOf: this client was not made by createDatabase')
+  return config
+}
+
+/** Which database `db` speaks to, for code that is handed a client (not the process's own). */
 export function providerOf(db: Db): DatabaseProvider {
-  return providers.get(db) ?? getDatabase().config.provider
+  return configs.get(db)?.provider ?? getDatabase().config.provider
 }
 
 // One client per server process; cached on globalThis so dev-mode reloads reuse it.

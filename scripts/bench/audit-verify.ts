@@ -1,20 +1,26 @@
 // Audit-trail verification rate: a scratch database migrated as the server does, filled
 // with N chained audit events (bulk inserts with correctly computed hashes, not N calls to
 // appendAudit), signed checkpoints every 10,000 events, then verifyAuditTrail timed against
-// baselines measured in the same run on the same rows: the same queries without any check
-// (read-only), and the checks alone in memory (hashing; checkpoint signatures and roots).
+// baselines measured in the same run on the same rows: the same queries by the same raw
+// path without any check (read-only), and the checks alone in memory (hashing; checkpoint
+// signatures and roots). Then the trail grows to the audit page's size (1,000,000 events)
+// and the page's server work (quickVerifyAuditTrail and the newest events) is timed against
+// the listing alone and a full verification of the same trail.
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { GENESIS_HASH, hashEvent, type ChainedEvent, type ChainedFields } from '../../lib/audit/chain'
+import { ChainVerifier, GENESIS_HASH, hashEvent, type CanonicalRow, type ChainedEvent, type ChainedFields, type ChainStart } from '../../lib/audit/chain'
 import { canonicalJson } from '../../lib/audit/canonical-json'
 import { checkpointProblem, type Checkpoint } from '../../lib/audit/checkpoint'
-import { createAuditCheckpoints, MAX_CHECKPOINT_EVENTS, verifyAuditTrail } from '../../lib/audit/checkpoints.server'
+import { openChainReader } from '../../lib/audit/chain-reader.server'
+import { createAuditCheckpoints, MAX_CHECKPOINT_EVENTS, quickVerifyAuditTrail, verifyAuditTrail } from '../../lib/audit/checkpoints.server'
+import { listAuditEvents } from '../../lib/audit/queries.server'
+import { readChain } from '../../lib/audit/verify.server'
 import { codeAuditEvent, type AuditEventInput } from '../../lib/audit/events'
 import { localPublicKey } from '../../lib/audit/signing-key.server'
 import { DirectoryWitness } from '../../lib/audit/witness.server'
-import { createDatabase, type Db } from '../../lib/db/client.server'
+import { createDatabase, databaseConfigOf, type Db } from '../../lib/db/client.server'
 import { resolveDatabaseConfig, type DatabaseConfig } from '../../lib/db/config'
 import { applyMigrations } from '../../lib/db/migrate.server'
 
@@ -33,6 +39,18 @@ export interface AuditVerifyResult {
   readOnlyMs: number
   hashOnlyMs: number
   checkpointChecksOnlyMs: number
+  /** The audit page's server work on the larger trail (null when BENCH_AUDIT_PAGE_EVENTS=0). */
+  page: AuditPageResult | null
+}
+
+export interface AuditPageResult {
+  events: number
+  growMs: number
+  /** Medians: quickVerifyAuditTrail + the newest 50 events, as the page runs them; the listing alone. */
+  pageMs: number
+  listOnlyMs: number
+  /** One full verifyAuditTrail of the same trail. */
+  fullVerifyMs: number
 }
 
 // The events a busy reading room writes: sign-ins, studies opened, AI runs, decisions.
@@ -106,7 +124,14 @@ const chainedColumns = [
  * included, are stored exactly as the app stores them). Prisma's createMany is ~20 times
  * slower here, and 100,000 appendAudit calls slower still.
  */
-async function fillChain(db: Db, provider: DatabaseConfig['provider'], total: number, perTransaction = 5000, perStatement = 1000): Promise<void> {
+async function fillChain(
+  db: Db,
+  provider: DatabaseConfig['provider'],
+  total: number,
+  after: ChainStart = { seq: 0, hash: GENESIS_HASH },
+  perTransaction = 5000,
+  perStatement = 1000,
+): Promise<ChainStart> {
   const start = Date.UTC(2026, 0, 1)
   const columnList = chainedColumns.map((column) => `"${column}"`).join(', ')
   const placeholders = (rows: number) =>
@@ -115,8 +140,8 @@ async function fillChain(db: Db, provider: DatabaseConfig['provider'], total: nu
       (_, row) => `(${chainedColumns.map((_, column) => (provider === 'sqlite' ? '?' : `$${row * chainedColumns.length + column + 1}`)).join(', ')})`,
     ).join(', ')
   const statements = new Map<number, string>()
-  let prevHash = GENESIS_HASH
-  for (let from = 1; from <= total; from += perTransaction) {
+  let prevHash = after.hash
+  for (let from = after.seq + 1; from <= total; from += perTransaction) {
     const rows: ChainedEvent[] = []
     for (let seq = from; seq < Math.min(from + perTransaction, total + 1); seq += 1) {
       const fields = eventFields(seq, start)
@@ -136,26 +161,30 @@ async function fillChain(db: Db, provider: DatabaseConfig['provider'], total: nu
       { timeout: 120_000, maxWait: 30_000 },
     )
   }
+  return { seq: Math.max(total, after.seq), hash: prevHash }
 }
 
-/** Every query verifyAuditTrail makes, with no check on what comes back. */
-async function readOnly(
-  db: Db,
-): Promise<{ events: ChainedEvent[]; checkpointRows: Awaited<ReturnType<Db['auditCheckpoint']['findMany']>>; ranges: { seq: number; hash: string }[][] }> {
-  const events: ChainedEvent[] = []
-  let after = 0
-  for (;;) {
-    const page = await db.auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' }, take: VERIFY_PAGE_SIZE })
-    for (const event of page) events.push(event)
-    if (page.length < VERIFY_PAGE_SIZE) break
-    after = page[page.length - 1]!.seq
-  }
+/**
+ * Every read verifyAuditTrail makes, by the same path, with no check on what comes back: the
+ * checkpoints, the witness, the chain in keyset pages through the same raw driver reader.
+ */
+async function readOnly(db: Db, witness: DirectoryWitness): Promise<{ events: CanonicalRow[]; checkpointRows: Awaited<ReturnType<Db['auditCheckpoint']['findMany']>> }> {
   const checkpointRows = await db.auditCheckpoint.findMany({ orderBy: { fromSeq: 'asc' } })
-  const ranges: { seq: number; hash: string }[][] = []
-  for (const row of checkpointRows) {
-    ranges.push(await db.auditEvent.findMany({ where: { seq: { gte: row.fromSeq, lte: row.toSeq } }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true } }))
+  await witness.entries()
+  const events: CanonicalRow[] = []
+  const reader = await openChainReader(databaseConfigOf(db))
+  // Paged as readChain pages: the next page asked for before this one is taken.
+  let pending: Promise<CanonicalRow[]> | null = reader.page(0, VERIFY_PAGE_SIZE)
+  try {
+    while (pending) {
+      const page: CanonicalRow[] = await pending
+      pending = page.length < VERIFY_PAGE_SIZE ? null : reader.page(page[page.length - 1]!.seq, VERIFY_PAGE_SIZE)
+      for (const event of page) events.push(event)
+    }
+  } finally {
+    await reader.close()
   }
-  return { events, checkpointRows, ranges }
+  return { events, checkpointRows }
 }
 
 const elapsed = async <T>(run: () => Promise<T> | T): Promise<{ ms: number; value: T }> => {
@@ -170,8 +199,9 @@ const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.fl
  * Runs the whole measurement on one database URL (an empty database: SQLite file path or a
  * fresh PostgreSQL database). The audit signing key must already point at a scratch file.
  */
-export async function measureAuditVerify(databaseUrl: string, options: { events?: number; runs?: number } = {}): Promise<AuditVerifyResult> {
+export async function measureAuditVerify(databaseUrl: string, options: { events?: number; runs?: number; pageEvents?: number } = {}): Promise<AuditVerifyResult> {
   const total = options.events ?? 100_000
+  const pageEvents = options.pageEvents ?? 1_000_000
   const runs = options.runs ?? 3
   const config: DatabaseConfig = resolveDatabaseConfig(databaseUrl)
   await applyMigrations(config)
@@ -187,7 +217,11 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
     if (signing.value.length !== expectedCheckpoints) throw new Error(`expected ${expectedCheckpoints} checkpoints, ${signing.value.length} were signed`)
     const publicKey = localPublicKey()!
 
-    // Warm-up (connections, JIT), and a check that the trail really verifies.
+    // Warm-up (connections, JIT), and a check that the trail really verifies, every event by
+    // the text the database writes (none recomputed from its columns).
+    const pass = await readChain(db)
+    if (!pass.verdict.ok || pass.rechecked !== 0)
+      throw new Error(`readChain on the generated trail (${config.provider}): ${JSON.stringify(pass.verdict)}, ${pass.rechecked} recomputed`)
     const warm = await verifyAuditTrail(db, witness)
     if (!warm.ok) throw new Error(`verifyAuditTrail failed on the generated trail (${config.provider}): ${warm.message} at seq ${warm.firstBadSeq}`)
     if (warm.count !== total || warm.checkpoints !== expectedCheckpoints)
@@ -201,22 +235,19 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
       const verified = await elapsed(() => verifyAuditTrail(db, witness))
       if (!verified.value.ok) throw new Error(`verifyAuditTrail failed on run ${run + 1}: ${verified.value.message}`)
       verifyMs.push(verified.ms)
-      const read = await elapsed(() => readOnly(db))
+      const read = await elapsed(() => readOnly(db, witness))
       if (read.value.events.length !== total) throw new Error(`the read-only pass read ${read.value.events.length} events, expected ${total}`)
       readMs.push(read.ms)
-      const { events, checkpointRows, ranges } = read.value
-      // Hashing alone: what ChainVerifier recomputes for each event, in memory.
+      const { events, checkpointRows } = read.value
+      // The checks on those rows alone, in memory: what ChainVerifier does with each.
       const hashed = await elapsed(() => {
-        let prevHash = GENESIS_HASH
-        for (const event of events) {
-          if (hashEvent(prevHash, event) !== event.hash) throw new Error(`hash mismatch at seq ${event.seq} in the hashing baseline`)
-          prevHash = event.hash
-        }
+        const verifier = new ChainVerifier()
+        for (const row of events) if (verifier.pushCanonical(row) !== true) throw new Error(`seq ${row.seq} did not verify in the hashing baseline`)
       })
       hashMs.push(hashed.ms)
-      // Checkpoint checks alone: signatures and Merkle roots over the ranges, in memory.
+      // Checkpoint checks alone, as verifyAuditTrail makes them: signatures, each against its range's stored head, in memory.
       const checked = await elapsed(() => {
-        for (const [index, row] of checkpointRows.entries()) {
+        for (const row of checkpointRows) {
           const checkpoint: Checkpoint = {
             fromSeq: row.fromSeq,
             toSeq: row.toSeq,
@@ -226,12 +257,13 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
             keyId: row.keyId,
             signature: row.signature,
           }
-          const problem = checkpointProblem(checkpoint, ranges[index]!, total, publicKey)
+          const problem = checkpointProblem(checkpoint, { kind: 'head', headHash: events[checkpoint.toSeq - 1]?.hash }, total, publicKey)
           if (problem) throw new Error(`checkpoint baseline: ${problem.message}`)
         }
       })
       checkpointMs.push(checked.ms)
     }
+    const page = pageEvents > total ? await measureAuditPage(db, witness, total, pageEvents, runs, config.provider) : null
     return {
       provider: config.provider,
       events: total,
@@ -243,11 +275,39 @@ export async function measureAuditVerify(databaseUrl: string, options: { events?
       readOnlyMs: medianOf(readMs),
       hashOnlyMs: medianOf(hashMs),
       checkpointChecksOnlyMs: medianOf(checkpointMs),
+      page,
     }
   } finally {
     await db.$disconnect()
     rmSync(witnessDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Grows the verified trail to `pageEvents`, signs it as the server would, and times the
+ * audit page's server work: quickVerifyAuditTrail beside the newest 50 events (the page
+ * runs both at once), against the listing alone and one full verification.
+ */
+async function measureAuditPage(db: Db, witness: DirectoryWitness, from: number, pageEvents: number, runs: number, provider: DatabaseConfig['provider']): Promise<AuditPageResult> {
+  const head = await db.auditEvent.findFirst({ where: { seq: from }, select: { seq: true, hash: true } })
+  const grow = await elapsed(async () => {
+    await fillChain(db, provider, pageEvents, head!)
+    await createAuditCheckpoints(db, new Date(Date.UTC(2026, 0, 3)), witness)
+  })
+  // Events after the last checkpoint, as between two of the server's 15-minute signings.
+  await fillChain(db, provider, pageEvents + 2000, { seq: pageEvents, hash: (await db.auditEvent.findFirst({ where: { seq: pageEvents }, select: { hash: true } }))!.hash })
+  const total = pageEvents + 2000
+  const warm = await quickVerifyAuditTrail(db, witness)
+  if (!warm.ok || warm.headSeq !== total) throw new Error(`quickVerifyAuditTrail on the ${provider} page trail: ${JSON.stringify(warm)}`)
+  const pageMs: number[] = []
+  const listMs: number[] = []
+  for (let run = 0; run < runs; run += 1) {
+    pageMs.push((await elapsed(() => Promise.all([quickVerifyAuditTrail(db, witness), listAuditEvents(db, { limit: 50 })]))).ms)
+    listMs.push((await elapsed(() => listAuditEvents(db, { limit: 50 }))).ms)
+  }
+  const full = await elapsed(() => verifyAuditTrail(db, witness))
+  if (!full.value.ok || full.value.count !== total) throw new Error(`verifyAuditTrail on the ${provider} page trail: ${JSON.stringify(full.value)}`)
+  return { events: total, growMs: grow.ms, pageMs: medianOf(pageMs), listOnlyMs: medianOf(listMs), fullVerifyMs: full.ms }
 }
 
 /** A scratch SQLite URL and the folder to remove afterwards. */

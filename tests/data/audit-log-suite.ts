@@ -82,6 +82,14 @@ export function defineAuditLogTests(c: DataLayerContext): void {
       assert.deepEqual(paged, whole)
     })
 
+    it("the database writes each event's canonical text as canonicalFields does: nothing is recomputed on an intact chain", async () => {
+      const tricky = 'Ö "quoted" \\ back\nline\t\u0001 \u007f \u2028 😀 </script>'
+      await m.append.recordAudit(db, { type: 'access-denied', resource: `/api/${tricky}`, method: 'GET' }, { actor: null, sourceIp: tricky })
+      const pass = await m.verify.readChain(db)
+      assert.ok(pass.verdict.ok, JSON.stringify(pass.verdict))
+      assert.equal(pass.rechecked, 0)
+    })
+
     it('the database refuses UPDATE on AuditEvent', async () => {
       const original = await auditRow(2)
       await assert.rejects(db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "details" = '{"username":"mallory"}' WHERE "seq" = 2`), /append-only: UPDATE refused/)

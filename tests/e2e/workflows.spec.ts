@@ -65,5 +65,13 @@ test('an admin manages a user and the auditor sees every step in the verified tr
   await expect(events.nth(1)).toHaveAttribute('data-event-type', 'role-changed')
   await expect(events.nth(1)).toContainText('110113 / 110136')
   await expect(events.nth(2)).toHaveAttribute('data-event-type', 'user-created')
+  // The page's check is the quick one and says so; the full one recomputes every event.
+  const status = auditorPage.getByTestId('chain-status')
+  await expect(status).toHaveAttribute('data-scope', 'quick')
+  await expect(auditorPage.getByTestId('chain-scope')).toContainText('not recomputed')
+  await auditorPage.getByTestId('verify-full').click()
+  await expect(status).toHaveAttribute('data-scope', 'full')
+  await expect(status).toHaveAttribute('data-ok', 'true')
+  await expect(status).toContainText(/all [\d,]+ events recomputed/)
   await auditorContext.close()
 })
