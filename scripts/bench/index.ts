@@ -23,6 +23,7 @@ import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE
 import { measureInstances, printInstances } from './instances'
 import { findingsGoals, measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { median, mib, ms, perSecond, ratio, table } from './format'
+import { checkGoal, printGoals, recordGoal } from './goals'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
 
@@ -136,6 +137,8 @@ try {
     console.log(
       `node end to end: reading the DICOM files, session creation and the same pipeline; onnxruntime-node with ${browserRun.wasmThreads} intra-op thread(s), as the browser.`,
     )
+    checkGoal('brain model inference, browser WASM / onnxruntime-node', browserRun.inferenceMs / nodeRun.inferenceMs, '×', { max: 1.1 })
+    checkGoal('brain model end to end, browser / CLI', browserRun.totalMs / nodeRun.totalMs, '×', { max: 1.2 })
     console.log("\nThe browser run, stage by stage (User Timing marks on the page, the worker's own timings)\n")
     table([['stage', 'browser', 'share of click to labelmap'], ...browserRun.stages.map((row) => [row.stage, ms(row.ms), ratio(row.ms, browserRun.stages.at(-1)!.ms)])])
   })
@@ -276,6 +279,13 @@ try {
       'hashing alone: ChainVerifier over the same rows in memory (each link, SHA-256 over the canonical text the database wrote); checkpoint checks alone: Ed25519 signatures, each checkpoint against its stored head hash, in memory; in brackets: against read-only.',
     )
     console.log('fill: multi-row INSERTs of precomputed chained rows in transactions of 5,000 (not appendAudit); sign: createAuditCheckpoints.')
+    for (const result of results) {
+      checkGoal(`audit verification, ${result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, (result.events * 1000) / result.verifyMs, 'events/s', { min: 200_000 })
+      if (result.page)
+        checkGoal(`audit page work, ${result.page.events.toLocaleString('en-US')} events, ${result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, result.page.pageMs, 'ms', {
+          max: 500,
+        })
+    }
     const pages = results.filter((result) => result.page)
     if (pages.length > 0) {
       console.log(
@@ -317,6 +327,7 @@ try {
         server.stop()
       }
       printFindings(label, result)
+      for (const goal of findingsGoals(result)) recordGoal({ measure: `findings API, ${label}`, goal: goal.goal, seen: goal.seen, met: goal.met })
       const errors = result.concurrent.errors.length + result.sequential.errors.length + result.healthConcurrent.errors.length + result.healthSequential.errors.length
       if (errors > 0 && !allowErrors) problems.push(`${label}: ${errors} request(s) failed (set BENCH_FINDINGS_ALLOW_ERRORS=1 to report them without failing)`)
     }
@@ -388,6 +399,7 @@ try {
       `\nfigures: Dice ${figures.dice.toFixed(4)}, HD95 ${figures.hd95Mm!.toFixed(2)} mm, ASSD ${figures.assdMm!.toFixed(2)} mm; Dice alone: one pass over every voxel of both masks, no surfaces; majority vote: one vote-counting pass over the masks' bounding box (as STAPLE's counting pass).`,
     )
   })
+  printGoals()
 } finally {
   if (sharedServer) (await sharedServer.catch(() => null))?.stop()
   if (postgres) (await postgres.catch(() => null))?.stop()

@@ -6,6 +6,7 @@ import { measureBareDicomweb, measureBareLoad, type BareLoadRun } from './bare-l
 import { startBarePage } from './bare-cornerstone/serve'
 import { measureDecodeBaseline } from './decode-baseline'
 import { median, mib, ms, ratio, table } from './format'
+import { checkGoal } from './goals'
 import { measureRawRetrieval, measureViewerPacsLoad, startBenchPacs } from './pacs-load'
 import { measureViewerLoad } from './viewer-load'
 import { missingOrthanc } from '../../tests/support/orthanc'
@@ -39,6 +40,11 @@ export async function benchViewer({ baseURL, ctDir, runs, radiologist, admin, pa
       ['time until series ready', ms(viewer.ready), ms(bareLoads.ready), ratio(viewer.ready, bareLoads.ready), ms(decode.milliseconds), ratio(viewer.ready, decode.milliseconds)],
       ['page memory after loading', mib(memory), '', '', `raw voxels ${mib(decode.decodedBytes)}`, ratio(memory, decode.decodedBytes)],
     ])
+    checkGoal('CT from disk: first image', viewer.first, 'ms', { max: 300 })
+    checkGoal('CT from disk: first image / bare Cornerstone3D page', viewer.first / bareLoads.first, '×', { max: 1 })
+    checkGoal('CT from disk: series ready / pure single-thread decode', viewer.ready / decode.milliseconds, '×', { max: 1 })
+    checkGoal('CT from disk: series ready / bare Cornerstone3D page', viewer.ready / bareLoads.ready, '×', { max: 1 })
+    checkGoal('CT from disk: page memory / raw voxels', memory / decode.decodedBytes, '×', { max: 1.2 })
     console.log('\nbare Cornerstone3D: the same @cornerstonejs/core and dicom-image-loader, default loader settings, on a page of its own with the same COOP/COEP:')
     console.log('  every file registered (wadouri file manager), every header parsed, sorted along the normal, first image in a StackViewport, then every image loaded.')
     console.log('  Both timed from the file input’s change event; ratio < 1: Parallax is faster.')
