@@ -11,22 +11,28 @@ import { DEFAULT_MAX_INFLATED_BYTES } from './parse-instance'
 
 declare const self: DedicatedWorkerGlobalScope
 
+const READ_BATCH = 16
+
 function post(message: IngestResponse, transfer: Transferable[] = []) {
   self.postMessage(message, transfer)
 }
 
 async function ingest({ id, files }: IngestRequest) {
-  const inputs: { name: string; bytes: Uint8Array }[] = []
   // A file that cannot be read (moved or deleted since it was chosen) is one rejection, not a failed drop.
   const unreadable = new Map<string, string>()
-  for (const [index, { name, file }] of files.entries()) {
+  const read = async ({ name, file }: IngestRequest['files'][number]) => {
     try {
-      inputs.push({ name, bytes: new Uint8Array(await file.arrayBuffer()) })
+      return { name, bytes: new Uint8Array(await file.arrayBuffer()) }
     } catch (error) {
       unreadable.set(name, `The file could not be read (${(error as Error).message})`)
-      inputs.push({ name, bytes: new Uint8Array(0) })
+      return { name, bytes: new Uint8Array(0) }
     }
-    if (index % 16 === 15 || index === files.length - 1) post({ type: 'progress', id, read: index + 1, total: files.length })
+  }
+  const inputs: { name: string; bytes: Uint8Array }[] = []
+  // A batch of reads at a time: one after the other, each read waits out the last one's latency.
+  for (let start = 0; start < files.length; start += READ_BATCH) {
+    inputs.push(...(await Promise.all(files.slice(start, start + READ_BATCH).map(read))))
+    post({ type: 'progress', id, read: inputs.length, total: files.length })
   }
   const { result, extracted } = ingestFiles(inputs)
   result.rejected = result.rejected.map((rejection) => ({ ...rejection, reason: unreadable.get(rejection.source) ?? rejection.reason }))

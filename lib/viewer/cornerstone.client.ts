@@ -15,7 +15,9 @@ export function initCornerstone(): Promise<void> {
   ready ??= (async () => {
     await initCore()
     initImageLoader({
-      maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)),
+      // One decode worker per core: while a series loads the page itself is mostly idle, and
+      // with cores - 1 a 2-core machine decoded on one thread.
+      maxWebWorkers: Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)),
       beforeSend: (_xhr, imageId) => authorizationFor(imageId.replace(/^wadors:/, '')),
     })
     registerGuardedFileLoader()

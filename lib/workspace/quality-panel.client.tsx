@@ -39,8 +39,11 @@ export function QualityPanel({ studies, quality, viewer }: { studies: StudySetSt
       headers.current = null
       return
     }
-    headers.current = readStudyHeaders(quality, set, seriesOfStudy(set.result, studyUid), () => generation.current === current)
-  }, [set, studyUid, quality])
+    const isCurrent = () => generation.current === current
+    // After the shown series has loaded: read now, the headers would compete with its decoding for the CPU.
+    quality.reset(studyUid, 'reading-headers')
+    headers.current = (viewer?.whenLoaded() ?? Promise.resolve()).then(() => (isCurrent() ? readStudyHeaders(quality, set, seriesOfStudy(set.result, studyUid), isCurrent) : false))
+  }, [set, studyUid, quality, viewer])
 
   useEffect(() => {
     const current = generation.current
