@@ -34,5 +34,5 @@ export function printGoals(): void {
   if (checks.length === 0) return
   const met = checks.filter((check) => check.met).length
   console.log(`\nGoals (issue 14): ${met} of ${checks.length} met in this run\n`)
-  table([['measure', 'goal', 'seen', ''], ...checks.map((check) => [check.measure, check.goal, check.seen, check.met ? 'met' : 'NOT met'])])
+  table([['measure', 'goal', 'seen', 'verdict'], ...checks.map((check) => [check.measure, check.goal, check.seen, check.met ? 'met' : 'NOT met'])])
 }
