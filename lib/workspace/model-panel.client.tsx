@@ -274,6 +274,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
               type="button"
               data-testid="run-model"
               data-warmup={warmup.status}
+              data-warmup-reused={warmup.status === 'ready' ? String(warmup.warmed.sessionReused) : ''}
               title={warmup.status === 'failed' ? `Preparing the model failed: ${warmup.message}` : undefined}
               disabled={!selected?.fileUrl || state.status === 'running' || !viewer}
               onClick={() => void runModel()}

@@ -59,12 +59,12 @@ export async function measureClassifierHeatmap(baseURL: string, credentials: { u
       marks,
       { timeout: 60_000 },
     )
+    // No named functions inside: tsx would wrap them in a helper the page does not have.
     const at = await page.evaluate((names) => {
-      const last = (name: string) => performance.getEntriesByName(name).at(-1)!.startTime
-      const explain = last(names.explain)
+      const explain = performance.getEntriesByName(names.explain).at(-1)!.startTime
       return {
-        click: last(names.click),
-        result: last(names.result),
+        click: performance.getEntriesByName(names.click).at(-1)!.startTime,
+        result: performance.getEntriesByName(names.result).at(-1)!.startTime,
         explain,
         shown: performance.getEntriesByName(names.shown).find((entry) => entry.startTime >= explain)!.startTime,
       }
