@@ -65,6 +65,18 @@ export interface CheckRequest extends ModelFile {
   provider: ExecutionProvider
 }
 
+/**
+ * Loads the model (Cache Storage, else downloaded, SHA-256 checked) and creates its session
+ * on the provider a run would use, ahead of the run, so that the Run click reuses it. Queued
+ * like every request: a run posted while a warm-up is under way waits for it and reuses its
+ * session, so one model never gets two sessions created at once.
+ */
+export interface WarmRequest extends ModelFile {
+  type: 'warm'
+  id: number
+  provider: ProviderPreference
+}
+
 /** Gives back the sessions kept for one model (every version and provider), or for every model when `modelId` is null. */
 export interface ReleaseRequest {
   type: 'release'
@@ -78,7 +90,7 @@ export interface CancelRequest {
   id: number
 }
 
-export type WorkerRequest = RunRequest | ExplainRequest | RefineRequest | CheckRequest | ReleaseRequest | CancelRequest
+export type WorkerRequest = RunRequest | ExplainRequest | RefineRequest | CheckRequest | WarmRequest | ReleaseRequest | CancelRequest
 
 export type InferenceErrorKind = 'integrity' | 'unsupported-operator' | 'out-of-memory' | 'download' | 'cancelled' | 'failed'
 
@@ -92,6 +104,12 @@ export interface RunTimings {
   postprocessingMs: number
 }
 
+/** What a warm-up spent preparing a session before the request that first used it. */
+export interface SessionWarmup {
+  loadModelMs: number
+  createSessionMs: number
+}
+
 /** Which session served a request: the provider it ran on, why WebGPU was given up (null when it was not), whether it was kept from before. */
 export interface SessionUse {
   executionProvider: ExecutionProvider
@@ -99,6 +117,8 @@ export interface SessionUse {
   /** Why "auto" passed over the browser's WebGPU adapter (a software one), or null. */
   providerNote: string | null
   sessionReused: boolean
+  /** Set on the first request served by a session a warm-up prepared (then `sessionReused` is true): what preparing it took, before this request. */
+  warmup: SessionWarmup | null
   /** The WASM threads ORT runs with: more than 1 only on a cross-origin isolated page. */
   wasmThreads: number
   /** The timing that decided "auto" for this request, when it was measured here. */
@@ -149,6 +169,9 @@ export interface CheckResult {
   runMs: number
 }
 
+/** A warm-up done: the session is kept on `executionProvider`; `sessionReused` when it already was (nothing loaded or created). */
+export type Warmed = { type: 'warmed'; id: number } & SessionWarmup & Pick<SessionUse, 'executionProvider' | 'fallbackReason' | 'sessionReused'>
+
 export interface Released {
   type: 'released'
   id: number
@@ -165,7 +188,7 @@ export interface ErrorReply {
 
 export type ProgressReply = { type: 'run-progress'; id: number; progress: RunProgress } | { type: 'explain-progress'; id: number; done: number; total: number }
 
-export type FinalReply = RunResult | ExplainResult | RefineResult | CheckResult | Released | ErrorReply
+export type FinalReply = RunResult | ExplainResult | RefineResult | CheckResult | Warmed | Released | ErrorReply
 
 export type WorkerReply = ProgressReply | FinalReply
 
@@ -175,9 +198,10 @@ export interface ResultOf {
   explain: ExplainResult
   refine: RefineResult
   check: CheckResult
+  warm: Warmed
   release: Released
 }
 
-export const resultType = { run: 'run-result', explain: 'explain-result', refine: 'refine-result', check: 'check-result', release: 'released' } as const satisfies {
+export const resultType = { run: 'run-result', explain: 'explain-result', refine: 'refine-result', check: 'check-result', warm: 'warmed', release: 'released' } as const satisfies {
   [K in keyof ResultOf]: ResultOf[K]['type']
 }

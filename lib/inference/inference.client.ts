@@ -11,6 +11,8 @@ import type {
   RunProgress,
   RunRequest,
   RunResult,
+  Warmed,
+  WarmRequest,
   WorkerReply,
 } from './inference-protocol'
 import { parseManifest } from './manifest'
@@ -27,7 +29,7 @@ export type InferenceResult = RunResult
 export type InferenceProgressMessage = RunProgress
 export type { ExplainResult }
 export type ModelCheckResult = CheckResult
-export type { RefineResult }
+export type { RefineResult, Warmed }
 
 const channel = new InferenceChannel(({ message, crash }) => {
   // The literal form both bundlers recognise; the name puts "inference-worker" in the
@@ -44,6 +46,11 @@ export function startInference(request: Omit<RunRequest, 'type' | 'id'>, onProgr
     request.pixels.map((pixels) => pixels.buffer),
     (reply) => reply.type === 'run-progress' && onProgress(reply.progress),
   )
+}
+
+/** Loads the model and creates its session on `provider` in the worker, so that the next run of it reuses the session. */
+export function warmModel(request: Omit<WarmRequest, 'type' | 'id'>): InferenceRun<Warmed> {
+  return channel.request((id) => ({ type: 'warm', id, ...request }))
 }
 
 /** Runs the model's check input on one provider, in a session of its own (so its creation is timed). */

@@ -22,6 +22,8 @@ import type {
   RunProgress,
   RunRequest,
   SessionUse,
+  SessionWarmup,
+  WarmRequest,
   WorkerReply,
   WorkerRequest,
 } from './inference-protocol'
@@ -62,6 +64,8 @@ ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.min(4, scope.navigato
 /** A kept session, with the model's bytes (CAM reads the final layer's weights from them). */
 interface OrtSession extends ModelSession {
   bytes: Uint8Array
+  /** What a warm-up spent making this session, until the first request it serves reports it. */
+  warmup: SessionWarmup | null
   release(): Promise<void>
 }
 
@@ -74,6 +78,7 @@ async function createSession(model: Uint8Array, provider: ExecutionProvider): Pr
   }
   return {
     bytes: model,
+    warmup: null,
     async run(input: TensorData, outputNames: readonly string[]) {
       const feeds = { [inputName]: new ort.Tensor('float32', input.data, [...input.dims]) }
       const results = await session.run(feeds, [...outputNames])
@@ -166,6 +171,7 @@ async function withSession<T>(
   loaded: Loaded = { bytes: null, loadModelMs: 0, createSessionMs: 0 },
 ) {
   let sessionReused = false
+  let warmup: SessionWarmup | null = null
   const { provider: preferred, note: providerNote } = preference === 'auto' ? await autoProvider() : { provider: preference, note: null }
   const {
     value,
@@ -177,6 +183,8 @@ async function withSession<T>(
       attempt.provider = provider
       const { key, session, reused } = await keptSession(request, provider, job, loaded, onStage)
       sessionReused = reused
+      warmup = session.warmup
+      session.warmup = null
       try {
         await job.checkpoint()
         return await work(session)
@@ -194,6 +202,7 @@ async function withSession<T>(
     providerNote,
     // Kept from before this request: not when this request made it (a measurement first).
     sessionReused: sessionReused && loaded.createSessionMs === 0,
+    warmup,
     wasmThreads: ort.env.wasm.numThreads ?? 1,
     measurement: null,
   }
@@ -296,6 +305,18 @@ async function refine(request: RefineRequest, job: Job, attempt: Attempt) {
   )
 }
 
+/**
+ * The session a run would use, made before the run: the model loaded and its session
+ * created and kept, nothing run. The first request it then serves reports what this took
+ * (`SessionUse.warmup`); a session that already existed keeps whatever it had to report.
+ */
+async function warm(request: WarmRequest, job: Job, attempt: Attempt) {
+  const loaded: Loaded = { bytes: null, loadModelMs: 0, createSessionMs: 0 }
+  const { value: session, timings, use } = await withSession(request, request.provider, job, attempt, async (session) => session, undefined, loaded)
+  session.warmup = use.sessionReused ? use.warmup : timings
+  post({ type: 'warmed', id: request.id, executionProvider: use.executionProvider, fallbackReason: use.fallbackReason, sessionReused: use.sessionReused, ...timings })
+}
+
 /** The check times creating a session and may run relaxed bytes (model-check.ts), so it uses a session of its own, released after. */
 async function check(request: CheckRequest, job: Job, attempt: Attempt) {
   attempt.provider = request.provider
@@ -379,6 +400,9 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
       break
     case 'check':
       enqueue(request.id, (job, attempt) => check(request, job, attempt))
+      break
+    case 'warm':
+      enqueue(request.id, (job, attempt) => warm(request, job, attempt))
       break
     case 'release':
       // Queued like the rest: a session in use is released once its request is done.

@@ -415,6 +415,8 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     showHeatmap(overlay) {
       heatmap.set(overlay)
       renderHeatmap()
+      // Drawn on the next frame: the mark an explanation's timing ends on (workspace/run-marks.ts).
+      if (overlay) requestAnimationFrame(() => performance.mark('parallax:heatmap-shown'))
     },
 
     setHeatmapVisible(visible) {

@@ -7,6 +7,7 @@ import type { ModelSummary } from '../inference/model-summary'
 import { colormapGradient, colormapNames, type ColormapName } from '../explain/colormap'
 import { methodLabels, methodsFor, type ExplainMethod } from '../inference/explain-slice'
 import { heatmapPeak } from '../explain/heatmap'
+import { explainMark } from './run-marks'
 
 // Why the model said what it said, on the slice in view: a heatmap by the method the reader
 // picks (CAM, EigenCAM, occlusion, RISE; probability and uncertainty for segmentations),
@@ -49,6 +50,7 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
   async function explain() {
     if (sliceIndex === null || !model.fileUrl) return
     const imageIndex = sliceIndex
+    performance.mark(explainMark.click)
     setState({ status: 'running', done: 0, total: 0 })
     try {
       const [pixels] = await viewer.imagePixels([imageIds[imageIndex]!])
@@ -126,6 +128,7 @@ export function ExplainPanel({ viewer, model, imageIds, sliceIndex, provider, on
           data-peak-row={state.peak.row}
           data-execution-provider={state.result.executionProvider}
           data-session-reused={String(state.result.sessionReused)}
+          data-duration-ms={Math.round(state.result.durationMs)}
         >
           <div className="muted" style={{ fontSize: '.75rem' }}>
             {methodLabels[state.result.method]} on image {state.imageIndex + 1} · {(state.result.durationMs / 1000).toFixed(1)} s on{' '}

@@ -21,6 +21,7 @@ import type { LabelmapStore } from './labelmap-store'
 import { labelmapFromModel } from './model-labelmap'
 import { markWorkerClock, runMark } from './run-marks'
 import { ProviderChoiceLine, useProviderChoice } from './provider-choice.client'
+import { describeWarmup, useModelWarmup } from './model-warmup.client'
 import { describeMeasurement, type ProviderMeasurement } from '../inference/provider-choice'
 import type { QualityStore } from './quality-store'
 import { useStore } from './use-store.client'
@@ -109,6 +110,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
   // What would make the CLI skip this series for this model: the reader is warned, and may still run it.
   const assessed = useStore(quality).bySeries.get(seriesUid ?? '')
   const choice = useProviderChoice(selected?.manifest ?? null)
+  const warmup = useModelWarmup(selected, provider, choice, Boolean(viewer && series))
   const unmet = useMemo(() => (selected && assessed ? blockingFindings(assessSeries(assessed, { model: selected.manifest.parallax })) : []), [selected, assessed])
 
   async function runModel() {
@@ -268,7 +270,15 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
             </div>
           )}
           <div className="form-row">
-            <button type="button" data-testid="run-model" disabled={!selected?.fileUrl || state.status === 'running' || !viewer} onClick={() => void runModel()}>
+            <button
+              type="button"
+              data-testid="run-model"
+              data-warmup={warmup.status}
+              data-warmup-reused={warmup.status === 'ready' ? String(warmup.warmed.sessionReused) : ''}
+              title={warmup.status === 'failed' ? `Preparing the model failed: ${warmup.message}` : undefined}
+              disabled={!selected?.fileUrl || state.status === 'running' || !viewer}
+              onClick={() => void runModel()}
+            >
               Run in this browser
             </button>
             {state.status === 'running' && (
@@ -302,6 +312,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
           data-duration-ms={Math.round(state.durationMs)}
           data-timings={JSON.stringify(state.result.timings)}
           data-session-reused={String(state.result.sessionReused)}
+          data-warmup={state.result.warmup ? JSON.stringify(state.result.warmup) : ''}
           data-provider-note={providerNote(state)}
           data-provider-choice={state.choice ? JSON.stringify(state.choice) : ''}
           data-wasm-threads={state.result.wasmThreads}
@@ -336,6 +347,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
             {state.result.executionProvider === 'webgpu' ? 'WebGPU' : `WASM (CPU, ${state.result.wasmThreads} thread${state.result.wasmThreads === 1 ? '' : 's'})`} in{' '}
             {(state.durationMs / 1000).toFixed(1)} s{state.result.fallbackReason ? ` (WebGPU failed: ${state.result.fallbackReason})` : ''}
             {providerNote(state) ? ` (${providerNote(state)})` : ''}
+            {state.result.warmup ? ` · ${describeWarmup(state.result.warmup)}` : ''}
           </p>
           {viewer && (
             <ExplainPanel

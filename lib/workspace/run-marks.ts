@@ -17,6 +17,12 @@ export const runMark = {
   labelmapShown: 'parallax:labelmap-shown',
 } as const
 
+/** An explanation, from its click to the heat map drawn (the viewer sets the last mark itself when it has drawn one). */
+export const explainMark = {
+  click: 'parallax:explain:click',
+  heatmapShown: 'parallax:heatmap-shown',
+} as const
+
 /** The worker's clock as marks on the page's timeline (both count from the epoch through their own timeOrigin). */
 export function markWorkerClock(clock: WorkerClock): void {
   performance.mark(runMark.workerReceived, { startTime: clock.receivedAt - performance.timeOrigin })

@@ -3,15 +3,19 @@
 // Run click and the labelmap on screen goes.
 import type { Page } from '@playwright/test'
 import { runMark } from '../../lib/workspace/run-marks'
-import type { RunTimings } from '../../lib/inference/inference-protocol'
+import type { RunTimings, SessionWarmup } from '../../lib/inference/inference-protocol'
 
 export interface RunStage {
   stage: string
   ms: number
 }
 
-/** Waits for the run's last mark (the labelmap drawn, or the result for a classifier), then reads every mark since the click. */
-export async function readRunStages(page: Page, timings: RunTimings, segmentation: boolean): Promise<RunStage[]> {
+/**
+ * Waits for the run's last mark (the labelmap drawn, or the result for a classifier), then
+ * reads every mark since the click; `warmup`, what preparing the session took before the
+ * click, is listed first and is not part of the click's time.
+ */
+export async function readRunStages(page: Page, timings: RunTimings, segmentation: boolean, warmup: SessionWarmup | null = null): Promise<RunStage[]> {
   const last = segmentation ? runMark.labelmapShown : runMark.resultReceived
   await page.waitForFunction(
     ({ click, last }) => {
@@ -33,6 +37,7 @@ export async function readRunStages(page: Page, timings: RunTimings, segmentatio
   const span = (from: keyof typeof runMark, to: keyof typeof runMark) => (at[to] ?? Number.NaN) - (at[from] ?? Number.NaN)
   const workerStages = timings.loadModelMs + timings.createSessionMs + timings.preprocessingMs + timings.inferenceMs + timings.postprocessingMs
   return [
+    ...(warmup ? [{ stage: 'session prepared before the click', ms: warmup.loadModelMs + warmup.createSessionMs }] : []),
     { stage: 'pixels out of the cache', ms: span('click', 'pixelsRead') },
     { stage: 'posting the request', ms: span('pixelsRead', 'posted') },
     { stage: 'transfer to the worker', ms: span('posted', 'workerReceived') },
