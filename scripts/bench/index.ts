@@ -176,6 +176,9 @@ try {
       ...stageNames.map((stage) => [stage, ...stageRuns.map((run) => ms(stageMs(run, stage))), ratio(stageMs(stageRuns[0]!, stage), stageMs(stageRuns[0]!, 'inference passes'))]),
     ])
     console.log("ratio: the first model's stage over its inference passes (goal: click to labelmap ≤ 1.5×).")
+    for (const run of stageRuns.filter((candidate) => candidate.model.startsWith('lesion-seg-2d'))) {
+      checkGoal(`${run.model} on the 275-slice CT: click to labelmap / inference passes`, stageMs(run, 'click to labelmap') / stageMs(run, 'inference passes'), '×', { max: 1.5 })
+    }
 
     const cam = await measureClassifierHeatmap(server.baseURL, credentials(radiologist))
     console.log(`\nlesion-cls-2d and its CAM heat map on the demo nodule study (${cam.slices} slices, WASM): Run click, then Explain (CAM) as soon as the result shows\n`)
@@ -195,6 +198,7 @@ try {
       ].map(([stage, value]) => [stage as string, ms(value as number), ratio(value as number, cam.timings.inferenceMs)]),
     ])
     console.log(`goal: the heat map within 3 s of the click: ${ms(cam.clickToHeatmapMs)} (${ratio(cam.clickToHeatmapMs, 3000)} of it).`)
+    checkGoal('lesion-cls-2d + CAM on the demo nodule study: click to heat map (WASM)', cam.clickToHeatmapMs, 'ms', { max: 3000 })
   })
 
   await section('model-checks', async () => {
