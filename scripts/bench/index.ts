@@ -20,10 +20,12 @@ import type { RunStage } from './run-stages'
 import { measureCohortThroughput } from './cohort'
 import { measureClickModel } from './click-model'
 import { measureClassifierHeatmap } from './classifier-heatmap'
-import { measureAuditVerify, scratchSqlite, useScratchAuditKey, VERIFY_PAGE_SIZE, type AuditVerifyResult } from './audit-verify'
+import { measureAuditVerify, scratchSqlite, useScratchAuditKey, type AuditVerifyResult } from './audit-verify'
 import { measureInstances, printInstances } from './instances'
-import { findingsGoals, measureFindingsApi, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
-import { median, mib, ms, perSecond, ratio, table } from './format'
+import { findingsGoals, measureFindingsApi, type FindingsApiResult } from './findings-api'
+import { printFindings } from './findings-print'
+import { median, ms, ratio, table } from './format'
+import { printAudit } from './audit-print'
 import { checkGoal, printGoals, recordGoal } from './goals'
 import { root, startServer, type BenchServer } from './server'
 import { PostgresUnavailableError, startPostgres, type PostgresServer } from '../../tests/support/postgres'
@@ -279,58 +281,7 @@ try {
     } finally {
       disposeKey()
     }
-    const [first] = results
-    console.log(
-      `\nAudit trail verification: ${first!.events.toLocaleString('en-US')} chained events, ${first!.checkpoints} signed checkpoints, verifyAuditTrail against the same rows read without checks, median of ${first!.runs} run${first!.runs === 1 ? '' : 's'}\n`,
-    )
-    table([
-      ['database', 'verifyAuditTrail', 'events/s', 'read-only (same reads)', 'ratio', 'hashing alone', 'checkpoint checks alone', 'fill + sign'],
-      ...results.map((result) => [
-        result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL',
-        ms(result.verifyMs),
-        perSecond(result.events, result.verifyMs),
-        `${ms(result.readOnlyMs)} (${perSecond(result.events, result.readOnlyMs)})`,
-        ratio(result.verifyMs, result.readOnlyMs),
-        `${ms(result.hashOnlyMs)} (${ratio(result.hashOnlyMs, result.readOnlyMs)})`,
-        `${ms(result.checkpointChecksOnlyMs)} (${ratio(result.checkpointChecksOnlyMs, result.readOnlyMs)})`,
-        `${ms(result.fillMs)} + ${ms(result.checkpointMs)}`,
-      ]),
-    ])
-    console.log(
-      `\nread-only: every read verifyAuditTrail makes (the checkpoints, the witness, chain pages of ${VERIFY_PAGE_SIZE.toLocaleString('en-US')} rows in seq order, each event's canonical text written by the database, through the same raw driver reader, the next page asked for before one is taken), nothing checked; ratio = verify / read-only (the checks' own cost).`,
-    )
-    console.log(
-      'hashing alone: ChainVerifier over the same rows in memory (each link, SHA-256 over the canonical text the database wrote); checkpoint checks alone: Ed25519 signatures, each checkpoint against its stored head hash, in memory; in brackets: against read-only.',
-    )
-    console.log('fill: multi-row INSERTs of precomputed chained rows in transactions of 5,000 (not appendAudit); sign: createAuditCheckpoints.')
-    for (const result of results) {
-      checkGoal(`audit verification, ${result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, (result.events * 1000) / result.verifyMs, 'events/s', { min: 200_000 })
-      if (result.page)
-        checkGoal(`audit page work, ${result.page.events.toLocaleString('en-US')} events, ${result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`, result.page.pageMs, 'ms', {
-          max: 500,
-        })
-    }
-    const pages = results.filter((result) => result.page)
-    if (pages.length > 0) {
-      console.log(
-        `\nAudit page on a ${pages[0]!.page!.events.toLocaleString('en-US')}-event trail (2,000 events after the last checkpoint): the page's server work, median of ${first!.runs} run${first!.runs === 1 ? '' : 's'}\n`,
-      )
-      table([
-        ['database', 'quick check + newest 50', 'listing alone', 'ratio', 'full verifyAuditTrail (once)', 'ratio', 'grow + sign'],
-        ...pages.map((result) => [
-          result.provider === 'sqlite' ? 'SQLite' : 'PostgreSQL',
-          ms(result.page!.pageMs),
-          ms(result.page!.listOnlyMs),
-          ratio(result.page!.pageMs, result.page!.listOnlyMs),
-          `${ms(result.page!.fullVerifyMs)} (${perSecond(result.page!.events, result.page!.fullVerifyMs)})`,
-          ratio(result.page!.pageMs, result.page!.fullVerifyMs),
-          ms(result.page!.growMs),
-        ]),
-      ])
-      console.log(
-        '\nquick check: quickVerifyAuditTrail (every checkpoint against the witness and the pinned key, each against its stored head hash, the chain recomputed after the last checkpoint) beside listAuditEvents, as app/(app)/audit/page.tsx runs them; not the HTTP request (sign-in, rendering).',
-      )
-    }
+    printAudit(results)
     if (postgresError) throw postgresError
   })
 
@@ -428,62 +379,6 @@ try {
   if (sharedServer) (await sharedServer.catch(() => null))?.stop()
   if (postgres) (await postgres.catch(() => null))?.stop()
   rmSync(modelStore, { recursive: true, force: true })
-}
-
-function printFindings(label: string, result: FindingsApiResult) {
-  const { concurrent: many, sequential: one } = result
-  const errorsOf = (phase: PhaseResult, op: Operation | 'all') => phase.errors.filter((error) => op === 'all' || error.op === op).length
-  const row = (name: string, op: Operation | 'all', manyPhase = many, onePhase = one) => {
-    const count = op === 'all' ? requestCount(manyPhase) : (manyPhase.latencies.get(op)?.length ?? 0) + errorsOf(manyPhase, op)
-    return [
-      name,
-      String(count),
-      ms(p(manyPhase, op, 50)),
-      ms(p(manyPhase, op, 99)),
-      ms(p(onePhase, op, 50)),
-      ms(p(onePhase, op, 99)),
-      ratio(p(manyPhase, op, 50), p(onePhase, op, 50)),
-      `${errorsOf(manyPhase, op)} / ${errorsOf(onePhase, op)}`,
-    ]
-  }
-  console.log(
-    `\nFindings API on ${label}: ${result.clients} clients (own sessions, one radiologist account) × ${result.iterations} iterations of open read, propose 3 AI findings, accept + modify + reject, worklist; against the same workload from 1 client, same server, same run\n`,
-  )
-  table([
-    [
-      'request',
-      `n (${result.clients} clients)`,
-      `p50 ${result.clients} clients`,
-      `p99 ${result.clients} clients`,
-      'p50 1 client',
-      'p99 1 client',
-      'ratio p50',
-      `errors (${result.clients} / 1)`,
-    ],
-    ...operations.map((op) => row(op === 'worklist' ? `worklist (${result.worklistLength} reads)` : op, op)),
-    row('all of the above', 'all'),
-    row('GET /api/health (floor)', 'health', result.healthConcurrent, result.healthSequential),
-  ])
-  const rate = (phase: PhaseResult) => `${perSecond(requestCount(phase), phase.wallMs)} (${requestCount(phase)} requests in ${(phase.wallMs / 1000).toFixed(1)} s)`
-  console.log(`\nthroughput: ${result.clients} clients ${rate(many)}; 1 client ${rate(one)}; health at ${result.clients} clients ${rate(result.healthConcurrent)}.`)
-  console.log(
-    `latency: request sent to body read, client in the same process as the bench, server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`,
-  )
-  console.log(
-    result.prefill >= 500
-      ? `before measuring: ${result.prefill} open reads with 3 proposed findings each (warm-up), so the worklist is at its 500-read cap in every phase.`
-      : `before measuring: ${result.prefill} open reads (BENCH_FINDINGS_PREFILL), below the worklist's 500-read cap: the worklist grows during the run, so phases see different sizes.`,
-  )
-  console.log(
-    `goals (issue 14): ${findingsGoals(result)
-      .map((goal) => `${goal.goal}: ${goal.seen} ${goal.met ? 'met' : 'NOT met'}`)
-      .join('; ')}.`,
-  )
-  const errors = [...many.errors, ...one.errors, ...result.healthConcurrent.errors, ...result.healthSequential.errors]
-  if (errors.length > 0) {
-    console.log(`\n${errors.length} request(s) FAILED (${many.abandoned + one.abandoned} iteration(s) cut short); the first ones:`)
-    for (const error of errors.slice(0, 5)) console.log(`  [${error.op}] ${error.message}`)
-  }
 }
 
 if (failures.length > 0) {
