@@ -110,7 +110,7 @@ export function ModelPanel({ viewer, series, imageIds, sliceIndex, labelmaps, qu
   // What would make the CLI skip this series for this model: the reader is warned, and may still run it.
   const assessed = useStore(quality).bySeries.get(seriesUid ?? '')
   const choice = useProviderChoice(selected?.manifest ?? null)
-  const warmup = useModelWarmup(selected, provider, choice, Boolean(viewer && series))
+  const warmup = useModelWarmup(selected, provider, choice, viewer && series ? viewer : null)
   const unmet = useMemo(() => (selected && assessed ? blockingFindings(assessSeries(assessed, { model: selected.manifest.parallax })) : []), [selected, assessed])
 
   async function runModel() {

@@ -3,9 +3,11 @@ import { useEffect, useState } from 'react'
 import { warmModel, type Warmed } from '../inference/inference.client'
 import type { ExecutionProvider, ProviderPreference, SessionWarmup } from '../inference/inference-protocol'
 import type { ModelSummary } from '../inference/model-summary'
+import type { Viewer } from '../viewer/viewer.client'
 import type { ProviderChoiceState } from './provider-choice.client'
 
-// The selected model's session, prepared while the page is idle, before the Run click: the
+// The selected model's session, prepared once the series has loaded and the page is idle
+// (earlier, starting the runtime takes the cores from the decoding), before the Run click: the
 // worker loads the model (Cache Storage as a run would, else the one download) and creates
 // its session on the provider the run would use, so the run starts at its first forward
 // pass. "Auto" warms the stored choice, or WASM before the first run has measured (WASM is
@@ -36,19 +38,20 @@ function whenIdle(callback: () => void, timeoutMs = 1000): () => void {
   return () => clearTimeout(handle)
 }
 
-/** Warms `model`'s session for `preference` while `enabled` (a series is shown and the viewer is up). */
-export function useModelWarmup(model: ModelSummary | null, preference: ProviderPreference, choice: ProviderChoiceState, enabled: boolean): WarmupState {
+/** Warms `model`'s session for `preference` once `viewer` (null while no series is shown) has loaded its series. */
+export function useModelWarmup(model: ModelSummary | null, preference: ProviderPreference, choice: ProviderChoiceState, viewer: Pick<Viewer, 'whenLoaded'> | null): WarmupState {
   const [state, setState] = useState<WarmupState>({ status: 'none' })
-  const fileUrl = enabled ? (model?.fileUrl ?? null) : null
+  const fileUrl = viewer ? (model?.fileUrl ?? null) : null
   const manifest = model?.manifest ?? null
   // The stored choice changes after the first "auto" run or "Measure again": warm what the next run uses.
   const chosen = choice.measurement?.chosen ?? null
   const { current } = choice
   useEffect(() => {
     setState({ status: 'none' })
-    if (!fileUrl || !manifest) return
+    if (!viewer || !fileUrl || !manifest) return
     let live = true
-    const cancelIdle = whenIdle(() => {
+    let cancelIdle = () => {}
+    const warm = () => {
       void (async () => {
         const provider = await runProvider(preference, current)
         if (!live) return
@@ -61,12 +64,15 @@ export function useModelWarmup(model: ModelSummary | null, preference: ProviderP
           if (live) setState({ status: 'failed', provider, message: error instanceof Error ? error.message : String(error) })
         }
       })()
+    }
+    void viewer.whenLoaded().then(() => {
+      if (live) cancelIdle = whenIdle(warm)
     })
     return () => {
       live = false
       cancelIdle()
     }
-  }, [manifest, fileUrl, preference, chosen, current])
+  }, [viewer, manifest, fileUrl, preference, chosen, current])
   return state
 }
 
