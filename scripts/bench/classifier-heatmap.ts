@@ -3,7 +3,7 @@
 // it (Run, then Explain with CAM at once), with the stages between (User Timing marks of
 // lib/workspace/run-marks.ts, the worker's own timings). The model's session is prepared
 // before the click, as the page does once a model is selected (model-warmup.client.ts).
-import { launchBenchBrowser, signedInContext } from './browser'
+import { launchBenchBrowser, openViewer } from './browser'
 import { explainMark, runMark } from '../../lib/workspace/run-marks'
 import type { RunTimings, SessionWarmup } from '../../lib/inference/inference-protocol'
 
@@ -24,10 +24,7 @@ export interface ClassifierHeatmapTiming {
 export async function measureClassifierHeatmap(baseURL: string, credentials: { username: string; password: string }): Promise<ClassifierHeatmapTiming> {
   const browser = await launchBenchBrowser()
   try {
-    const context = await signedInContext(browser, baseURL, credentials)
-    const page = await context.newPage()
-    await page.goto('/viewer')
-    await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
+    const { page } = await openViewer(browser, baseURL, credentials)
     await page.locator('[data-testid="demo-study"][data-key="phantom-nodules"]').click()
     const main = page.getByTestId('viewport-main')
     await page.waitForFunction(

@@ -3,7 +3,7 @@
 // post-processing), on the same T1 series in the same run.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { launchBenchBrowser, signedInContext } from './browser'
+import { launchBenchBrowser, openViewer, signedInContext } from './browser'
 import { createViewerDecoder } from '../../lib/dicom/viewer-decoder.server'
 import { createNodeSession } from '../../lib/inference/ort-node-session.server'
 import { openNodeModel, runOnFolderSeries } from '../../lib/inference/node-runner.server'
@@ -42,10 +42,7 @@ export async function measureBrowserModelRun(
     .map((name) => path.join(dir, name))
   const browser = await launchBenchBrowser()
   try {
-    const context = await signedInContext(browser, baseURL, credentials)
-    const page = await context.newPage()
-    await page.goto('/viewer')
-    await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
+    const { context, page } = await openViewer(browser, baseURL, credentials)
     await page.getByTestId('dicom-file-input').setInputFiles(files)
     await page.waitForSelector(`[data-testid="viewport-main"][data-loaded-slices="${files.length}"]`, { timeout: 300_000 })
     if (modelId) await page.getByTestId('model-picker').selectOption(modelId)

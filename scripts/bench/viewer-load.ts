@@ -2,7 +2,7 @@
 // Chromium, and reads the viewer's own User Timing marks and the page's memory.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
-import { launchBenchBrowser, signedInContext } from './browser'
+import { launchBenchBrowser, openViewer } from './browser'
 
 export interface ViewerLoadRun {
   firstImageMs: number
@@ -25,10 +25,7 @@ export async function measureViewerLoad(baseURL: string, dir: string, credential
   const results: ViewerLoadRun[] = []
   try {
     for (let run = 0; run < runs; run += 1) {
-      const context = await signedInContext(browser, baseURL, credentials)
-      const page = await context.newPage()
-      await page.goto('/viewer')
-      await page.waitForSelector('[data-testid="viewer"][data-ready="true"]', { timeout: 60_000 })
+      const { context, page } = await openViewer(browser, baseURL, credentials)
       await page.getByTestId('dicom-file-input').setInputFiles(files)
       await page.waitForSelector(`[data-testid="viewport-main"][data-loaded-slices="${files.length}"]`, { timeout: 300_000 })
       await page.waitForFunction(() => performance.getEntriesByName('parallax:series-ready').length > 0)
