@@ -115,7 +115,8 @@ function fallbackReason(error: unknown): string | null {
   return kind === 'failed' || kind === 'unsupported-operator' || kind === 'out-of-memory' ? message : null
 }
 
-const sessions = new SessionPool<OrtSession>()
+// Three: a provider measurement holds two of one model, and the reader's next model fits beside them.
+const sessions = new SessionPool<OrtSession>(3)
 const jobs = new JobQueue()
 
 /** The provider a request is using, for its error reply. */

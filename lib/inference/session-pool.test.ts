@@ -69,6 +69,20 @@ describe('session pool', () => {
     assert.equal(await pool.release(), 1)
     assert.equal(await pool.release(), 0)
   })
+
+  it('keeps at most its limit, releasing the least recently used first', async () => {
+    const pool = new SessionPool<FakeSession>(2)
+    const made = { a: new FakeSession('a'), b: new FakeSession('b'), c: new FakeSession('c'), d: new FakeSession('d') }
+    await pool.acquire(key('a', '1', 'wasm'), async () => made.a)
+    await pool.acquire(key('b', '1', 'wasm'), async () => made.b)
+    assert.equal((await pool.acquire(key('a', '1', 'wasm'), async () => new FakeSession('unused'))).reused, true)
+    await pool.acquire(key('c', '1', 'wasm'), async () => made.c)
+    assert.deepEqual([made.a.released, made.b.released, made.c.released], [0, 1, 0])
+    await pool.acquire(key('d', '1', 'wasm'), async () => made.d)
+    assert.deepEqual([made.a.released, made.c.released, made.d.released], [1, 0, 0])
+    assert.equal((await pool.acquire(key('b', '1', 'wasm'), async () => new FakeSession('b again'))).reused, false)
+    assert.equal(await pool.release(), 2)
+  })
 })
 
 describe('WebGPU → WASM fallback', () => {

@@ -3,8 +3,11 @@ import type { ExecutionProvider } from './inference-protocol'
 // The sessions the inference worker keeps: one per model version (id and SHA-256) and
 // execution provider, so a second run or an explanation of the same model starts at once
 // instead of reloading and recompiling it. They stay until released: on request, when
-// WebGPU failed in one, or all of them when memory ran out. Callers are serialised by the
-// worker's job queue, so two requests never create the same session at once.
+// WebGPU failed in one, all of them when memory ran out, or the least recently used once
+// more than `limit` are kept (each holds its model's weights and arena: a reader trying
+// every model must not keep them all). Callers are serialised by the worker's job queue,
+// so two requests never create the same session at once, and a job uses at most two (a
+// provider measurement), fewer than the limit, so no session in use is evicted.
 
 export interface SessionKey {
   modelId: string
@@ -19,14 +22,24 @@ export interface Releasable {
 const keyOf = ({ modelId, sha256, provider }: SessionKey) => `${modelId}@${sha256}/${provider}`
 
 export class SessionPool<T extends Releasable> {
+  // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   private readonly entries = new Map<string, { key: SessionKey; session: T }>()
 
-  /** The session kept for `key`, or a new one from `create`, kept from then on. */
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /** The session kept for `key`, or a new one from `create`, kept from then on (evicting the least recently used beyond the limit). */
   async acquire(key: SessionKey, create: () => Promise<T>): Promise<{ session: T; reused: boolean }> {
-    const kept = this.entries.get(keyOf(key))
-    if (kept) return { session: kept.session, reused: true }
+    const id = keyOf(key)
+    const kept = this.entries.get(id)
+    if (kept) {
+      this.entries.delete(id)
+      this.entries.set(id, kept)
+      return { session: kept.session, reused: true }
+    }
     const session = await create()
-    this.entries.set(keyOf(key), { key, session })
+    this.entries.set(id, { key, session })
+    const evicted = [...this.entries.keys()].slice(0, Math.max(0, this.entries.size - this.limit))
+    if (evicted.length > 0) await this.release((other) => evicted.includes(keyOf(other)))
     return { session, reused: false }
   }
 
