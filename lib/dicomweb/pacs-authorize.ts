@@ -2,7 +2,8 @@ import { bearerToken, scopesOf, verifyPacsToken, type PacsScope, type PacsTokenC
 
 // The reverse proxy's question, answered: may this request (method, URL, Authorization
 // header) pass to the PACS? Pure: GET /api/pacs/authorize answers it for nginx's
-// auth_request with the database behind `lookups`, and the test proxy with fixed ones.
+// auth_request with the database behind `lookups`, and the tests' stand-in for the app
+// (tests/support/pacs-proxy.ts, behind the same nginx) with fixed ones.
 // 401 when the token is missing or invalid (signature, expiry, format), 403 when a valid
 // token does not cover the request (another PACS, a scope it lacks, a user no longer
 // allowed, a method DICOMweb clients never need).

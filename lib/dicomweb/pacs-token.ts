@@ -5,8 +5,8 @@ import { z } from 'zod'
 // short-lived, naming one user (sub), one PACS (aud) and what it may do there (scope: read
 // = QIDO-RS and WADO-RS, write = STOW-RS). Only Parallax holds the key: the proxy asks
 // GET /api/pacs/authorize whether a request may pass (nginx auth_request), and adds the
-// PACS credential itself. Pure, on Web Crypto, so the test proxy checks tokens with the
-// same code as the app.
+// PACS credential itself. Pure, on Web Crypto, so tests can check tokens with the same
+// code as the app.
 
 export const pacsScopes = ['read', 'write'] as const
 export const pacsScopeSchema = z.enum(pacsScopes)

@@ -1,17 +1,18 @@
 // The chest CT from a PACS: a real Orthanc with DICOMweb (tests/support/orthanc.ts) behind
-// the kind of proxy a hospital puts in front of it (tests/support/cors-proxy.ts: CORS, and
-// each browser's token checked by asking the app, as nginx's auth_request does). The viewer
-// opens the study as the study browser's link does (/viewer?pacs=…&study=…) and the bench
-// reads its User Timing marks; the bare Cornerstone page (bare-load.ts) retrieves the same
-// study through its own proxy (its own origin, the same checks), and Node fetches every
-// frame through a third one (no browser, no decode): the transfer floor.
+// the proxy a hospital puts in front of it: Debian's nginx running the README's
+// configuration (tests/support/pacs-proxy.ts: CORS, and each browser's token checked by
+// asking the app with auth_request). The viewer opens the study as the study browser's link
+// does (/viewer?pacs=…&study=…) and the bench reads its User Timing marks; the bare
+// Cornerstone page (bare-load.ts, its own origin, which nginx allows too) retrieves the same
+// study through the same nginx, and Node fetches every frame through it (no browser, no
+// decode): the transfer floor.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { BrowserContext } from '@playwright/test'
 import { pacsTokenResponseSchema } from '../../lib/dicomweb/pacs-token'
-import { appAuthorizer, startCorsProxy, type CorsProxy } from '../../tests/support/cors-proxy'
 import { startOrthanc, type OrthancServer } from '../../tests/support/orthanc'
+import { startPacsProxy, type PacsProxy } from '../../tests/support/pacs-proxy'
 import { launchBenchBrowser, signedInContext } from './browser'
 
 export interface PacsLoadRun {
@@ -23,8 +24,8 @@ export interface BenchPacs {
   pacsId: string
   studyUid: string
   images: number
-  /** A CORS proxy for another page origin, with the same checks. */
-  proxyFor(origin: string): Promise<CorsProxy>
+  /** nginx in front of Orthanc, the DICOMweb root configured in the app being `${proxy.url}/dicom-web`. */
+  proxy: PacsProxy
   /** A read token for this PACS, issued by the app to the given user, as an Authorization value. */
   token(credentials: Credentials): Promise<string>
   stop(): Promise<void>
@@ -32,36 +33,33 @@ export interface BenchPacs {
 
 type Credentials = { username: string; password: string }
 
-export async function startBenchPacs(baseURL: string, dir: string, admin: Credentials, proxyKey: string): Promise<BenchPacs> {
+/** `pageOrigins`: the origins besides the app's whose pages retrieve from the PACS (CORS). */
+export async function startBenchPacs(baseURL: string, dir: string, admin: Credentials, proxyKey: string, pageOrigins: readonly string[]): Promise<BenchPacs> {
   const files = readdirSync(dir)
     .filter((name) => !name.startsWith('.'))
     .map((name) => path.join(dir, name))
   const orthanc: OrthancServer = await startOrthanc({ user: { name: 'parallax', password: 'bench-only' } })
-  const proxies: CorsProxy[] = []
-  const askApp = appAuthorizer(baseURL, proxyKey)
-  // The app checks that a request is under the PACS's configured root, which names the
-  // first proxy: requests to the others are checked as if sent to it (same path, same token).
-  const proxyFor = async (origin: string) => {
-    const asFirst = (url: string) => (proxies[0] ? `${proxies[0].url}${new URL(url).pathname}${new URL(url).search}` : url)
-    const proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: origin, authorize: (request) => askApp({ ...request, url: asFirst(request.url) }) })
-    proxies.push(proxy)
-    return proxy
-  }
+  let proxy: PacsProxy | undefined
   const stop = async () => {
-    for (const proxy of proxies) await proxy.stop()
+    await proxy?.stop()
     await orthanc.stop()
   }
   try {
+    proxy = await startPacsProxy({
+      pacs: orthanc.url,
+      origins: [new URL(baseURL).origin, ...pageOrigins],
+      authorizeUrl: new URL('/api/pacs/authorize', baseURL).href,
+      proxyKey,
+    })
     await orthanc.upload(files)
     const studies = (await (await fetch(`${orthanc.dicomWebRoot}/studies`, { headers: { authorization: orthanc.authorization! } })).json()) as Record<string, { Value: string[] }>[]
     if (studies.length !== 1) throw new Error(`expected one study in the bench PACS, found ${studies.length}`)
     const studyUid = studies[0]!['0020000D']!.Value[0]!
-    const appProxy = await proxyFor(new URL(baseURL).origin)
     const browser = await launchBenchBrowser()
     let pacsId: string
     try {
       const context = await signedInContext(browser, baseURL, admin)
-      const root = `${appProxy.url}/dicom-web`
+      const root = `${proxy.url}/dicom-web`
       const created = await context.request.post('/api/admin/pacs', {
         data: { name: `bench-${Date.now()}`, qidoRoot: root, wadoRoot: root, authHeader: orthanc.authorization },
         headers: { origin: new URL(baseURL).origin },
@@ -82,7 +80,7 @@ export async function startBenchPacs(baseURL: string, dir: string, admin: Creden
         await tokenBrowser.close()
       }
     }
-    return { pacsId, studyUid, images: files.length, proxyFor, token, stop }
+    return { pacsId, studyUid, images: files.length, proxy, token, stop }
   } catch (error) {
     await stop()
     throw error
@@ -118,9 +116,8 @@ export async function measureViewerPacsLoad(baseURL: string, pacs: BenchPacs, cr
 
 /** Every frame of the study fetched by Node through the proxy, six at a time as a browser does per origin; no parsing, no decode. */
 export async function measureRawRetrieval(pacs: BenchPacs, credentials: Credentials): Promise<{ milliseconds: number; bytes: number }> {
-  const proxy = await pacs.proxyFor('http://node.invalid')
   const authorization = await pacs.token(credentials)
-  const root = `${proxy.url}/dicom-web/studies/${pacs.studyUid}`
+  const root = `${pacs.proxy.url}/dicom-web/studies/${pacs.studyUid}`
   const get = async (url: string, accept: string) => {
     const response = await fetch(url, { headers: { accept, authorization } })
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)

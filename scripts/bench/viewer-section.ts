@@ -9,6 +9,7 @@ import { median, mib, ms, ratio, table } from './format'
 import { checkGoal } from './goals'
 import { measureRawRetrieval, measureViewerPacsLoad, startBenchPacs } from './pacs-load'
 import { measureViewerLoad } from './viewer-load'
+import { missingNginx } from '../../tests/support/nginx'
 import { missingOrthanc } from '../../tests/support/orthanc'
 
 type Credentials = { username: string; password: string }
@@ -51,22 +52,23 @@ export async function benchViewer({ baseURL, ctDir, runs, radiologist, admin, pa
     console.log('pure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
     console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
 
-    const noOrthanc = missingOrthanc()
-    if (noOrthanc !== null) {
-      console.log(`\n[bench] PACS figures skipped: ${noOrthanc}`)
+    const noPacs = missingOrthanc() ?? missingNginx('the PACS figures')
+    if (noPacs !== null) {
+      console.log(`\n[bench] PACS figures skipped: ${noPacs}`)
       return
     }
-    const pacs = await startBenchPacs(baseURL, ctDir, admin, pacsProxyKey)
+    const pacs = await startBenchPacs(baseURL, ctDir, admin, pacsProxyKey, [new URL(bare.url).origin])
     try {
       const viewerPacs = medians(await measureViewerPacsLoad(baseURL, pacs, radiologist, runs))
-      const bareProxy = await pacs.proxyFor(new URL(bare.url).origin)
       const barePacs = medians(
-        await measureBareDicomweb(bare.url, { wadoRoot: `${bareProxy.url}/dicom-web`, studyUid: pacs.studyUid, images: pacs.images, token: () => pacs.token(radiologist) }, runs),
+        await measureBareDicomweb(bare.url, { wadoRoot: `${pacs.proxy.url}/dicom-web`, studyUid: pacs.studyUid, images: pacs.images, token: () => pacs.token(radiologist) }, runs),
       )
       const raw: { milliseconds: number; bytes: number }[] = []
       for (let run = 0; run < runs; run += 1) raw.push(await measureRawRetrieval(pacs, radiologist))
       const rawMs = median(raw.map((run) => run.milliseconds))
-      console.log(`\nViewer from a PACS: the same CT in Orthanc (DICOMweb) behind a token-checking CORS proxy, median of ${runs} runs\n`)
+      console.log(
+        `\nViewer from a PACS: the same CT in Orthanc (DICOMweb) behind nginx (the README's configuration: CORS, each token checked by the app), median of ${runs} runs\n`,
+      )
       table([
         ['measure', 'Parallax', 'bare Cornerstone3D (same run)', 'ratio', 'raw WADO-RS in Node (same run)', 'ratio'],
         ['time to first image', ms(viewerPacs.first), ms(barePacs.first), ratio(viewerPacs.first, barePacs.first), '', ''],

@@ -3,7 +3,8 @@
 // authorize handler (lib/dicomweb/pacs-access.server.ts, on a scratch SQLite database) about
 // each request with auth_request. Tokens pass or not as their scope says, the PACS
 // credential reaches Orthanc only through nginx, CORS headers are on errors too. Skipped
-// with a notice when nginx (apt-get install nginx-light) or Orthanc is missing.
+// with a notice when nginx (apt-get install nginx-light) or Orthanc is missing. The block is
+// started by tests/support/pacs-proxy.ts, as for the other tests that need the PACS.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,9 +13,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { SessionUser } from '../../lib/auth/session-user'
-import { freePort } from '../support/free-port'
-import { missingNginx, readmeNginxBlock, startNginx, type Nginx } from '../support/nginx'
+import { missingNginx } from '../support/nginx'
 import { missingOrthanc, startOrthanc, type OrthancServer } from '../support/orthanc'
+import { startPacsProxy, type PacsProxy } from '../support/pacs-proxy'
 
 const appOrigin = 'http://parallax.test'
 const proxyKey = 'nginx-test-proxy-key-0123456789abcdef'
@@ -25,7 +26,7 @@ else
   describe("the README's nginx configuration in front of Orthanc", () => {
     let orthanc: OrthancServer
     let app: Server
-    let nginx: Nginx | undefined
+    let nginx: PacsProxy | undefined
     let pacsUrl = ''
     let dir = ''
     let m: {
@@ -64,8 +65,8 @@ else
         await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
         const appPort = (app.address() as AddressInfo).port
 
-        const port = await freePort()
-        pacsUrl = `http://127.0.0.1:${port}/dicom-web`
+        nginx = await startPacsProxy({ pacs: orthanc.url, origins: [appOrigin], authorizeUrl: `http://127.0.0.1:${appPort}/api/pacs/authorize`, proxyKey })
+        pacsUrl = `${nginx.url}/dicom-web`
         const { createPacsServer } = await import('../../lib/dicomweb/pacs.server')
         const admin = await m.db.user.create({ data: { username: 'nginx-admin', displayName: 'Admin', role: 'admin', passwordHash: 'unused' } })
         pacsId = (
@@ -79,17 +80,6 @@ else
           const row = await m.db.user.create({ data: { username: `nginx-${role}`, displayName: role, role, passwordHash: 'unused' } })
           users[role] = { id: row.id, username: row.username, displayName: row.displayName, role }
         }
-
-        const server = readmeNginxBlock('auth_request', [
-          ['listen 443 ssl;', `listen 127.0.0.1:${port};`],
-          ['    ssl_certificate /etc/ssl/pacs.example.org.pem;\n', ''],
-          ['    ssl_certificate_key /etc/ssl/pacs.example.org.key;\n', ''],
-          ['https://parallax.example.org/api/pacs/authorize', `http://127.0.0.1:${appPort}/api/pacs/authorize`],
-          ['"https://parallax.example.org"', `"${appOrigin}"`],
-          ['http://127.0.0.1:8042', orthanc.url],
-          ['the value of PARALLAX_PACS_PROXY_KEY', proxyKey],
-        ])
-        nginx = await startNginx(dir, server, async () => (await fetch(`${pacsUrl}/studies`, { method: 'OPTIONS' })).status === 204)
       },
       { timeout: 120_000 },
     )
@@ -121,6 +111,17 @@ else
       assert.equal(preflight.headers.get('access-control-allow-origin'), appOrigin)
       assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/)
       assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/)
+    })
+
+    it('names no other origin in CORS headers, preflights and answers alike', async () => {
+      const origin = 'https://elsewhere.example.org'
+      const preflight = await fetch(`${pacsUrl}/studies`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } })
+      assert.equal(preflight.status, 204)
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null)
+      assert.equal(preflight.headers.get('vary'), 'Origin')
+      const answer = await fetch(`${pacsUrl}/studies?limit=2`, { headers: { origin, authorization: await bearer('researcher', 'read') } })
+      assert.equal(answer.status, 200)
+      assert.equal(answer.headers.get('access-control-allow-origin'), null)
     })
 
     it('passes a read token to Orthanc with the PACS credential in its place', async () => {

@@ -5,28 +5,34 @@ import { roles, type Role } from '../../lib/vocabulary/roles'
 import { demoAccount, uniqueUsername } from '../support/accounts'
 import { apiSession } from '../support/api'
 import { signInBrowser } from '../support/browser'
-import { appAuthorizer, startCorsProxy, type CorsProxy } from '../support/cors-proxy'
+import { missingNginx } from '../support/nginx'
 import { missingOrthanc, startOrthanc, type OrthancServer } from '../support/orthanc'
 import { e2ePacsProxyKey, e2ePacsTokenKey } from '../support/pacs-keys'
+import { startPacsProxy, type PacsProxy } from '../support/pacs-proxy'
 import { pacsStudies, pacsStudyFiles } from '../support/pacs-studies'
 import { missingSharedData } from '../support/shared-data'
 
 // DICOMweb end to end, against a real Orthanc that asks for its own credential (HTTP Basic),
-// behind the kind of proxy a hospital puts in front of its PACS: it checks each browser's
-// access token by asking the app (as nginx's auth_request does) and adds the PACS credential
-// itself. An admin configures the PACS, the CSP follows, a radiologist's browser searches
+// behind the proxy a hospital puts in front of its PACS: Debian's nginx running the README's
+// configuration (tests/support/pacs-proxy.ts), which checks each browser's access token by
+// asking the app (auth_request) and adds the PACS credential itself. An admin configures the PACS, the CSP follows, a radiologist's browser searches
 // and retrieves directly with its own token and stores a report with a write token, a
 // researcher cannot store, no role ever sees the PACS credential, and the auditor finds each
 // search and each token in the trail.
-// Orthanc or the shared data missing: skipped with a notice, or failed under CI=true.
-const skipReason = missingOrthanc() ?? missingSharedData('pet-headneck/PET') ?? missingSharedData('mr-brain/t2-and-perfusion') ?? missingSharedData('transfer-syntaxes')
+// Orthanc, nginx or the shared data missing: skipped with a notice, or failed under CI=true.
+const skipReason =
+  missingOrthanc() ??
+  missingNginx('the PACS end-to-end tests') ??
+  missingSharedData('pet-headneck/PET') ??
+  missingSharedData('mr-brain/t2-and-perfusion') ??
+  missingSharedData('transfer-syntaxes')
 test.skip(skipReason !== null, skipReason ?? '')
 
 // One PACS for the whole file, so its tests run in order in one worker.
 test.describe.configure({ mode: 'serial' })
 
 let orthanc: OrthancServer | undefined
-let proxy: CorsProxy | undefined
+let proxy: PacsProxy | undefined
 const orthancPassword = randomBytes(12).toString('hex')
 const pacsName = uniqueUsername('e2e-pacs')
 let pacsId = ''
@@ -35,7 +41,7 @@ test.beforeAll(async ({ baseURL }) => {
   test.setTimeout(120_000)
   orthanc = await startOrthanc({ user: { name: 'parallax', password: orthancPassword } })
   await orthanc.upload(pacsStudyFiles())
-  proxy = await startCorsProxy({ target: orthanc.url, allowOrigin: new URL(baseURL!).origin, authorize: appAuthorizer(baseURL!, e2ePacsProxyKey) })
+  proxy = await startPacsProxy({ pacs: orthanc.url, origins: [new URL(baseURL!).origin], authorizeUrl: new URL('/api/pacs/authorize', baseURL).href, proxyKey: e2ePacsProxyKey })
 })
 
 test.afterAll(async () => {
@@ -206,6 +212,19 @@ test('opening a study retrieves it from the PACS in the browser and renders it',
   // Pixels came straight from the PACS (through its proxy), frame by frame.
   expect(pacsRequests.some((url) => url.startsWith(proxy!.url) && url.includes('/frames/'))).toBe(true)
   expect(pacsRequests.every((url) => url.startsWith(proxy!.url))).toBe(true)
+  // …and nginx passed each frame the page asked for, on the radiologist's token.
+  const frames = pacsRequests.filter((url) => url.includes('/frames/')).map((url) => url.slice(proxy!.url.length))
+  await expect
+    .poll(() => {
+      const passed = new Set(
+        proxy!
+          .requests()
+          .filter((request) => request.status === 200)
+          .map((request) => request.uri),
+      )
+      return frames.filter((uri) => !passed.has(uri))
+    }, "frames missing from nginx's access log")
+    .toEqual([])
   // …on a cross-origin isolated page (COOP/COEP, for multi-threaded WASM): the PACS on its
   // own origin is reached in CORS mode.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
@@ -265,9 +284,9 @@ test('a researcher cannot store: no write token, and the proxy refuses a store w
   expect([token.token_type, token.scope, token.expires_in]).toEqual(['Bearer', 'read', 300])
   const bearer = `Bearer ${token.access_token}`
   expect((await throughProxy(bearer)).status, 'the read token reads').toBe(200)
-  const refusedBefore = proxy!.refused.length
+  const logged = proxy!.requests().length
   expect((await throughProxy(bearer, 'POST')).status).toBe(403)
-  expect(proxy!.refused.slice(refusedBefore)).toEqual([{ method: 'POST', path: '/dicom-web/studies', status: 403 }])
+  expect(await proxy!.loggedSince(logged, 1), "nginx's access log").toEqual([{ method: 'POST', uri: '/dicom-web/studies', status: 403 }])
   await researcher.dispose()
 
   // The refused write token is on record as an access denied (110113 / 110132).

@@ -37,11 +37,32 @@ export interface Nginx {
   stop(): Promise<void>
 }
 
+/** One line of the access log that `startNginx` writes when asked (`accessLog`). */
+export interface LoggedRequest {
+  method: string
+  /** The path and query the client asked for. */
+  uri: string
+  /** The status nginx answered with. */
+  status: number
+}
+
+// One JSON object a line: what the tests read back (tokens and credentials are never logged).
+const logFormat = `log_format parallax_test escape=json '{"method":"$request_method","uri":"$request_uri","status":$status}';`
+
+/** The requests nginx has logged to `file` so far, in the order it finished them. */
+export function readAccessLog(file: string): LoggedRequest[] {
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LoggedRequest)
+}
+
 /**
  * Starts nginx with `httpBlock` inside `http {}`, in `dir`, and waits until `ready` says
- * it answers.
+ * it answers. With `accessLog`, every request is logged there (see `readAccessLog`).
  */
-export async function startNginx(dir: string, httpBlock: string, ready: () => Promise<boolean>): Promise<Nginx> {
+export async function startNginx(dir: string, httpBlock: string, ready: () => Promise<boolean>, { accessLog }: { accessLog?: string } = {}): Promise<Nginx> {
   // Workers may run as nobody: their temp files go where they can write.
   const temp = path.join(dir, 'nginx-temp')
   mkdirSync(temp, { recursive: true })
@@ -50,7 +71,7 @@ export async function startNginx(dir: string, httpBlock: string, ready: () => Pr
   const config = path.join(dir, 'nginx.conf')
   writeFileSync(
     config,
-    `worker_processes 1;\nerror_log ${dir}/nginx-error.log;\npid ${dir}/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n` +
+    `worker_processes 1;\nerror_log ${dir}/nginx-error.log;\npid ${dir}/nginx.pid;\nevents {}\nhttp {\n  ${logFormat}\n  access_log ${accessLog ? `${accessLog} parallax_test` : 'off'};\n` +
       ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${temp}/${kind};\n`).join('') +
       `${httpBlock}}\n`,
   )
