@@ -78,21 +78,20 @@ const eventOf = (row: Row, occurredAt: string): ChainedEvent => ({
 
 type Writers = Record<(typeof canonicalLayout)[number][1], (column: string) => string>
 
-/** canonicalFields as one SQL expression: `{"action":…,"seq":…}` in canonicalLayout's order. */
+/** canonicalFields as one SQL expression: `{"action":…,"seq":…}` in canonicalLayout's order (NULL anywhere: NULL, recomputed). */
 function canonicalSql(write: Writers): string {
   const parts = canonicalLayout.map(([field, kind], index) => `'${index === 0 ? '{' : ','}"${field}":' || ${write[kind](`"${field}"`)}`)
   return `${parts.join(' || ')} || '}'`
 }
 
-// NULL anywhere makes the whole text NULL: recomputed. The instant only in the form Prisma's
-// adapter writes (isoFromSqlite's fast path, the same test), cut rather than reformatted:
-// strftime was a quarter of the read's time; any other form is recomputed by isoFromSqlite.
+// SQLite writes the object in one call (json_object: the keys in canonicalLayout's order,
+// text quoted as json_quote does, integers as numbers, NULL as null), a tenth faster than
+// joining the parts. The instant only in the form Prisma's adapter writes (isoFromSqlite's
+// fast path, the same test), cut rather than reformatted with strftime; any other form, or
+// a column of another type than the schema's, gives other text: recomputed from the row.
 const sqliteInstantGlob = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00'
-const sqliteCanonical = canonicalSql({
-  string: (column) => `json_quote(${column})`,
-  integer: (column) => `CAST(${column} AS TEXT)`,
-  instant: (column) => `CASE WHEN typeof(${column}) = 'text' AND ${column} GLOB '${sqliteInstantGlob}' THEN '"' || substr(${column}, 1, 23) || 'Z"' END`,
-})
+const sqliteInstant23 = (column: string) => `CASE WHEN typeof(${column}) = 'text' AND ${column} GLOB '${sqliteInstantGlob}' THEN substr(${column}, 1, 23) || 'Z' END`
+const sqliteCanonical = `json_object(${canonicalLayout.map(([field, kind]) => `'${field}', ${kind === 'instant' ? sqliteInstant23(`"${field}"`) : `"${field}"`}`).join(', ')})`
 
 const postgresCanonical = canonicalSql({
   string: (column) => `COALESCE(to_json(${column})::text, 'null')`,

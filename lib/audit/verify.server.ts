@@ -3,6 +3,7 @@ import { ChainVerifier, GENESIS_HASH, type CanonicalRow, type ChainStart, type C
 import { openChainReader, type ChainReader } from './chain-reader.server'
 import { scanRange } from './chain-ranges.server'
 import { databaseConfigOf, type Db } from '../db/client.server'
+import type { DatabaseConfig } from '../db/config'
 
 export interface ChainPass {
   verdict: ChainVerdict
@@ -62,6 +63,15 @@ export interface RangeOptions {
   minRangeEvents?: number
 }
 
+/** Where each range starts on a chain of `max` events: range i is (anchors[i], anchors[i + 1]], the last one open, for events written meanwhile. */
+export function rangeAnchors(max: number, ranges: number, minRangeEvents: number): number[] {
+  const count = Math.max(1, Math.min(ranges, Math.floor(max / minRangeEvents)))
+  return Array.from({ length: count }, (_, index) => Math.round((max * index) / count))
+}
+
+/** The ranges readWholeChain reads on `provider` unless told otherwise. */
+export const defaultRanges = (provider: DatabaseConfig['provider']) => ({ ranges: provider === 'postgresql' ? 4 : 1, minRangeEvents: 25_000 })
+
 /**
  * readChain over the whole chain, with the same verdict and heads, read as seq ranges at
  * once (chain-ranges.server.ts): each range from the stored hash before it, joined only
@@ -70,15 +80,14 @@ export interface RangeOptions {
  */
 export async function readWholeChain(db: Db, options: { heads?: readonly number[] } & RangeOptions = {}): Promise<ChainPass> {
   const config = databaseConfigOf(db)
-  const { heads: wanted = [], ranges = config.provider === 'postgresql' ? 4 : 1, minRangeEvents = 25_000 } = options
+  const { heads: wanted = [], ranges, minRangeEvents } = { ...defaultRanges(config.provider), ...options }
   const readers: ChainReader[] = [await openChainReader(config)]
   try {
     const max = await readers[0]!.maxSeq()
-    const count = Math.max(1, Math.min(ranges, Math.floor(max / minRangeEvents)))
+    const anchors = rangeAnchors(max, ranges, minRangeEvents)
+    const count = anchors.length
     while (readers.length < count) readers.push(await openChainReader(config))
     const wantedSet = new Set(wanted)
-    // Range i: events (anchor_i, anchor_i+1], the last one open, for events written meanwhile.
-    const anchors = readers.map((_, index) => Math.round((max * index) / count))
     const scans = await Promise.all(readers.map((reader, index) => scanRange(reader, anchors[index]!, index === count - 1 ? null : anchors[index + 1]!, wantedSet)))
     let position: ChainStart = { seq: 0, hash: GENESIS_HASH }
     let counted = 0
