@@ -3,6 +3,7 @@ import Sqlite from 'better-sqlite3'
 import pg from 'pg'
 import { sqliteFilePath, type DatabaseConfig } from '../db/config'
 import { canonicalLayout, type CanonicalRow, type ChainedEvent } from './chain'
+import { copyScan, type ScanVisitor } from './chain-copy.server'
 
 // The trail read for verification straight through the driver, on a connection of its own,
 // in keyset pages in seq order. The database writes each event's canonical text itself
@@ -18,6 +19,10 @@ export interface ChainReader {
   page(after: number, limit: number): Promise<CanonicalRow[]>
   /** One whole event, occurredAt as the text toISOString() writes (null when there is none). */
   event(seq: number): Promise<ChainedEvent | null>
+  /** Every event from seq `first` to `last` (null: to the end) through `visit`, ascending, as one stream where the database has one. */
+  scan(first: number, last: number | null, visit: ScanVisitor): Promise<void>
+  /** The highest seq stored, 0 when there is none. */
+  maxSeq(): Promise<number>
   /** The stored hash of each of `seqs` that exists. */
   hashesAt(seqs: readonly number[]): Promise<Map<number, string>>
   close(): Promise<void>
@@ -73,18 +78,20 @@ const eventOf = (row: Row, occurredAt: string): ChainedEvent => ({
 
 type Writers = Record<(typeof canonicalLayout)[number][1], (column: string) => string>
 
-/** canonicalFields as one SQL expression: `{"action":…,"seq":…}` in canonicalLayout's order. */
+/** canonicalFields as one SQL expression: `{"action":…,"seq":…}` in canonicalLayout's order (NULL anywhere: NULL, recomputed). */
 function canonicalSql(write: Writers): string {
   const parts = canonicalLayout.map(([field, kind], index) => `'${index === 0 ? '{' : ','}"${field}":' || ${write[kind](`"${field}"`)}`)
   return `${parts.join(' || ')} || '}'`
 }
 
-// NULL anywhere (an instant that does not parse) makes the whole text NULL: recomputed.
-const sqliteCanonical = canonicalSql({
-  string: (column) => `json_quote(${column})`,
-  integer: (column) => `CAST(${column} AS TEXT)`,
-  instant: (column) => `'"' || strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) || '"'`,
-})
+// SQLite writes the object in one call (json_object: the keys in canonicalLayout's order,
+// text quoted as json_quote does, integers as numbers, NULL as null), a tenth faster than
+// joining the parts. The instant only in the form Prisma's adapter writes (isoFromSqlite's
+// fast path, the same test), cut rather than reformatted with strftime; any other form, or
+// a column of another type than the schema's, gives other text: recomputed from the row.
+const sqliteInstantGlob = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]+00:00'
+const sqliteInstant23 = (column: string) => `CASE WHEN typeof(${column}) = 'text' AND ${column} GLOB '${sqliteInstantGlob}' THEN substr(${column}, 1, 23) || 'Z' END`
+const sqliteCanonical = `json_object(${canonicalLayout.map(([field, kind]) => `'${field}', ${kind === 'instant' ? sqliteInstant23(`"${field}"`) : `"${field}"`}`).join(', ')})`
 
 const postgresCanonical = canonicalSql({
   string: (column) => `COALESCE(to_json(${column})::text, 'null')`,
@@ -94,15 +101,36 @@ const postgresCanonical = canonicalSql({
 
 const canonicalRowOf = (row: Row): CanonicalRow => ({ seq: row[0] as number, prevHash: row[1] as string, canonical: row[2] as string | null, hash: row[3] as string })
 
+const SCAN_PAGE = 10_000
+
 function sqliteReader(config: DatabaseConfig): ChainReader {
   const connection = new Sqlite(sqliteFilePath(config), { readonly: true, fileMustExist: true })
   const page = connection
     .prepare<[number, number], Row>(`SELECT "seq", "prevHash", ${sqliteCanonical}, "hash" FROM "AuditEvent" WHERE "seq" > ? ORDER BY "seq" ASC LIMIT ?`)
     .raw(true)
+  const range = connection
+    .prepare<[number, number, number], Row>(
+      `SELECT "seq", "prevHash", "prevHash" || ${sqliteCanonical}, "hash" FROM "AuditEvent" WHERE "seq" >= ? AND "seq" <= ? ORDER BY "seq" ASC LIMIT ?`,
+    )
+    .raw(true)
   const one = connection.prepare<[number], Row>(`SELECT ${columns} FROM "AuditEvent" WHERE "seq" = ?`).raw(true)
+  const highest = connection.prepare<[], Row>(`SELECT MAX("seq") FROM "AuditEvent"`).raw(true)
   return {
     async page(after, limit) {
       return page.all(after, limit).map(canonicalRowOf)
+    },
+    async scan(first, last, visit) {
+      // Synchronous pages: one thread either way, and no object per row; SQLite joins the
+      // hash input itself, one string fewer to build here.
+      for (let from = first; ;) {
+        const rows = range.all(from, last ?? Number.MAX_SAFE_INTEGER, SCAN_PAGE)
+        for (const row of rows) visit(row[0] as number, row[1] as string, row[2] as string | null, row[3] as string)
+        if (rows.length < SCAN_PAGE) return
+        from = (rows[rows.length - 1]![0] as number) + 1
+      }
+    },
+    async maxSeq() {
+      return (highest.get()?.[0] as number | null) ?? 0
     },
     async event(seq) {
       const row = one.get(seq)
@@ -140,6 +168,15 @@ async function postgresReader(config: DatabaseConfig): Promise<ChainReader> {
         rowMode: 'array',
       })
       return rows.map(canonicalRowOf)
+    },
+    scan(first, last, visit) {
+      if (!Number.isSafeInteger(first) || (last !== null && !Number.isSafeInteger(last))) throw new RangeError(`scan bounds must be integers: ${first}, ${last}`)
+      const bounds = `"seq" >= ${first}${last === null ? '' : ` AND "seq" <= ${last}`}`
+      return copyScan(client, `SELECT "seq"::int4, "prevHash", "prevHash" || ${postgresCanonical}, "hash" FROM "AuditEvent" WHERE ${bounds} ORDER BY "seq" ASC`, visit)
+    },
+    async maxSeq() {
+      const { rows } = await client.query<Row>({ text: `SELECT MAX("seq") FROM "AuditEvent"`, rowMode: 'array' })
+      return (rows[0]?.[0] as number | null) ?? 0
     },
     async event(seq) {
       const { rows } = await client.query<Row>({ text: `SELECT ${columns} FROM "AuditEvent" WHERE "seq" = $1`, values: [seq], rowMode: 'array' })

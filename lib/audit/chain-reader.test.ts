@@ -56,17 +56,41 @@ describe('the chain reader', () => {
       const instant = (occurredAt as Date).toISOString().replace('Z', '+00:00')
       insert.run(seq, instant, eventType, eventCode, eventTypeCode, action, outcome, actorId, actorName, actorRole, sourceIp, entities, details, 'p'.repeat(64), 'h'.repeat(64))
     }
+    // The same first 23 characters at another offset is another instant: never the text of the first.
+    const shifted = (base.occurredAt as Date).toISOString().replace('Z', '+05:00')
+    insert.run(
+      4,
+      shifted,
+      base.eventType,
+      base.eventCode,
+      base.eventTypeCode,
+      base.action,
+      base.outcome,
+      null,
+      null,
+      null,
+      null,
+      base.entities,
+      base.details,
+      'p'.repeat(64),
+      'h'.repeat(64),
+    )
     connection.close()
     const reader = await openChainReader({ provider: 'sqlite', url: `file:${file}` })
     try {
       const rows = await reader.page(0, 10)
       assert.deepEqual(
-        rows.map((row) => row.canonical),
+        rows.slice(0, 3).map((row) => row.canonical),
         variants.map((fields) => canonicalFields(fields)),
       )
+      const unshifted = canonicalFields({ ...base, seq: 4, actorId: null, actorName: null, actorRole: null, sourceIp: null })
+      assert.notEqual(rows[3]!.canonical, unshifted)
+      // Recomputed from the row, as the verifier then does: the instant it really holds.
+      const recomputed = await reader.event(4)
+      assert.ok(recomputed && recomputed.occurredAt === isoFromSqlite(shifted) && recomputed.occurredAt !== (base.occurredAt as Date).toISOString())
       const event = await reader.event(3)
       assert.equal(event && canonicalFields(event), canonicalFields(variants[2]!))
-      assert.equal(await reader.event(4), null)
+      assert.equal(await reader.event(5), null)
     } finally {
       await reader.close()
     }

@@ -6,7 +6,7 @@ import { checkpointSignatureValid, coverageProblem, createCheckpoint, describeCh
 import type { ChainVerdict } from './chain'
 import { auditSigningKey, configuredPublicKey, localPublicKey } from './signing-key.server'
 import { checkpointedTrailProblem } from './trail'
-import { readChain, storedHashes } from './verify.server'
+import { readChain, readWholeChain, storedHashes, type RangeOptions } from './verify.server'
 import { parseWitness, witnessEntry, witnessProblem, type WitnessEntry } from './witness'
 import { auditWitness, WitnessConflictError, type AuditWitness } from './witness.server'
 
@@ -104,17 +104,17 @@ const fullVerifications = (globalForVerifications.parallaxFullVerifications ??= 
 export const lastFullVerification = (db: Db): FullVerification | null => fullVerifications.get(db) ?? null
 
 /**
- * The chain in one paged pass, then the checkpoints against the witness and the pinned key:
- * the witness's every checkpoint still in the database unchanged, contiguous coverage from
+ * The chain in one pass (readWholeChain: several seq ranges at once where that is faster),
+ * then the checkpoints against the witness and the pinned key: the witness's every checkpoint still in the database unchanged, contiguous coverage from
  * seq 1, every signature, and none the witness lacks. Each checkpoint is held against the
  * stored hash of its last event: once every link up to it is recomputed, that hash commits
  * to every event of its range (SHA-256), so a range that matches its signed head has the
  * signed root too, and rewritten or truncated ranges still fail. The checkpoints are read
  * first, so one signed meanwhile is not taken for events gone.
  */
-export async function verifyAuditTrail(db: Db, witness: AuditWitness = auditWitness()): Promise<AuditTrailVerdict> {
+export async function verifyAuditTrail(db: Db, witness: AuditWitness = auditWitness(), ranges: RangeOptions = {}): Promise<AuditTrailVerdict> {
   const checkpoints = await storedCheckpoints(db)
-  const { verdict: chain, heads } = await readChain(db, { heads: checkpoints.map((checkpoint) => checkpoint.toSeq) })
+  const { verdict: chain, heads } = await readWholeChain(db, { ...ranges, heads: checkpoints.map((checkpoint) => checkpoint.toSeq) })
   if (!chain.ok) return chain
   const root = { witness: await witness.entries(), configuredKey: configuredPublicKey(), localKey: localPublicKey() }
   const rangeOf = (checkpoint: Checkpoint) => ({ kind: 'head' as const, headHash: heads.get(checkpoint.toSeq) })

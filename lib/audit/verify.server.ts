@@ -1,7 +1,9 @@
 import 'server-only'
-import { ChainVerifier, type CanonicalRow, type ChainStart, type ChainVerdict } from './chain'
-import { openChainReader } from './chain-reader.server'
+import { ChainVerifier, GENESIS_HASH, type CanonicalRow, type ChainStart, type ChainVerdict } from './chain'
+import { openChainReader, type ChainReader } from './chain-reader.server'
+import { scanRange } from './chain-ranges.server'
 import { databaseConfigOf, type Db } from '../db/client.server'
+import type { DatabaseConfig } from '../db/config'
 
 export interface ChainPass {
   verdict: ChainVerdict
@@ -54,9 +56,62 @@ export async function readChain(db: Db, options: { start?: ChainStart; heads?: r
   }
 }
 
-/** Recomputes the whole chain in seq order, in pages, and names the first bad seq. */
-export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVerdict> {
-  return (await readChain(db, { pageSize })).verdict
+export interface RangeOptions {
+  /** The most ranges read at once (default 4 on PostgreSQL; 1 on SQLite, which reads them on this one thread either way). */
+  ranges?: number
+  /** The fewest events a range is given: below it, fewer ranges. */
+  minRangeEvents?: number
+}
+
+/** Where each range starts on a chain of `max` events: range i is (anchors[i], anchors[i + 1]], the last one open, for events written meanwhile. */
+export function rangeAnchors(max: number, ranges: number, minRangeEvents: number): number[] {
+  const count = Math.max(1, Math.min(ranges, Math.floor(max / minRangeEvents)))
+  return Array.from({ length: count }, (_, index) => Math.round((max * index) / count))
+}
+
+/** The ranges readWholeChain reads on `provider` unless told otherwise. */
+export const defaultRanges = (provider: DatabaseConfig['provider']) => ({ ranges: provider === 'postgresql' ? 4 : 1, minRangeEvents: 25_000 })
+
+/**
+ * readChain over the whole chain, with the same verdict and heads, read as seq ranges at
+ * once (chain-ranges.server.ts): each range from the stored hash before it, joined only
+ * where every seam holds. From the first range that does not verify whole, or a seam that
+ * does not hold, readChain goes on sequentially from the last event verified and decides.
+ */
+export async function readWholeChain(db: Db, options: { heads?: readonly number[] } & RangeOptions = {}): Promise<ChainPass> {
+  const config = databaseConfigOf(db)
+  const { heads: wanted = [], ranges, minRangeEvents } = { ...defaultRanges(config.provider), ...options }
+  const readers: ChainReader[] = [await openChainReader(config)]
+  try {
+    const max = await readers[0]!.maxSeq()
+    const anchors = rangeAnchors(max, ranges, minRangeEvents)
+    const count = anchors.length
+    while (readers.length < count) readers.push(await openChainReader(config))
+    const wantedSet = new Set(wanted)
+    const scans = await Promise.all(readers.map((reader, index) => scanRange(reader, anchors[index]!, index === count - 1 ? null : anchors[index + 1]!, wantedSet)))
+    let position: ChainStart = { seq: 0, hash: GENESIS_HASH }
+    let counted = 0
+    const heads = new Map<number, string>()
+    for (const [index, scan] of scans.entries()) {
+      if (scan.anchorSeq !== position.seq || scan.anchorHash !== position.hash) break
+      counted += scan.count
+      position = scan.verified
+      for (const [seq, hash] of scan.heads) heads.set(seq, hash)
+      if (!scan.whole) break
+      if (index === count - 1) return { verdict: { ok: true, count: counted, headSeq: position.seq, headHash: position.hash }, heads, rechecked: 0 }
+    }
+    const from = position
+    const rest = await readChain(db, { start: from, heads: wanted.filter((seq) => seq > from.seq) })
+    for (const [seq, hash] of rest.heads) heads.set(seq, hash)
+    return { verdict: { ...rest.verdict, count: rest.verdict.count + counted }, heads, rechecked: rest.rechecked }
+  } finally {
+    await Promise.all(readers.map((reader) => reader.close()))
+  }
+}
+
+/** Recomputes the whole chain in seq order and names the first bad seq. */
+export async function verifyAuditChain(db: Db, options: RangeOptions = {}): Promise<ChainVerdict> {
+  return (await readWholeChain(db, options)).verdict
 }
 
 /** The stored hash of each of `seqs` that exists (the quick check's checkpoint heads). */

@@ -75,11 +75,13 @@ export function defineAuditLogTests(c: DataLayerContext): void {
       assert.equal(verdict.count, head + 20)
     })
 
-    it('verifies across page boundaries', async () => {
+    it('verifies across page and range boundaries', async () => {
       const whole = await m.verify.verifyAuditChain(db)
-      const paged = await m.verify.verifyAuditChain(db, 3)
+      const paged = (await m.verify.readChain(db, { pageSize: 3 })).verdict
+      const ranged = await m.verify.verifyAuditChain(db, { ranges: 3, minRangeEvents: 1 })
       assert.ok(whole.ok)
       assert.deepEqual(paged, whole)
+      assert.deepEqual(ranged, whole)
     })
 
     it("the database writes each event's canonical text as canonicalFields does: nothing is recomputed on an intact chain", async () => {
