@@ -13,6 +13,8 @@ import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits } from './zip'
 export interface IngestInput {
   name: string
   bytes: Uint8Array
+  /** The instance read from the file's head alone (parseInstanceHeader); `bytes` is then that head. */
+  header?: DicomInstance
 }
 
 /** A zip entry that became an instance; `fileIndex` is the one its instance carries. */
@@ -64,7 +66,12 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
     return true
   }
 
-  files.forEach(({ name, bytes }, index) => {
+  files.forEach(({ name, bytes, header }, index) => {
+    if (header) {
+      if (isOsMetadata(name) || isDicomdir(bytes)) ignored.push(name)
+      else instances.push(header)
+      return
+    }
     if (hasDicmMarker(bytes) || !isZip(bytes)) {
       ingestOne(bytes, name, index)
       return
@@ -95,10 +102,25 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
     else unique.set(instance.sopInstanceUid, instance)
   }
   const kept = new Set([...unique.values()].map((instance) => instance.fileIndex))
-  const accepted = [...unique.values()]
+  return { result: grouped([...unique.values()], rejected, ignored), extracted: extracted.filter((file) => kept.has(file.fileIndex)) }
+}
 
-  return {
-    result: { patients: groupStudies(accepted.filter((instance) => !isSegmentation(instance))), rejected, ignored, segmentations: accepted.filter(isSegmentation) },
-    extracted: extracted.filter((file) => kept.has(file.fileIndex)),
-  }
+function grouped(accepted: DicomInstance[], rejected: DicomRejection[], ignored: string[]): IngestResult {
+  return { patients: groupStudies(accepted.filter((instance) => !isSegmentation(instance))), rejected, ignored, segmentations: accepted.filter(isSegmentation) }
+}
+
+/** A file accepted from its head that the whole-file read refused. */
+export interface LateRejection extends DicomRejection {
+  fileIndex: number
+}
+
+/** The result without the instances whose files were refused once read whole, which join the rejections. */
+export function withLateRejections(result: IngestResult, late: readonly LateRejection[]): IngestResult {
+  const refused = new Set(late.map((rejection) => rejection.fileIndex))
+  const instances = [...result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances))), ...result.segmentations]
+  return grouped(
+    instances.filter((instance) => !refused.has(instance.fileIndex)),
+    [...result.rejected, ...late.map(({ source, reason }) => ({ source, reason }))],
+    result.ignored,
+  )
 }

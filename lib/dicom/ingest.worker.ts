@@ -1,37 +1,78 @@
 /// <reference lib="webworker" />
 import { exhaustiveSwitchError } from '../errors'
-import { ingestFiles } from './ingest'
-import type { ExtractedEntry, IngestRequest, IngestResponse } from './ingest-protocol'
-import { normaliseForDecoder } from './normalise-for-decoder'
-import { DEFAULT_MAX_INFLATED_BYTES } from './parse-instance'
+import { ingestFiles, withLateRejections, type IngestInput, type LateRejection } from './ingest'
+import type { ExtractedEntry, IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
+import { mayNeedNormalising, normaliseForDecoder } from './normalise-for-decoder'
+import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHeader } from './parse-instance'
+import type { IngestResult } from './types'
 
 // Reads and parses dropped files off the main thread, so the page stays responsive while
 // hundreds of headers are checked. Only metadata goes back (and extracted archive
 // entries, transferred rather than copied).
+//
+// Streaming: each file's head (HEAD_BYTES) is read first, and a file whose head holds its
+// whole header (up to Pixel Data) is accepted from it, so the series is ordered and shown
+// without reading the pixel data of every file first. Such a file is read whole and
+// checked (parseInstance, every check) before it is decoded: when the page asks, in the
+// order it decodes, then the rest in the background. Bytes are dropped once checked.
 
 declare const self: DedicatedWorkerGlobalScope
 
-const READ_BATCH = 16
+const READ_BATCH = 32
+/** Files read ahead of the one being checked: each read waits out a round trip to the browser. */
+const CHECK_READ_AHEAD = 4
+/** The page's requests come in bursts as a series starts loading; background checks wait for a pause. */
+const BACKGROUND_AFTER_MS = 250
 
 function post(message: IngestResponse, transfer: Transferable[] = []) {
   self.postMessage(message, transfer)
 }
 
-async function ingest({ id, files }: IngestRequest) {
+/** The whole-file checks of the latest drop's deferred files. */
+interface CheckSession {
+  id: number
+  files: IngestFile[]
+  result: IngestResult
+  unchecked: Set<number>
+  requested: number[]
+  late: LateRejection[]
+  reasons: Map<number, string | null>
+  lastRequestAt: number
+  running: boolean
+  announced: boolean
+}
+
+let session: CheckSession | null = null
+
+async function readWhole(file: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await file.arrayBuffer())
+}
+
+async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>) {
+  session = null
   // A file that cannot be read (moved or deleted since it was chosen) is one rejection, not a failed drop.
   const unreadable = new Map<string, string>()
-  const read = async ({ name, file }: IngestRequest['files'][number]) => {
+  const deferred = new Set<number>()
+  const read = async ({ name, file }: IngestFile, index: number): Promise<IngestInput> => {
     try {
-      return { name, bytes: new Uint8Array(await file.arrayBuffer()) }
+      if (file.size > HEAD_BYTES) {
+        const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer())
+        const header = parseInstanceHeader(head, file.size, name, index)
+        if (header && !mayNeedNormalising(head, header)) {
+          deferred.add(index)
+          return { name, bytes: head, header }
+        }
+      }
+      return { name, bytes: await readWhole(file) }
     } catch (error) {
       unreadable.set(name, `The file could not be read (${(error as Error).message})`)
       return { name, bytes: new Uint8Array(0) }
     }
   }
-  const inputs: { name: string; bytes: Uint8Array }[] = []
+  const inputs: IngestInput[] = []
   // A batch of reads at a time: one after the other, each read waits out the last one's latency.
   for (let start = 0; start < files.length; start += READ_BATCH) {
-    inputs.push(...(await Promise.all(files.slice(start, start + READ_BATCH).map(read))))
+    inputs.push(...(await Promise.all(files.slice(start, start + READ_BATCH).map((file, offset) => read(file, start + offset)))))
     post({ type: 'progress', id, read: inputs.length, total: files.length })
   }
   const { result, extracted } = ingestFiles(inputs)
@@ -39,7 +80,7 @@ async function ingest({ id, files }: IngestRequest) {
   const byIndex = new Map(extracted.map((entry) => [entry.fileIndex, entry]))
   // Files the decoder cannot take as they are are rewritten (losslessly) here, once.
   for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
-    if (!instance.hasPixelData) continue
+    if (!instance.hasPixelData || deferred.has(instance.fileIndex)) continue
     const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
     if (!original) continue
     try {
@@ -55,10 +96,82 @@ async function ingest({ id, files }: IngestRequest) {
     name,
     bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   }))
+  // Duplicates were dropped from the result: only the files it kept are checked.
+  const kept = new Set(
+    [...result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances))), ...result.segmentations].map((i) => i.fileIndex),
+  )
+  const unchecked = new Set([...deferred].filter((index) => kept.has(index)))
+  session = { id, files, result, unchecked, requested: [], late: [], reasons: new Map(), lastRequestAt: performance.now(), running: false, announced: false }
   post(
-    { type: 'result', id, result, extracted: entries },
+    { type: 'result', id, result, extracted: entries, deferred: [...unchecked] },
     entries.map((entry) => entry.bytes),
   )
+  void runChecks(session)
+}
+
+/** Checks the requested files in the order asked, then the others; reads a few ahead. */
+async function runChecks(current: CheckSession) {
+  if (current.running) return
+  current.running = true
+  const ahead: { fileIndex: number; bytes: Promise<Uint8Array | Error> }[] = []
+  const take = (): number | undefined => {
+    while (current.requested.length > 0) {
+      const next = current.requested.shift()!
+      if (current.unchecked.delete(next)) return next
+    }
+    if (ahead.length > 0 || performance.now() - current.lastRequestAt < BACKGROUND_AFTER_MS) return undefined
+    const next = current.unchecked.values().next()
+    if (next.done) return undefined
+    current.unchecked.delete(next.value)
+    return next.value
+  }
+  try {
+    while (session === current) {
+      for (let next = ahead.length < CHECK_READ_AHEAD ? take() : undefined; next !== undefined; next = ahead.length < CHECK_READ_AHEAD ? take() : undefined) {
+        ahead.push({ fileIndex: next, bytes: readWhole(current.files[next]!.file).catch((error: Error) => error) })
+      }
+      const first = ahead.shift()
+      if (!first) {
+        if (current.unchecked.size === 0) break
+        // Requests may still come: look again after the pause background checks wait for.
+        await new Promise((resolve) => setTimeout(resolve, BACKGROUND_AFTER_MS))
+        continue
+      }
+      finish(current, first.fileIndex, await first.bytes)
+    }
+  } finally {
+    current.running = false
+  }
+  if (session === current && current.unchecked.size === 0 && current.reasons.size > 0 && !current.announced) {
+    current.announced = true
+    const revised = current.late.length > 0 ? withLateRejections(current.result, current.late) : null
+    post({ type: 'all-checked', id: current.id, late: current.late, revised })
+  }
+}
+
+function finish(current: CheckSession, fileIndex: number, bytes: Uint8Array | Error) {
+  const source = current.files[fileIndex]!.name
+  let reason: string | null
+  if (bytes instanceof Error) reason = `The file could not be read (${bytes.message})`
+  else {
+    const parsed = parseInstance(bytes, source, fileIndex)
+    reason = parsed.ok ? null : parsed.rejection.reason
+  }
+  current.reasons.set(fileIndex, reason)
+  if (reason !== null) current.late.push({ fileIndex, source, reason })
+  post({ type: 'checked', id: current.id, fileIndex, reason })
+}
+
+function check({ id, fileIndex }: Extract<IngestRequest, { type: 'check' }>) {
+  const current = session
+  if (!current || current.id !== id) {
+    post({ type: 'checked', id, fileIndex, reason: 'The files were replaced by another drop before this one was read' })
+    return
+  }
+  current.lastRequestAt = performance.now()
+  if (current.reasons.has(fileIndex)) post({ type: 'checked', id, fileIndex, reason: current.reasons.get(fileIndex)! })
+  else if (current.unchecked.has(fileIndex)) current.requested.push(fileIndex)
+  void runChecks(current)
 }
 
 self.onmessage = (event: MessageEvent<IngestRequest>) => {
@@ -67,7 +180,10 @@ self.onmessage = (event: MessageEvent<IngestRequest>) => {
     case 'ingest':
       ingest(request).catch((error: Error) => post({ type: 'error', id: request.id, message: error.message }))
       break
+    case 'check':
+      check(request)
+      break
     default:
-      exhaustiveSwitchError(request.type)
+      exhaustiveSwitchError(request)
   }
 }
