@@ -125,6 +125,8 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
   )
   let allChecked!: (message: Extract<IngestResponse, { type: 'all-checked' }>) => void
   const everyFileChecked = new Promise<Extract<IngestResponse, { type: 'all-checked' }>>((resolve) => (allChecked = resolve))
+  // Loads of the files held before that still wait for a check end here, refused: those files are no longer held.
+  for (const answer of checks?.answers.values() ?? []) answer.resolve('The files were replaced by another drop before this one was read')
   checks = { id, answers, allChecked }
   const idsByFile = new Map<number, string[]>()
   const idsOf = (instance: DicomInstance): string[] => {
