@@ -1,4 +1,3 @@
-import type { LateRejection } from './ingest'
 import type { IngestResult } from './types'
 
 // Messages between the page and the ingestion worker. Only metadata comes back; the
@@ -27,6 +26,6 @@ export type IngestResponse =
   | { type: 'result'; id: number; result: IngestResult; extracted: ExtractedEntry[]; deferred: number[] }
   /** The whole-file check of one deferred file: null when it passed, else why it is refused. */
   | { type: 'checked'; id: number; fileIndex: number; reason: string | null }
-  /** Every deferred file checked; `revised` is the result without the refused ones (null when none was). */
-  | { type: 'all-checked'; id: number; late: LateRejection[]; revised: IngestResult | null }
+  /** Every deferred file checked; `revised` is the result with the refused ones among the rejections (null when none was refused). */
+  | { type: 'all-checked'; id: number; revised: IngestResult | null }
   | { type: 'error'; id: number; message: string }

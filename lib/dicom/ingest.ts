@@ -27,6 +27,12 @@ export interface ExtractedFile {
 export interface IngestOptions {
   maxInflatedBytes?: number
   zipLimits?: ZipLimits
+  /**
+   * Files (by input index) given with their `header` that the whole-file read then refused,
+   * with the reason: rejected with it, so that a duplicate of one (same SOP Instance UID)
+   * is kept in its place, as when every file was read whole.
+   */
+  refused?: ReadonlyMap<number, string>
 }
 
 export interface IngestOutput {
@@ -68,7 +74,9 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
 
   files.forEach(({ name, bytes, header }, index) => {
     if (header) {
+      const refusal = options.refused?.get(index)
       if (isOsMetadata(name) || isDicomdir(bytes)) ignored.push(name)
+      else if (refusal !== undefined) rejected.push({ source: name, reason: refusal })
       else instances.push(header)
       return
     }
@@ -102,25 +110,10 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
     else unique.set(instance.sopInstanceUid, instance)
   }
   const kept = new Set([...unique.values()].map((instance) => instance.fileIndex))
-  return { result: grouped([...unique.values()], rejected, ignored), extracted: extracted.filter((file) => kept.has(file.fileIndex)) }
-}
+  const accepted = [...unique.values()]
 
-function grouped(accepted: DicomInstance[], rejected: DicomRejection[], ignored: string[]): IngestResult {
-  return { patients: groupStudies(accepted.filter((instance) => !isSegmentation(instance))), rejected, ignored, segmentations: accepted.filter(isSegmentation) }
-}
-
-/** A file accepted from its head that the whole-file read refused. */
-export interface LateRejection extends DicomRejection {
-  fileIndex: number
-}
-
-/** The result without the instances whose files were refused once read whole, which join the rejections. */
-export function withLateRejections(result: IngestResult, late: readonly LateRejection[]): IngestResult {
-  const refused = new Set(late.map((rejection) => rejection.fileIndex))
-  const instances = [...result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances))), ...result.segmentations]
-  return grouped(
-    instances.filter((instance) => !refused.has(instance.fileIndex)),
-    [...result.rejected, ...late.map(({ source, reason }) => ({ source, reason }))],
-    result.ignored,
-  )
+  return {
+    result: { patients: groupStudies(accepted.filter((instance) => !isSegmentation(instance))), rejected, ignored, segmentations: accepted.filter(isSegmentation) },
+    extracted: extracted.filter((file) => kept.has(file.fileIndex)),
+  }
 }

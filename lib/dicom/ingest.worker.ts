@@ -1,10 +1,9 @@
 /// <reference lib="webworker" />
 import { exhaustiveSwitchError } from '../errors'
-import { ingestFiles, withLateRejections, type IngestInput, type LateRejection } from './ingest'
+import { ingestFiles, isOsMetadata, type IngestInput } from './ingest'
 import type { ExtractedEntry, IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
 import { mayNeedNormalising, normaliseForDecoder } from './normalise-for-decoder'
 import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHeader } from './parse-instance'
-import type { IngestResult } from './types'
 
 // Reads and parses dropped files off the main thread, so the page stays responsive while
 // hundreds of headers are checked. Only metadata goes back (and extracted archive
@@ -32,10 +31,12 @@ function post(message: IngestResponse, transfer: Transferable[] = []) {
 interface CheckSession {
   id: number
   files: IngestFile[]
-  result: IngestResult
+  /** What the result was made of, made again with the refused files once all are checked. */
+  inputs: IngestInput[]
+  unreadable: Map<string, string>
   unchecked: Set<number>
   requested: number[]
-  late: LateRejection[]
+  refused: Map<number, string>
   reasons: Map<number, string | null>
   lastRequestAt: number
   running: boolean
@@ -55,7 +56,7 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
   const deferred = new Set<number>()
   const read = async ({ name, file }: IngestFile, index: number): Promise<IngestInput> => {
     try {
-      if (file.size > HEAD_BYTES) {
+      if (file.size > HEAD_BYTES && !isOsMetadata(name)) {
         const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer())
         const header = parseInstanceHeader(head, file.size, name, index)
         if (header && !mayNeedNormalising(head, header)) {
@@ -75,8 +76,7 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     inputs.push(...(await Promise.all(files.slice(start, start + READ_BATCH).map((file, offset) => read(file, start + offset)))))
     post({ type: 'progress', id, read: inputs.length, total: files.length })
   }
-  const { result, extracted } = ingestFiles(inputs)
-  result.rejected = result.rejected.map((rejection) => ({ ...rejection, reason: unreadable.get(rejection.source) ?? rejection.reason }))
+  const { result, extracted } = resultOf(inputs, unreadable)
   const byIndex = new Map(extracted.map((entry) => [entry.fileIndex, entry]))
   // Files the decoder cannot take as they are are rewritten (losslessly) here, once.
   for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
@@ -96,17 +96,32 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     name,
     bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
   }))
-  // Duplicates were dropped from the result: only the files it kept are checked.
-  const kept = new Set(
-    [...result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances))), ...result.segmentations].map((i) => i.fileIndex),
-  )
-  const unchecked = new Set([...deferred].filter((index) => kept.has(index)))
-  session = { id, files, result, unchecked, requested: [], late: [], reasons: new Map(), lastRequestAt: performance.now(), running: false, announced: false }
+  // Duplicates dropped from the result are checked too: should the file kept be refused, the next takes its place.
+  const current: CheckSession = {
+    id,
+    files,
+    inputs,
+    unreadable,
+    unchecked: new Set(deferred),
+    requested: [],
+    refused: new Map(),
+    reasons: new Map(),
+    lastRequestAt: performance.now(),
+    running: false,
+    announced: false,
+  }
+  session = current
   post(
-    { type: 'result', id, result, extracted: entries, deferred: [...unchecked] },
+    { type: 'result', id, result, extracted: entries, deferred: [...deferred] },
     entries.map((entry) => entry.bytes),
   )
-  void runChecks(session)
+  void runChecks(current)
+}
+
+function resultOf(inputs: IngestInput[], unreadable: Map<string, string>, refused?: Map<number, string>) {
+  const output = ingestFiles(inputs, { refused })
+  output.result.rejected = output.result.rejected.map((rejection) => ({ ...rejection, reason: unreadable.get(rejection.source) ?? rejection.reason }))
+  return output
 }
 
 /** Checks the requested files in the order asked, then the others; reads a few ahead. */
@@ -144,8 +159,8 @@ async function runChecks(current: CheckSession) {
   }
   if (session === current && current.unchecked.size === 0 && current.reasons.size > 0 && !current.announced) {
     current.announced = true
-    const revised = current.late.length > 0 ? withLateRejections(current.result, current.late) : null
-    post({ type: 'all-checked', id: current.id, late: current.late, revised })
+    const revised = current.refused.size > 0 ? resultOf(current.inputs, current.unreadable, current.refused).result : null
+    post({ type: 'all-checked', id: current.id, revised })
   }
 }
 
@@ -158,7 +173,7 @@ function finish(current: CheckSession, fileIndex: number, bytes: Uint8Array | Er
     reason = parsed.ok ? null : parsed.rejection.reason
   }
   current.reasons.set(fileIndex, reason)
-  if (reason !== null) current.late.push({ fileIndex, source, reason })
+  if (reason !== null) current.refused.set(fileIndex, reason)
   post({ type: 'checked', id: current.id, fileIndex, reason })
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { missingSharedData, sharedDataPath } from '../../tests/support/shared-data'
 import { syntheticCtImage } from '../../tests/support/dicom-bytes'
-import { ingestFiles, withLateRejections } from './ingest'
+import { ingestFiles } from './ingest'
 import { mayNeedNormalising } from './normalise-for-decoder'
 import { HEAD_BYTES, parseInstance, parseInstanceHeader } from './parse-instance'
 
@@ -73,24 +73,33 @@ describe('parseInstanceHeader', () => {
   })
 })
 
-describe('withLateRejections', () => {
-  it('takes the refused files out of their series and lists them with their reasons', () => {
-    const slices = [1, 2, 3].map((n) => syntheticCtImage({ sopInstanceUid: `1.2.3.10.${n}`, instanceNumber: n, position: [0, 0, n * 2] }))
-    const { result } = ingestFiles(slices.map((bytes, index) => ({ name: `IM${index + 1}`, bytes })))
-    const revised = withLateRejections(result, [{ fileIndex: 1, source: 'IM2', reason: 'File is truncated' }])
-    const series = revised.patients[0]!.studies[0]!.series[0]!
+describe('ingestFiles with files refused once read whole', () => {
+  const slices = [1, 2, 3].map((n) => syntheticCtImage({ sopInstanceUid: `1.2.3.10.${n}`, instanceNumber: n, position: [0, 0, n * 2] }))
+  const fromHeads = (bytes: Uint8Array[]) =>
+    bytes.map((file, index) => {
+      const head = file.subarray(0, file.length - 16)
+      return { name: `IM${index + 1}`, bytes: head, header: parseInstanceHeader(head, file.length, `IM${index + 1}`, index)! }
+    })
+
+  it('takes a refused file out of its series and lists it with its reason', () => {
+    const { result } = ingestFiles(fromHeads(slices), { refused: new Map([[1, 'File is truncated']]) })
+    const series = result.patients[0]!.studies[0]!.series[0]!
     assert.deepEqual(
       series.instances.map((instance) => instance.source),
       ['IM1', 'IM3'],
     )
     assert.equal(series.geometry.sliceSpacing, 4)
-    assert.deepEqual(revised.rejected, [{ source: 'IM2', reason: 'File is truncated' }])
-    assert.equal(result.patients[0]!.studies[0]!.series[0]!.instances.length, 3, 'the first result is left as it was')
+    assert.deepEqual(result.rejected, [{ source: 'IM2', reason: 'File is truncated' }])
   })
 
-  it('keeps a series of one refused file out of the result', () => {
-    const slice = syntheticCtImage({ sopInstanceUid: '1.2.3.10.1', instanceNumber: 1, position: [0, 0, 0] })
-    const { result } = ingestFiles([{ name: 'IM1', bytes: slice }])
-    assert.deepEqual(withLateRejections(result, [{ fileIndex: 0, source: 'IM1', reason: 'corrupt' }]).patients, [])
+  it('keeps the duplicate of a refused file in its place, as a whole read of every file would', () => {
+    const inputs = fromHeads([slices[0]!, slices[0]!])
+    assert.deepEqual(ingestFiles(inputs).result.rejected, [{ source: 'IM2', reason: 'Duplicate of IM1 (same SOP Instance UID)' }])
+    const { result } = ingestFiles(inputs, { refused: new Map([[0, 'Compressed pixel data is truncated']]) })
+    assert.deepEqual(result.rejected, [{ source: 'IM1', reason: 'Compressed pixel data is truncated' }])
+    assert.deepEqual(
+      result.patients[0]!.studies[0]!.series[0]!.instances.map((instance) => instance.source),
+      ['IM2'],
+    )
   })
 })
