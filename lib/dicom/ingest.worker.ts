@@ -17,7 +17,7 @@ import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHea
 
 declare const self: DedicatedWorkerGlobalScope
 
-const READ_BATCH = 64
+const READ_BATCH = 32
 /** Files read ahead of the one being checked: each read waits out a round trip to the browser. */
 const CHECK_READ_AHEAD = 4
 /** The page's requests come in bursts as a series starts loading; background checks wait for a pause. */

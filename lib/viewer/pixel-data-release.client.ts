@@ -11,6 +11,8 @@ import dicomParser from 'dicom-parser'
 // image cache evict the image, its next load reads the file again and puts the Pixel Data
 // back first. (Multi-frame files keep theirs: their other frames decode from it.)
 
+const released = new Set<string>()
+
 type Natural = Record<string, unknown>
 
 function naturalOf(imageId: string): Natural | undefined {
@@ -27,17 +29,13 @@ export function releasePixelData(imageId: string): void {
   const natural = naturalOf(imageId)
   if (!natural || natural.PixelData === undefined) return
   delete natural.PixelData
+  released.add(imageId)
 }
 
-/**
- * Before a load: the Pixel Data of a file whose image was decoded before (and since
- * evicted, or loaded again by another path), from the file again.
- */
+/** Before a load: the Pixel Data of a released file (whose image was evicted since), from the file again. */
 export async function restorePixelData(imageId: string): Promise<void> {
-  if (!isSingleFrameFile(imageId)) return
-  const natural = naturalOf(imageId)
-  // Metadata read before, without its Pixel Data: released here, or (the metadata cache is Cornerstone's) under another id of it.
-  if (!natural || natural.PixelData !== undefined) return
+  const natural = released.has(imageId) ? naturalOf(imageId) : undefined
+  if (!natural) return
   const file = wadouri.fileManager.get(Number(imageId.slice('dicomfile:'.length))) as Blob | undefined
   if (!file) return
   const bytes = new Uint8Array(await file.arrayBuffer())
@@ -47,4 +45,5 @@ export async function restorePixelData(imageId: string): Promise<void> {
   natural.PixelData = pixelData.encapsulatedPixelData
     ? [(pixelData.fragments ?? []).map((fragment) => bytes.subarray(fragment.position, fragment.position + fragment.length))]
     : [bytes.subarray(pixelData.dataOffset, pixelData.dataOffset + pixelData.length)]
+  released.delete(imageId)
 }

@@ -167,21 +167,13 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     ToolGroupManager.destroyToolGroup(mprToolGroupId)
   }
 
-  /**
-   * Loads every image of the series into the cache, reporting progress as they arrive; from
-   * `nearIndex` outward, since Cornerstone's decode workers take images in the order asked.
-   * Progress is reported once `shown` (the first image drawn): images already cached would
-   * otherwise count as loaded before the viewport has drawn any.
-   */
-  async function prefetch(imageIds: string[], generation: number, nearIndex = 0, shown: Promise<unknown> = Promise.resolve()) {
+  /** Loads every image of the series into the cache, reporting progress as they arrive; from `nearIndex` outward, since Cornerstone's decode workers take images in the order asked. */
+  async function prefetch(imageIds: string[], generation: number, nearIndex = 0) {
     let loaded = 0
     let failed = 0
     let firstFailure = ''
     const report = () => {
-      const progress = { loaded, total: imageIds.length, failed }
-      void shown.then(() => {
-        if (generation === loadGeneration) events.emit('load-progress', progress)
-      })
+      if (generation === loadGeneration) events.emit('load-progress', { loaded, total: imageIds.length, failed })
     }
     report()
     const order = imageIds.map((imageId, index) => ({ imageId, distance: Math.abs(index - nearIndex) })).sort((a, b) => a.distance - b.distance)
@@ -221,17 +213,10 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
       viewer.setPrimaryTool(primaryTool)
       const stack = engine.getViewport('main') as Types.IStackViewport
       const firstIndex = Math.min(Math.max(0, initialIndex), imageIds.length - 1)
-      let drawn!: () => void
-      const shown = new Promise<void>((resolve) => (drawn = resolve))
-      const loading = prefetch(imageIds, generation, firstIndex, shown)
+      const loading = prefetch(imageIds, generation, firstIndex)
       settled = loading
-      try {
-        await stack.setStack(imageIds, firstIndex)
-        stack.render()
-      } finally {
-        // A stack whose first image fails still reports the others.
-        drawn()
-      }
+      await stack.setStack(imageIds, firstIndex)
+      stack.render()
       // User Timing marks: what `npm run bench` (and the browser's profiler) read.
       performance.mark('parallax:first-image', { detail: { images: imageIds.length } })
       emitImage('main')
