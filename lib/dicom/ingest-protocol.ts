@@ -26,6 +26,6 @@ export type IngestResponse =
   | { type: 'result'; id: number; result: IngestResult; extracted: ExtractedEntry[]; deferred: number[] }
   /** The whole-file check of one deferred file: null when it passed, else why it is refused. */
   | { type: 'checked'; id: number; fileIndex: number; reason: string | null }
-  /** Every deferred file checked; `revised` is the result with the refused ones among the rejections (null when none was refused). */
-  | { type: 'all-checked'; id: number; revised: IngestResult | null }
+  /** Every deferred file checked; `revised` is the result with the refused ones among the rejections (null when none was refused), `extracted` the decoder's bytes of files it has that the first result had not. */
+  | { type: 'all-checked'; id: number; revised: IngestResult | null; extracted: ExtractedEntry[] }
   | { type: 'error'; id: number; message: string }

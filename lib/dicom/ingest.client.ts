@@ -144,6 +144,12 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
   const setOf = (result: IngestResult): StudySet => ({ result, imageIdsBySeries: imageIdsBySeriesOf(result, idsOf), segmentations: segmentationsOf(result), ...origin })
   const set = setOf(response.result)
   // A file its head let in but its whole read refused leaves the set, listed with its reason.
-  const revised = answers.size === 0 ? Promise.resolve(null) : everyFileChecked.then(({ revised }) => (revised ? setOf(revised) : null))
+  const revised =
+    answers.size === 0
+      ? Promise.resolve(null)
+      : everyFileChecked.then(({ revised, extracted: added }) => {
+          for (const entry of added) extracted.set(entry.fileIndex, new Blob([entry.bytes], { type: 'application/dicom' }))
+          return revised ? setOf(revised) : null
+        })
   return { ...set, revised }
 }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { exhaustiveSwitchError } from '../errors'
-import { ingestFiles, isOsMetadata, type IngestInput } from './ingest'
+import { ingestFiles, isOsMetadata, type ExtractedFile, type IngestInput } from './ingest'
+import type { IngestResult } from './types'
 import type { ExtractedEntry, IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
 import { mayNeedNormalising, normaliseForDecoder } from './normalise-for-decoder'
 import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHeader } from './parse-instance'
@@ -33,6 +34,9 @@ interface CheckSession {
   files: IngestFile[]
   /** What the result was made of, made again with the refused files once all are checked. */
   inputs: IngestInput[]
+  deferred: Set<number>
+  /** Files of the first result: a duplicate that takes a refused file's place is prepared for the decoder then. */
+  shown: Set<number>
   unreadable: Map<string, string>
   unchecked: Set<number>
   requested: number[]
@@ -77,30 +81,14 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     post({ type: 'progress', id, read: inputs.length, total: files.length })
   }
   const { result, extracted } = resultOf(inputs, unreadable)
-  const byIndex = new Map(extracted.map((entry) => [entry.fileIndex, entry]))
-  // Files the decoder cannot take as they are are rewritten (losslessly) here, once.
-  for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
-    if (!instance.hasPixelData || deferred.has(instance.fileIndex)) continue
-    const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
-    if (!original) continue
-    try {
-      const rewritten = normaliseForDecoder(original, instance, DEFAULT_MAX_INFLATED_BYTES)
-      if (rewritten) byIndex.set(instance.fileIndex, { fileIndex: instance.fileIndex, name: instance.source, bytes: rewritten })
-    } catch (error) {
-      // The file parsed; if the rewrite fails the decoder gets the original and reports its own error.
-      console.warn(`[ingest] could not prepare ${instance.source} for decoding`, error)
-    }
-  }
-  const entries: ExtractedEntry[] = [...byIndex.values()].map(({ fileIndex, name, bytes }) => ({
-    fileIndex,
-    name,
-    bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-  }))
+  const entries = decoderEntries(result, extracted, inputs, deferred)
   // Duplicates dropped from the result are checked too: should the file kept be refused, the next takes its place.
   const current: CheckSession = {
     id,
     files,
     inputs,
+    deferred,
+    shown: new Set([...result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances))), ...result.segmentations].map((i) => i.fileIndex)),
     unreadable,
     unchecked: new Set(deferred),
     requested: [],
@@ -116,6 +104,32 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     entries.map((entry) => entry.bytes),
   )
   void runChecks(current)
+}
+
+/**
+ * What the page must give the decoder instead of the file: accepted archive entries, and
+ * files the decoder cannot take as they are, rewritten (losslessly) here, once. `sent`:
+ * files whose entries the page has already.
+ */
+function decoderEntries(result: IngestResult, extracted: ExtractedFile[], inputs: IngestInput[], deferred: Set<number>, sent = new Set<number>()): ExtractedEntry[] {
+  const byIndex = new Map(extracted.filter((entry) => !sent.has(entry.fileIndex)).map((entry) => [entry.fileIndex, entry]))
+  for (const instance of result.patients.flatMap((p) => p.studies.flatMap((s) => s.series.flatMap((series) => series.instances)))) {
+    if (!instance.hasPixelData || deferred.has(instance.fileIndex) || sent.has(instance.fileIndex)) continue
+    const original = byIndex.get(instance.fileIndex)?.bytes ?? inputs[instance.fileIndex]?.bytes
+    if (!original) continue
+    try {
+      const rewritten = normaliseForDecoder(original, instance, DEFAULT_MAX_INFLATED_BYTES)
+      if (rewritten) byIndex.set(instance.fileIndex, { fileIndex: instance.fileIndex, name: instance.source, bytes: rewritten })
+    } catch (error) {
+      // The file parsed; if the rewrite fails the decoder gets the original and reports its own error.
+      console.warn(`[ingest] could not prepare ${instance.source} for decoding`, error)
+    }
+  }
+  return [...byIndex.values()].map(({ fileIndex, name, bytes }) => ({
+    fileIndex,
+    name,
+    bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  }))
 }
 
 function resultOf(inputs: IngestInput[], unreadable: Map<string, string>, refused?: Map<number, string>) {
@@ -159,8 +173,12 @@ async function runChecks(current: CheckSession) {
   }
   if (session === current && current.unchecked.size === 0 && current.reasons.size > 0 && !current.announced) {
     current.announced = true
-    const revised = current.refused.size > 0 ? resultOf(current.inputs, current.unreadable, current.refused).result : null
-    post({ type: 'all-checked', id: current.id, revised })
+    const revision = current.refused.size > 0 ? resultOf(current.inputs, current.unreadable, current.refused) : null
+    const extracted = revision ? decoderEntries(revision.result, revision.extracted, current.inputs, current.deferred, current.shown) : []
+    post(
+      { type: 'all-checked', id: current.id, revised: revision?.result ?? null, extracted },
+      extracted.map((entry) => entry.bytes),
+    )
   }
 }
 
