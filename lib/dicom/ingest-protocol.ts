@@ -15,9 +15,17 @@ export interface ExtractedEntry {
   bytes: ArrayBuffer
 }
 
-export type IngestRequest = { type: 'ingest'; id: number; files: IngestFile[] }
+export type IngestRequest =
+  | { type: 'ingest'; id: number; files: IngestFile[] }
+  /** Read this file whole and check it before it is decoded (one the result listed as `deferred`); ahead of the files nobody asked for. */
+  | { type: 'check'; id: number; fileIndex: number }
 
 export type IngestResponse =
   | { type: 'progress'; id: number; read: number; total: number }
-  | { type: 'result'; id: number; result: IngestResult; extracted: ExtractedEntry[] }
+  /** `deferred`: files accepted from their first bytes, whose whole-file checks are still to come. */
+  | { type: 'result'; id: number; result: IngestResult; extracted: ExtractedEntry[]; deferred: number[] }
+  /** The whole-file check of one deferred file: null when it passed, else why it is refused. */
+  | { type: 'checked'; id: number; fileIndex: number; reason: string | null }
+  /** Every deferred file checked; `revised` is the result with the refused ones among the rejections (null when none was refused), `extracted` the decoder's bytes of files it has that the first result had not. */
+  | { type: 'all-checked'; id: number; revised: IngestResult | null; extracted: ExtractedEntry[] }
   | { type: 'error'; id: number; message: string }

@@ -13,6 +13,8 @@ import { DEFAULT_ZIP_LIMITS, extractZip, isZip, type ZipLimits } from './zip'
 export interface IngestInput {
   name: string
   bytes: Uint8Array
+  /** The instance read from the file's head alone (parseInstanceHeader); `bytes` is then that head. */
+  header?: DicomInstance
 }
 
 /** A zip entry that became an instance; `fileIndex` is the one its instance carries. */
@@ -25,6 +27,12 @@ export interface ExtractedFile {
 export interface IngestOptions {
   maxInflatedBytes?: number
   zipLimits?: ZipLimits
+  /**
+   * Files (by input index) given with their `header` that the whole-file read then refused,
+   * with the reason: rejected with it, so that a duplicate of one (same SOP Instance UID)
+   * is kept in its place, as when every file was read whole.
+   */
+  refused?: ReadonlyMap<number, string>
 }
 
 export interface IngestOutput {
@@ -64,7 +72,14 @@ export function ingestFiles(files: readonly IngestInput[], options: IngestOption
     return true
   }
 
-  files.forEach(({ name, bytes }, index) => {
+  files.forEach(({ name, bytes, header }, index) => {
+    if (header) {
+      const refusal = options.refused?.get(index)
+      if (isOsMetadata(name) || isDicomdir(bytes)) ignored.push(name)
+      else if (refusal !== undefined) rejected.push({ source: name, reason: refusal })
+      else instances.push(header)
+      return
+    }
     if (hasDicmMarker(bytes) || !isZip(bytes)) {
       ingestOne(bytes, name, index)
       return

@@ -214,3 +214,11 @@ export function normaliseForDecoder(bytes: Uint8Array, instance: DecoderInput, m
   if (instance.bitsAllocated === 1) apply(unpackOneBit(current, syntax))
   return changed ? current : null
 }
+
+/** Whether normaliseForDecoder may rewrite the file whose first bytes are `head`: such files are read whole at ingestion, where it runs. */
+export function mayNeedNormalising(head: Uint8Array, instance: DecoderInput): boolean {
+  const { transferSyntaxUid: syntax, numberOfFrames, photometricInterpretation, bitsAllocated } = instance
+  if (!hasDicmMarker(head) || syntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) return true
+  if ((numberOfFrames > 1 && syntax !== EXPLICIT_VR_LITTLE_ENDIAN) || photometricInterpretation === 'YBR_FULL_422' || bitsAllocated === 1) return true
+  return withMetaGroupLength(head) !== null
+}

@@ -1,7 +1,7 @@
 // One file's bytes → a validated DicomInstance, or a rejection with a reason a user can
 // act on. Never throws: every failure (bad input, dicom-parser's string throws, a stack
 // overflow on absurdly nested sequences, a deflate bomb) ends as a rejection.
-import dicomParser, { type Element } from 'dicom-parser'
+import dicomParser, { type DataSet, type Element } from 'dicom-parser'
 import { AttributeReader } from './attribute-reader'
 import { checkCodestreams } from './codestream'
 import { checkDataSetIntegrity } from './dataset-integrity'
@@ -11,7 +11,7 @@ import { uidFromText } from './generated-uid'
 import { hasDicmMarker, missingHeader, wrapAsPart10, type MissingHeader } from './part10'
 import { DicomReadError, errorMessage } from './read-error'
 import { TAG, formatTag } from './tags'
-import { transferSyntax } from './transfer-syntax'
+import { DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, transferSyntax } from './transfer-syntax'
 import { mebibytes } from './units'
 import type { Vec3 } from './geometry'
 import type { DicomInstance, DicomRejection, InstanceWarning } from './types'
@@ -29,13 +29,35 @@ const MAGIC_END = 132
 
 export function parseInstance(bytes: Uint8Array, source: string, fileIndex: number, options: ParseOptions = {}): ParseResult {
   try {
-    return { ok: true, instance: readInstance(bytes, source, fileIndex, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) }
+    return { ok: true, instance: readInstance(bytes, source, fileIndex, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, null) }
   } catch (error) {
     return { ok: false, rejection: { source, reason: rejectionReason(error) } }
   }
 }
 
-function readInstance(file: Uint8Array, source: string, fileIndex: number, maxInflatedBytes: number): DicomInstance {
+/** The head parseInstanceHeader is given: a CT or MR header is 1–4 KiB; what does not fit (long private sequences, overlays) is read whole. */
+export const HEAD_BYTES = 16 * 1024
+
+/**
+ * The instance as its first bytes (`head`, of a file of `fileSize` bytes) describe it, so a
+ * series can be ordered and shown before its files are read whole. Null whenever the head
+ * cannot settle it alone: no DICM marker, a deflated data set, Pixel Data beyond the head,
+ * any error at all (parseInstance on the whole file then accepts or rejects it, as always).
+ * What only the rest of the file can tell (the data set's integrity, encapsulated
+ * fragments, codestream headers) is for `parseInstance` on the whole file before it is
+ * decoded; the native pixel length is checked here against the file's size.
+ */
+export function parseInstanceHeader(head: Uint8Array, fileSize: number, source: string, fileIndex: number): DicomInstance | null {
+  if (head.length >= fileSize || !hasDicmMarker(head)) return null
+  try {
+    return readInstance(head, source, fileIndex, 0, fileSize)
+  } catch {
+    // Whatever the head's problem (its end, or the file's), the whole file decides and names it.
+    return null
+  }
+}
+
+function readInstance(file: Uint8Array, source: string, fileIndex: number, maxInflatedBytes: number, headOfFileSize: number | null): DicomInstance {
   const warnings: InstanceWarning[] = []
   let bytes = file
   if (!hasDicmMarker(file)) {
@@ -46,10 +68,10 @@ function readInstance(file: Uint8Array, source: string, fileIndex: number, maxIn
     warnings.push(missingHeaderWarning(missing))
   }
 
-  const dataSet = dicomParser.parseDicom(bytes, { inflater: cappedInflater(maxInflatedBytes) })
+  const dataSet = headOfFileSize === null ? dicomParser.parseDicom(bytes, { inflater: cappedInflater(maxInflatedBytes) }) : parseHead(bytes)
   // The padding element cappedInflater puts over the preamble; not part of the object.
   if (dataSet.elements[DATA_SET_TRAILING_PADDING]?.dataOffset === PREAMBLE_PADDING_ELEMENT.length) delete dataSet.elements[DATA_SET_TRAILING_PADDING]
-  checkDataSetIntegrity(dataSet)
+  if (headOfFileSize === null) checkDataSetIntegrity(dataSet)
 
   const read = new AttributeReader(dataSet)
   const uid = (tag: string, fallbackTag: string | null, name: string): string => {
@@ -72,7 +94,7 @@ function readInstance(file: Uint8Array, source: string, fileIndex: number, maxIn
   const declaresImage = isImageStorage(sopClassUid) || read.uint16(TAG.rows) !== undefined || read.uint16(TAG.columns) !== undefined
   if (!pixelData && declaresImage) throw new DicomReadError('No pixel data: an image object must carry Pixel Data (7FE0,0010)')
   const hasPalettes = PALETTE_TAGS.every((tag) => (dataSet.elements[tag]?.length ?? 0) > 0)
-  const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray, hasPalettes) : null
+  const image = pixelData ? readImageLayout(read, transferSyntaxUid, pixelData, dataSet.byteArray, hasPalettes, headOfFileSize) : null
 
   const pixelSpacing = read.decimals(TAG.pixelSpacing, 2, TAG.pixelMeasuresSequence) ?? read.decimals(TAG.imagerPixelSpacing, 2)
   return {
@@ -124,7 +146,7 @@ export const MAX_DECODED_FRAME_BYTES = 256 * 1024 * 1024
 
 const PALETTE_TAGS = [TAG.redPaletteDescriptor, TAG.greenPaletteDescriptor, TAG.bluePaletteDescriptor, TAG.redPaletteData, TAG.greenPaletteData, TAG.bluePaletteData]
 
-function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixelData: Element, bytes: Uint8Array, hasPalettes: boolean) {
+function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixelData: Element, bytes: Uint8Array, hasPalettes: boolean, headOfFileSize: number | null) {
   const syntax = transferSyntax(transferSyntaxUid)
   if (!syntax) throw new DicomReadError(`Unsupported transfer syntax ${transferSyntaxUid || '(none)'}`)
   const rows = read.uint16(TAG.rows) ?? 0
@@ -155,9 +177,23 @@ function readImageLayout(read: AttributeReader, transferSyntaxUid: string, pixel
     pixelRepresentation: read.uint16(TAG.pixelRepresentation) ?? 0,
   }
   checkColourModel(layout.photometricInterpretation, samplesPerPixel, hasPalettes)
-  checkPixelData(pixelData, layout, syntax, bytes.length)
-  if (syntax.encapsulated) checkCodestreams(bytes, pixelData, layout, transferSyntaxUid)
+  if (headOfFileSize === null) {
+    checkPixelData(pixelData, layout, syntax, bytes.length)
+    if (syntax.encapsulated) checkCodestreams(bytes, pixelData, layout, transferSyntaxUid)
+  } else if (!syntax.encapsulated) {
+    checkPixelData(pixelData, layout, syntax, headOfFileSize)
+    if (pixelData.dataOffset + pixelData.length > headOfFileSize) throw new DicomReadError('Pixel data runs past the end of the file')
+  }
   return layout
+}
+
+/** The data set up to the Pixel Data element's header, from a head that must hold it. */
+function parseHead(head: Uint8Array): DataSet {
+  const syntax = dicomParser.readPart10Header(head).string(TAG.transferSyntaxUid) ?? ''
+  if (syntax === DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) throw new DicomReadError('Deflated data sets are read whole')
+  const dataSet = dicomParser.parseDicom(head, { untilTag: TAG.pixelData })
+  if (!dataSet.elements[TAG.pixelData] || dataSet.warnings.length > 0) throw new DicomReadError('Pixel data is not within the head')
+  return dataSet
 }
 
 function missingHeaderWarning(missing: MissingHeader): InstanceWarning {

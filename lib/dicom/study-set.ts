@@ -15,6 +15,12 @@ export interface StudySet {
   sourceRef: string | null
   /** The segmentation objects (SEG) beside the series, loaded on request onto the series they segment. */
   segmentations: SegmentationObject[]
+  /**
+   * Local files are accepted from their first bytes and checked whole as they are decoded:
+   * this resolves, once every file is checked, to the set without the files refused then
+   * (which join `result.rejected`), or to null when none was. Absent: nothing is pending.
+   */
+  revised?: Promise<StudySet | null>
 }
 
 /** A SEG the set holds or can retrieve: its metadata, and its bytes (from the file, or from the PACS by this browser). */

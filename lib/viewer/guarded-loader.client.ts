@@ -2,7 +2,8 @@ import 'client-only'
 import { imageLoader, metaData, type Types } from '@cornerstonejs/core'
 import { wadouri } from '@cornerstonejs/dicom-image-loader'
 import { DicomDecodeError, decodedImageProblem, toDecodeError } from '../dicom/decoded-image'
-import { expectedImageOf } from '../dicom/ingest.client'
+import { expectedImageOf, wholeFileCheck } from '../dicom/ingest.client'
+import { releasePixelData, restorePixelData } from './pixel-data-release.client'
 
 // Cornerstone's loader for dropped files ('dicomfile:'), wrapped so that every image load
 // settles as an image the viewport can draw or as a DicomDecodeError naming the file:
@@ -11,7 +12,11 @@ import { expectedImageOf } from '../dicom/ingest.client'
 //   throws inside the viewport (a `setOrigin` TypeError on image data never created);
 // - whatever the loader rejects with (strings, numbers, `{ error }` objects) becomes an Error;
 // - a load that never settles (createImage swallows throws in its own `.then`) ends after
-//   DECODE_DEADLINE_MS, long enough for hundreds of slices queued in the decode workers.
+//   DECODE_DEADLINE_MS, long enough for hundreds of slices queued in the decode workers;
+// - a file ingestion accepted from its head is checked whole first (wholeFileCheck), and
+//   one that fails is refused with ingestion's reason;
+// - once decoded and cached, the file's compressed pixel data is dropped from the metadata
+//   cache (pixel-data-release.client.ts): the image cache holds the decoded pixels.
 
 const DECODE_DEADLINE_MS = 120_000
 
@@ -28,22 +33,25 @@ function problemOf(imageId: string, image: Types.IImage): string | null {
   return null
 }
 
+async function decode(imageId: string, source: string, options?: Record<string, unknown>): Promise<Types.IImage> {
+  const refusal = await wholeFileCheck(imageId)
+  if (refusal !== null) throw new DicomDecodeError(`${source} was not loaded: ${refusal}`)
+  await restorePixelData(imageId)
+  const image = await wadouri.loadImageFromNaturalizedMetadata(imageId, options).promise
+  const problem = problemOf(imageId, image)
+  if (problem) throw new DicomDecodeError(`${source} cannot be shown: ${problem}`)
+  releasePixelData(imageId)
+  return image
+}
+
 function guardedFileLoader(imageId: string, options?: Record<string, unknown>): Types.IImageLoadObject {
   const source = expectedImageOf(imageId)?.source ?? imageId
-  let inner: Types.IImageLoadObject
-  try {
-    inner = wadouri.loadImageFromNaturalizedMetadata(imageId, options)
-  } catch (error) {
-    return { promise: Promise.reject(toDecodeError(error, source)) }
-  }
   const promise = new Promise<Types.IImage>((resolve, reject) => {
     const timer = setTimeout(() => reject(new DicomDecodeError(`${source} could not be decoded: no result after ${DECODE_DEADLINE_MS / 1000} s`)), DECODE_DEADLINE_MS)
-    inner.promise.then(
+    decode(imageId, source, options).then(
       (image) => {
         clearTimeout(timer)
-        const problem = problemOf(imageId, image)
-        if (problem) reject(new DicomDecodeError(`${source} cannot be shown: ${problem}`))
-        else resolve(image)
+        resolve(image)
       },
       (error: unknown) => {
         clearTimeout(timer)
@@ -51,7 +59,7 @@ function guardedFileLoader(imageId: string, options?: Record<string, unknown>): 
       },
     )
   })
-  return { promise, cancelFn: inner.cancelFn, decache: inner.decache }
+  return { promise }
 }
 
 /** Replaces the 'dicomfile:' loader that initImageLoader registered. */

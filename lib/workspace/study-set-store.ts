@@ -30,6 +30,15 @@ export class StudySetStore extends Store<StudySetState> {
     this.update((state) => ({ set, series, selected: series[0] ?? null, layout: 'stack', rejected: set.result.rejected, ingestCount: state.ingestCount + 1 }))
   }
 
+  /** The same drop, revised (files refused once read whole): the shown series stays selected while it has images. */
+  revise(set: StudySet): void {
+    const series = allSeries(set.result)
+    this.update((state) => {
+      const selected = series.find((entry) => entry.series.seriesInstanceUid === state.selected?.series.seriesInstanceUid) ?? null
+      return { set, series, selected: selected ?? series[0] ?? null, layout: selected ? state.layout : 'stack', rejected: set.result.rejected }
+    })
+  }
+
   select(seriesInstanceUid: string, layout: Layout = 'stack'): void {
     const selected = this.snapshot.series.find((entry) => entry.series.seriesInstanceUid === seriesInstanceUid)
     if (selected) this.update({ selected, layout })

@@ -1,7 +1,7 @@
 'use client'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { reportStudyOpened } from '../audit/report.client'
-import { openLocalFiles, type LocalFileInput } from '../dicom/ingest.client'
+import { openLocalFiles, prepareIngestion, type LocalFileInput } from '../dicom/ingest.client'
 import { seriesOfStudy, type StudyOrigin, type StudySet } from '../dicom/study-set'
 import { ReviewPanel } from '../findings/review-panel.client'
 import type { FindingProposal } from '../findings/schema'
@@ -84,13 +84,23 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
 
   const adopt = useCallback(
     (next: StudySet) => {
+      const explain = (held: StudySet) => {
+        if (studies.snapshot.selected) setNotice(null)
+        else if (held.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
+        else setNotice(held.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
+      }
       studies.adopt(next)
-      if (studies.snapshot.selected) setNotice(null)
-      else if (next.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
-      else setNotice(next.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
+      explain(next)
+      // Files refused once read whole leave the set (still this drop's, unless another came since).
+      void next.revised?.then((revised) => {
+        if (!revised || studies.snapshot.set !== next) return
+        studies.revise(revised)
+        explain(revised)
+      })
     },
     [studies],
   )
+  useEffect(prepareIngestion, [])
 
   // Show the selected series in the chosen layout, once the viewer is there.
   const selectedUid = current?.series.seriesInstanceUid ?? null
