@@ -81,6 +81,17 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
   const [busy, setBusy] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const openedStudies = useRef(new Set<string>())
+  // The image the main viewport shows, and the one a revision of the drop must show again
+  // (a late-refused file leaving the series must not send the reader back to the opening slice).
+  const shownImage = useRef<string | null>(null)
+  const keepImage = useRef<string | null>(null)
+  useEffect(
+    () =>
+      viewer?.on('image-changed', ({ viewportId, imageId }) => {
+        if (viewportId === 'main') shownImage.current = imageId
+      }),
+    [viewer],
+  )
 
   const adopt = useCallback(
     (next: StudySet) => {
@@ -94,6 +105,7 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
       // Files refused once read whole leave the set (still this drop's, unless another came since).
       void next.revised?.then((revised) => {
         if (!revised || studies.snapshot.set !== next) return
+        keepImage.current = shownImage.current
         studies.revise(revised)
         explain(revised)
       })
@@ -114,7 +126,9 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
       return
     }
     setNotice(null)
-    const shown = layout === 'mpr' ? viewer.showMpr(imageIds) : viewer.showStack(imageIds, initialSliceIndex(current.series))
+    const kept = keepImage.current ? imageIds.indexOf(keepImage.current) : -1
+    keepImage.current = null
+    const shown = layout === 'mpr' ? viewer.showMpr(imageIds) : viewer.showStack(imageIds, kept >= 0 ? kept : initialSliceIndex(current.series))
     shown.catch((error: Error) => setNotice(`This series could not be displayed: ${error.message}`))
     const study = current.first.studyInstanceUid
     if (!openedStudies.current.has(study)) {
