@@ -4,7 +4,9 @@ import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import type { Database } from 'better-sqlite3'
 import { sqliteFilePath, type DatabaseConfig } from './config'
+import { cachePreparedStatements } from './sqlite-statements.server'
 
 export type AdapterFactory = SqlMigrationAwareDriverAdapterFactory
 
@@ -19,6 +21,10 @@ const sqlitePragmas = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;'
 async function withSqlitePragmas(connection: Promise<SqlDriverAdapter>): Promise<SqlDriverAdapter> {
   const adapter = await connection
   await adapter.executeScript(sqlitePragmas)
+  // The adapter keeps its better-sqlite3 connection as `client` (not part of its typed API).
+  const client = (adapter as unknown as { client?: Database }).client
+  if (typeof client?.prepare !== 'function') throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`: see lib/db/sqlite-statements.server.ts')
+  cachePreparedStatements(client)
   return adapter
 }
 

@@ -5,6 +5,7 @@
 // and GET /api/health at the same concurrency (the floor: routing and HTTP alone), all
 // against the same server in the same run.
 import { percentile } from './format'
+import { sender, type Answer, type Generator, type Send } from './http-transport'
 
 export interface Credentials {
   username: string
@@ -31,6 +32,8 @@ export interface PhaseResult {
 }
 
 export interface FindingsApiResult {
+  /** How the clients sent their requests (http-transport.ts). */
+  generator: Generator
   clients: number
   iterations: number
   prefill: number
@@ -55,10 +58,16 @@ class HttpFailure extends Error {
 /** One API client with its own cookie jar (its own session), like one browser. */
 class ApiClient {
   private readonly cookies = new Map<string, string>()
-  constructor(readonly baseURL: string) {}
+  private readonly send: Send
+  constructor(
+    readonly baseURL: string,
+    generator: Generator,
+  ) {
+    this.send = sender(generator)
+  }
 
-  private absorb(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
+  private absorb(setCookies: string[]) {
+    for (const line of setCookies) {
       const pair = line.split(';', 1)[0]!
       const eq = pair.indexOf('=')
       if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
@@ -70,20 +79,15 @@ class ApiClient {
   }
 
   async signIn(credentials: Credentials): Promise<void> {
-    const csrfResponse = await fetch(`${this.baseURL}/api/auth/csrf`)
-    this.absorb(csrfResponse)
-    const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string }
-    const response = await fetch(`${this.baseURL}/api/auth/callback/credentials`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), origin: this.baseURL },
-      body: new URLSearchParams({ username: credentials.username, password: credentials.password, csrfToken, json: 'true', callbackUrl: '/' }),
-    })
-    this.absorb(response)
-    await response.arrayBuffer()
-    if (response.status !== 200) throw new Error(`sign-in of ${credentials.username} answered HTTP ${response.status}`)
-    const me = await fetch(`${this.baseURL}/api/me`, { headers: { cookie: this.cookieHeader() } })
-    await me.arrayBuffer()
+    const csrf = await this.send('GET', `${this.baseURL}/api/auth/csrf`, {}, undefined)
+    this.absorb(csrf.setCookies)
+    const { csrfToken } = JSON.parse(csrf.text) as { csrfToken: string }
+    const body = new URLSearchParams({ username: credentials.username, password: credentials.password, csrfToken, json: 'true', callbackUrl: '/' }).toString()
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), origin: this.baseURL }
+    const answer = await this.send('POST', `${this.baseURL}/api/auth/callback/credentials`, headers, body)
+    this.absorb(answer.setCookies)
+    if (answer.status !== 200) throw new Error(`sign-in of ${credentials.username} answered HTTP ${answer.status}`)
+    const me = await this.send('GET', `${this.baseURL}/api/me`, { cookie: this.cookieHeader() }, undefined)
     if (me.status !== 200) throw new Error(`sign-in of ${credentials.username} gave no session (/api/me answered HTTP ${me.status}; wrong password or throttled?)`)
   }
 
@@ -92,18 +96,16 @@ class ApiClient {
     const headers: Record<string, string> = { cookie: this.cookieHeader() }
     if (method !== 'GET') Object.assign(headers, { origin: this.baseURL, 'content-type': 'application/json' })
     const started = performance.now()
-    let response: Response
-    let text: string
+    let answer: Answer
     try {
-      response = await fetch(`${this.baseURL}${pathname}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-      text = await response.text()
+      answer = await this.send(method, `${this.baseURL}${pathname}`, headers, body === undefined ? undefined : JSON.stringify(body))
     } catch (error) {
       throw new HttpFailure(op, null, `${method} ${pathname}: ${(error as Error).message}`)
     }
     const elapsed = performance.now() - started
-    if (!response.ok) throw new HttpFailure(op, response.status, `${method} ${pathname} → HTTP ${response.status}: ${text.slice(0, 200)}`)
+    if (answer.status < 200 || answer.status > 299) throw new HttpFailure(op, answer.status, `${method} ${pathname} → HTTP ${answer.status}: ${answer.text.slice(0, 200)}`)
     record(op, elapsed)
-    return JSON.parse(text) as T
+    return JSON.parse(answer.text) as T
   }
 }
 
@@ -235,23 +237,23 @@ async function healthWork(client: ApiClient, _clientIndex: number, _iteration: n
 export async function measureFindingsApi(
   baseURL: string,
   credentials: Credentials,
-  options: { clients?: number; iterations?: number; prefill?: number } = {},
+  options: { clients?: number; iterations?: number; prefill?: number; generator?: Generator } = {},
 ): Promise<FindingsApiResult> {
+  const generator = options.generator ?? 'fetch'
   const clientCount = options.clients ?? 20
   const iterations = options.iterations ?? 30
   const prefill = options.prefill ?? 500
   uidRun += 1
 
-  const clients = Array.from({ length: clientCount }, () => new ApiClient(baseURL))
+  const clients = Array.from({ length: clientCount }, () => new ApiClient(baseURL, generator))
   // One after the other: an attempt counts as a failure until its password checks out, so
   // more than 5 parallel sign-ins of one account are throttled (429) by design.
   for (const client of clients) await client.signIn(credentials)
 
   // Does the build have the reads API at all?
-  const probe = await fetch(`${baseURL}/api/worklist`, { headers: { cookie: clients[0]!.cookieHeader() } })
-  await probe.arrayBuffer()
+  const probe = await sender(generator)('GET', `${baseURL}/api/worklist`, { cookie: clients[0]!.cookieHeader() }, undefined)
   if (probe.status === 404) throw new Error(`GET /api/worklist answered 404: the production build has no reads API; rebuild it (npx next build --webpack)`)
-  if (!probe.ok) throw new Error(`GET /api/worklist answered HTTP ${probe.status} for a signed-in radiologist`)
+  if (probe.status !== 200) throw new Error(`GET /api/worklist answered HTTP ${probe.status} for a signed-in radiologist`)
 
   // Prefill/warm-up: open reads with proposals, spread over the clients, unmeasured.
   const prefillPerClient = Math.ceil(prefill / clientCount)
@@ -265,6 +267,7 @@ export async function measureFindingsApi(
 
   const worklist = await clients[0]!.call<unknown[]>('worklist', 'GET', '/api/worklist', undefined, () => {})
   return {
+    generator,
     clients: clientCount,
     iterations,
     prefill: prefill > 0 ? prefillPerClient * clientCount : 0,

@@ -2,6 +2,12 @@
 import os from 'node:os'
 import { findingsGoals, operations, p, requestCount, type FindingsApiResult, type Operation, type PhaseResult } from './findings-api'
 import { ms, perSecond, ratio, table } from './format'
+import type { Generator } from './http-transport'
+
+const generatorNote: Record<Generator, string> = {
+  'node:http': 'node:http, one keep-alive connection each, in a process of their own (BENCH_FINDINGS_CLIENT=fetch: the earlier generator)',
+  fetch: 'fetch (undici) in the bench process (the earlier generator; its own CPU use counts against the server on 2 cores)',
+}
 
 export function printFindings(label: string, result: FindingsApiResult) {
   const { concurrent: many, sequential: one } = result
@@ -40,7 +46,7 @@ export function printFindings(label: string, result: FindingsApiResult) {
   const rate = (phase: PhaseResult) => `${perSecond(requestCount(phase), phase.wallMs)} (${requestCount(phase)} requests in ${(phase.wallMs / 1000).toFixed(1)} s)`
   console.log(`\nthroughput: ${result.clients} clients ${rate(many)}; 1 client ${rate(one)}; health at ${result.clients} clients ${rate(result.healthConcurrent)}.`)
   console.log(
-    `latency: request sent to body read, client in the same process as the bench, server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`,
+    `latency: request sent to body read; clients: ${generatorNote[result.generator]}; server on the same ${os.cpus().length}-core machine; ratio = p50 at ${result.clients} clients / p50 at 1 client.`,
   )
   console.log(
     result.prefill >= 500

@@ -7,6 +7,8 @@
 // A section that fails says why and the bench goes on with the next one, then exits 1.
 // PostgreSQL (audit, findings, instances) comes from tests/support/postgres.ts; BENCH_POSTGRES=0
 // skips it deliberately, anything else that keeps it from starting fails those sections.
+// The findings section's clients send with node:http from a process of their own;
+// BENCH_FINDINGS_CLIENT=fetch brings back the earlier generator (fetch in the bench process).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -22,7 +24,8 @@ import { measureClickModel } from './click-model'
 import { measureClassifierHeatmap } from './classifier-heatmap'
 import { measureAuditVerify, scratchSqlite, useScratchAuditKey, type AuditVerifyResult } from './audit-verify'
 import { measureInstances, printInstances } from './instances'
-import { findingsGoals, measureFindingsApi, type FindingsApiResult } from './findings-api'
+import { findingsGoals, type FindingsApiResult } from './findings-api'
+import { measureFindingsLoad } from './findings-load'
 import { printFindings } from './findings-print'
 import { median, ms, ratio, table } from './format'
 import { printAudit } from './audit-print'
@@ -297,7 +300,7 @@ try {
       const server = await startServer({ databaseUrl, label })
       let result: FindingsApiResult
       try {
-        result = await measureFindingsApi(server.baseURL, credentials(radiologist), options)
+        result = await measureFindingsLoad(server.baseURL, credentials(radiologist), options)
       } finally {
         server.stop()
       }
