@@ -244,17 +244,20 @@ test('retrieval streams: every series’ metadata is asked for at once, the init
   const main = page.getByTestId('viewport-main')
   await expect(main).toHaveAttribute('data-loaded-slices', String(mrBrainSeries[0]!.instanceCount), { timeout: 90_000 })
   const firstImageAt = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('parallax:first-image')[0]!.startTime)
-  const framesAnswered = await page.evaluate(() =>
-    (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-      .filter((entry) => entry.name.includes('/frames/'))
-      .map((entry) => performance.timeOrigin + entry.responseEnd),
+  const framesAnswered = await page.evaluate(
+    (series) =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((entry) => entry.name.includes(`/series/${series}/instances/`))
+        .map((entry) => performance.timeOrigin + entry.responseEnd),
+    shownSeries,
   )
 
   const metadata = events.filter((event) => event.url.endsWith('/metadata'))
   expect(metadata.filter((event) => event.kind === 'sent')).toHaveLength(study.seriesCount)
   // Sent together: no series' metadata waits for another's answer.
   expect(metadata.slice(0, study.seriesCount).map((event) => event.kind)).toEqual(Array(study.seriesCount).fill('sent'))
-  const frames = events.filter((event) => event.kind === 'sent' && event.url.includes('/frames/'))
+  // The shown series' frames (the series browser asks for one frame of each other series, for its thumbnail), each asked for once.
+  const frames = events.filter((event) => event.kind === 'sent' && event.url.includes(`/series/${shownSeries}/instances/`))
   expect(frames.length).toBe(mrBrainSeries[0]!.instanceCount)
   expect(frames[0]!.url.endsWith(headFrame), `first frame asked for: ${frames[0]!.url}`).toBe(true)
   // No frame is asked for before the metadata that orders them has arrived.
