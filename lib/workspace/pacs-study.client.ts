@@ -1,4 +1,5 @@
 'use client'
+import { imageLoader } from '@cornerstonejs/core'
 import { wadors } from '@cornerstonejs/dicom-image-loader'
 import { groupStudies } from '../dicom/group-studies'
 import { isSegmentation } from '../dicom/segmentation-storage'
@@ -6,19 +7,29 @@ import type { DicomInstance } from '../dicom/types'
 import { instanceFromDicomJson, type DicomJsonDataset } from '../dicomweb/instance-metadata'
 import { DicomwebError, searchSeries } from '../dicomweb/qido'
 import type { PacsServerDto } from '../dicomweb/schema'
+import { initialSliceIndex } from '../viewer/initial-slice'
 import { setRootAuthorization } from '../viewer/request-authorization.client'
-import type { SegmentationObject, StudySet } from '../dicom/study-set'
+import { allSeries, type SegmentationObject, type StudySet } from '../dicom/study-set'
 import { firstMultipartPart } from '../dicomweb/multipart'
 import { pacsById } from '../dicomweb/pacs.client'
 import { pacsAuthorization } from '../dicomweb/pacs-token.client'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
-// later by Cornerstone's WADO-RS loader, SEG objects by WADO-RS when the user loads one, all fetched by this browser straight from the
+// by Cornerstone's WADO-RS loader, SEG objects by WADO-RS when the user loads one, all fetched by this browser straight from the
 // PACS with this user's access token. Our server only says where the PACS is, and issues the token.
+//
+// What the first image waits for is kept to the requests it needs, each started as soon as
+// it can be: the PACS's address and the token together, then the series, then every
+// series' metadata at once (one request per series: it orders the slices and names the
+// initial one; measured against Orthanc, a QIDO-RS instance search with the position
+// attributes took longer than the full metadata). Cornerstone's loader starts while those
+// are in flight, and the initial slice's frame is asked for as soon as the metadata is in,
+// before the page has adopted the set and the viewer asks for it (the viewer then finds it
+// in Cornerstone's cache, loaded or loading, and fetches the rest outward from it).
 
-async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
+async function seriesMetadata(pacs: PacsServerDto, authorization: string, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
   const url = `${pacs.wadoRoot}/studies/${studyUid}/series/${seriesUid}/metadata`
-  const headers: Record<string, string> = { accept: 'application/dicom+json', authorization: await pacsAuthorization(pacs.id) }
+  const headers: Record<string, string> = { accept: 'application/dicom+json', authorization }
   let response: Response
   try {
     response = await fetch(url, { headers, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
@@ -26,7 +37,12 @@ async function seriesMetadata(pacs: PacsServerDto, studyUid: string, seriesUid: 
     throw new DicomwebError('network', `Could not reach the PACS at ${new URL(url).origin} to retrieve the series.`)
   }
   if (!response.ok) throw new DicomwebError('server', `The PACS refused to send series metadata (HTTP ${response.status}).`, response.status)
-  const json = (await response.json()) as unknown
+  let json: unknown
+  try {
+    json = await response.json()
+  } catch {
+    throw new DicomwebError('bad-response', 'The PACS sent series metadata that is not DICOM JSON.')
+  }
   if (!Array.isArray(json)) throw new DicomwebError('bad-response', 'The PACS sent series metadata that is not DICOM JSON.')
   return json as DicomJsonDataset[]
 }
@@ -46,22 +62,48 @@ async function retrieveInstance(pacs: PacsServerDto, instance: DicomInstance): P
   return part.slice().buffer
 }
 
+/** The PACS's address and this user's token for it, asked for together; a PACS no longer configured is the error shown first. */
+async function pacsAndAuthorization(pacsId: string): Promise<[PacsServerDto, string]> {
+  const [pacs, authorization] = await Promise.allSettled([pacsById(pacsId), pacsAuthorization(pacsId)])
+  if (pacs.status === 'rejected') throw pacs.reason
+  if (authorization.status === 'rejected') throw authorization.reason
+  return [pacs.value, authorization.value]
+}
+
+/** Cornerstone's loader, started once per page (the viewer waits on the same start). */
+const cornerstoneReady = () => import('../viewer/cornerstone.client').then((module) => module.initCornerstone())
+
+/**
+ * Asks for the image the viewer opens the set on (the store selects the first series; the
+ * stack opens on initialSliceIndex). Its failure is not reported here: the viewer's own
+ * request for the same image gets it and says what was wrong.
+ */
+async function requestFirstImage(set: StudySet, loader: Promise<void>): Promise<void> {
+  const shown = allSeries(set.result)[0]
+  const imageId = shown ? set.imageIdsBySeries.get(shown.series.seriesInstanceUid)?.[initialSliceIndex(shown.series)] : undefined
+  if (!imageId) return
+  await loader
+  await imageLoader.loadAndCacheImage(imageId)
+}
+
 export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
   // User Timing: the PACS counterpart of parallax:files-selected, what `npm run bench` times
   // the viewer's first-image and series-ready marks from.
   performance.mark('parallax:study-requested')
-  const pacs = await pacsById(pacsId)
+  const loader = cornerstoneReady()
+  // Not awaited here: a loader that cannot start is the viewer's error to show.
+  loader.catch(() => undefined)
+  const [pacs, authorization] = await pacsAndAuthorization(pacsId)
   setRootAuthorization(pacs.wadoRoot, () => pacsAuthorization(pacs.id))
-  const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: await pacsAuthorization(pacs.id) }, studyUid)
+  const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: authorization }, studyUid)
+  const metadata = await Promise.all(series.map((entry) => seriesMetadata(pacs, authorization, studyUid, entry.seriesInstanceUid)))
   const instances: DicomInstance[] = []
   const metadataByInstance = new Map<string, DicomJsonDataset>()
-  for (const entry of series) {
-    for (const dataset of await seriesMetadata(pacs, studyUid, entry.seriesInstanceUid)) {
-      const instance = instanceFromDicomJson(dataset, instances.length)
-      if (!instance) continue
-      instances.push(instance)
-      metadataByInstance.set(instance.sopInstanceUid, dataset)
-    }
+  for (const dataset of metadata.flat()) {
+    const instance = instanceFromDicomJson(dataset, instances.length)
+    if (!instance) continue
+    instances.push(instance)
+    metadataByInstance.set(instance.sopInstanceUid, dataset)
   }
   // SEG series beside the study are offered for loading onto the series they segment, not shown as images.
   const segmentations: SegmentationObject[] = instances.filter(isSegmentation).map((instance) => ({ instance, bytes: () => retrieveInstance(pacs, instance) }))
@@ -81,11 +123,13 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<S
       imageIdsBySeries.set(entry.seriesInstanceUid, imageIds)
     }
   }
-  return {
+  const set: StudySet = {
     result: { patients, rejected: [], ignored: [], segmentations: segmentations.map((entry) => entry.instance) },
     imageIdsBySeries,
     segmentations,
     source: 'dicomweb',
     sourceRef: pacs.id,
   }
+  requestFirstImage(set, loader).catch(() => undefined)
+  return set
 }

@@ -9,7 +9,7 @@ import { missingNginx } from '../support/nginx'
 import { missingOrthanc, startOrthanc, type OrthancServer } from '../support/orthanc'
 import { e2ePacsProxyKey, e2ePacsTokenKey } from '../support/pacs-keys'
 import { startPacsProxy, type PacsProxy } from '../support/pacs-proxy'
-import { pacsStudies, pacsStudyFiles } from '../support/pacs-studies'
+import { mrBrainSeries, pacsStudies, pacsStudyFiles } from '../support/pacs-studies'
 import { missingSharedData } from '../support/shared-data'
 
 // DICOMweb end to end, against a real Orthanc that asks for its own credential (HTTP Basic),
@@ -228,6 +228,62 @@ test('opening a study retrieves it from the PACS in the browser and renders it',
   // …on a cross-origin isolated page (COOP/COEP, for multi-threaded WASM): the PACS on its
   // own origin is reached in CORS mode.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+})
+
+/** GET straight from Orthanc (no proxy, no browser): what the PACS holds, to check the viewer's requests against. */
+async function fromOrthanc(path: string): Promise<Record<string, { Value?: unknown[] }>[]> {
+  const response = await fetch(`${orthanc!.dicomWebRoot}${path}`, { headers: { accept: 'application/dicom+json', authorization: orthanc!.authorization! } })
+  expect(response.ok, path).toBe(true)
+  return (await response.json()) as Record<string, { Value?: unknown[] }>[]
+}
+
+test('retrieval streams: every series’ metadata is asked for at once, the initial slice’s frame first, and the image shows before the last frame arrives', async ({ page }) => {
+  test.setTimeout(120_000)
+  const study = pacsStudies.mrBrain
+  // What the viewer must open on, read from Orthanc: the lowest-numbered series (AX FSE T2),
+  // axial, so its most superior slice (largest patient z).
+  const series = (await fromOrthanc(`/studies/${study.studyInstanceUid}/series`)).sort((a, b) => Number(a['00200011']!.Value![0]) - Number(b['00200011']!.Value![0]))
+  const shownSeries = String(series[0]!['0020000E']!.Value![0])
+  const slices = await fromOrthanc(`/studies/${study.studyInstanceUid}/series/${shownSeries}/metadata`)
+  const z = (instance: Record<string, { Value?: unknown[] }>) => Number(instance['00200032']!.Value![2])
+  const head = slices.reduce((best, instance) => (z(instance) > z(best) ? instance : best))
+  const headFrame = `/series/${shownSeries}/instances/${String(head['00080018']!.Value![0])}/frames/1`
+
+  // The PACS's requests in the order the browser sent them and their answers arrived.
+  const events: { kind: 'sent' | 'answered'; url: string }[] = []
+  const fromPacs = (url: string) => url.startsWith(proxy!.url)
+  page.on('request', (request) => {
+    if (fromPacs(request.url()) && request.method() === 'GET') events.push({ kind: 'sent', url: request.url() })
+  })
+  page.on('requestfinished', (request) => {
+    if (fromPacs(request.url()) && request.method() === 'GET') events.push({ kind: 'answered', url: request.url() })
+  })
+  await signIn(page, 'radiologist')
+  await page.goto(`/viewer?pacs=${pacsId}&study=${study.studyInstanceUid}`)
+  const main = page.getByTestId('viewport-main')
+  await expect(main).toHaveAttribute('data-loaded-slices', String(mrBrainSeries[0]!.instanceCount), { timeout: 90_000 })
+  const firstImageAt = await page.evaluate(() => performance.timeOrigin + performance.getEntriesByName('parallax:first-image')[0]!.startTime)
+  const framesAnswered = await page.evaluate(
+    (series) =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((entry) => entry.name.includes(`/series/${series}/instances/`))
+        .map((entry) => performance.timeOrigin + entry.responseEnd),
+    shownSeries,
+  )
+
+  const metadata = events.filter((event) => event.url.endsWith('/metadata'))
+  expect(metadata.filter((event) => event.kind === 'sent')).toHaveLength(study.seriesCount)
+  // Sent together: no series' metadata waits for another's answer.
+  expect(metadata.slice(0, study.seriesCount).map((event) => event.kind)).toEqual(Array(study.seriesCount).fill('sent'))
+  // The shown series' frames (the series browser asks for one frame of each other series, for its thumbnail), each asked for once.
+  const frames = events.filter((event) => event.kind === 'sent' && event.url.includes(`/series/${shownSeries}/instances/`))
+  expect(frames.length).toBe(mrBrainSeries[0]!.instanceCount)
+  expect(frames[0]!.url.endsWith(headFrame), `first frame asked for: ${frames[0]!.url}`).toBe(true)
+  // No frame is asked for before the metadata that orders them has arrived.
+  const metadataDone = events.findIndex((event) => event.kind === 'answered' && event.url.includes(`/series/${shownSeries}/metadata`))
+  expect(events.findIndex((event) => event.url.includes('/frames/'))).toBeGreaterThan(metadataDone)
+  expect(framesAnswered).toHaveLength(frames.length)
+  expect(firstImageAt, 'the first image is drawn before the last frame has arrived').toBeLessThan(Math.max(...framesAnswered))
 })
 
 test('a signed read of a PACS study is stored back to the PACS as a DICOM SR, from the browser (STOW-RS)', async ({ page, baseURL }) => {
