@@ -11,6 +11,7 @@ import { initialSliceIndex } from '../viewer/initial-slice'
 import { mprEligibility } from '../viewer/mpr-eligibility'
 import { presetToVoiRange, voiRangeToWindow, windowPresets } from '../viewer/presets'
 import { useViewer } from '../viewer/use-viewer.client'
+import type { Viewer } from '../viewer/viewer.client'
 import { defaultTool, type ToolId } from '../viewer/tool-registry'
 import { Toolbar } from '../viewer/toolbar.client'
 import { ViewportGrid, type ViewportRefs } from '../viewer/viewport-grid.client'
@@ -85,6 +86,8 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
   // (a late-refused file leaving the series must not send the reader back to the opening slice).
   const shownImage = useRef<string | null>(null)
   const keepImage = useRef<string | null>(null)
+  /** What the viewer was last asked to show (layout and image ids). */
+  const shownStack = useRef<{ viewer: Viewer; stack: string } | null>(null)
   useEffect(
     () =>
       viewer?.on('image-changed', ({ viewportId, imageId }) => {
@@ -121,13 +124,19 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
     const imageIds = studies.imageIdsOf(current.series.seriesInstanceUid)
     for (const uid of labelmaps.snapshot.bySeries.keys()) if (uid !== current.series.seriesInstanceUid) labelmaps.remove(uid)
     if (imageIds.length === 0) {
+      shownStack.current = null
       viewer.clear()
       setNotice(`This series holds no images (a ${current.series.modality || 'non-image'} object); there is nothing to display.`)
       return
     }
-    setNotice(null)
     const kept = keepImage.current ? imageIds.indexOf(keepImage.current) : -1
     keepImage.current = null
+    // A revision of the drop that took nothing from this series changes nothing on screen:
+    // showing the same images again would blank the viewport while it is rebuilt.
+    const stack = `${layout}\n${imageIds.join('\n')}`
+    if (shownStack.current?.viewer === viewer && shownStack.current.stack === stack) return
+    shownStack.current = { viewer, stack }
+    setNotice(null)
     const shown = layout === 'mpr' ? viewer.showMpr(imageIds) : viewer.showStack(imageIds, kept >= 0 ? kept : initialSliceIndex(current.series))
     shown.catch((error: Error) => setNotice(`This series could not be displayed: ${error.message}`))
     const study = current.first.studyInstanceUid
