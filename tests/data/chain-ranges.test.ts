@@ -111,29 +111,19 @@ function defineRangeTests(provider: 'sqlite' | 'postgresql', databaseUrl: () => 
       assert.equal(pass.rechecked, 0)
     })
 
-    it('an event edited in the middle of a range', () =>
-      tampered(
-        () => edit(15),
-        (pass) => assert.deepEqual(failure(pass), { firstBadSeq: 15, problem: 'hash-mismatch' }),
-      ))
-
-    it('an event edited at a seam: the last of one range, the anchor of the next', () =>
-      tampered(
-        () => edit(20),
-        (pass) => assert.deepEqual(failure(pass), { firstBadSeq: 20, problem: 'hash-mismatch' }),
-      ))
-
-    it('the first event after a seam relinked', () =>
-      tampered(
+    // Each tampering, and the first event the ranged pass must name, as the sequential one does.
+    const tamperings: [string, () => Promise<unknown>, { firstBadSeq: number; problem: string }][] = [
+      ['an event edited in the middle of a range', () => edit(15), { firstBadSeq: 15, problem: 'hash-mismatch' }],
+      ['an event edited at a seam: the last of one range, the anchor of the next', () => edit(20), { firstBadSeq: 20, problem: 'hash-mismatch' }],
+      [
+        'the first event after a seam relinked',
         () => ownerSql(`UPDATE "AuditEvent" SET "prevHash" = ${p(1)} WHERE "seq" = 21`, 'f'.repeat(64)),
-        (pass) => assert.deepEqual(failure(pass), { firstBadSeq: 21, problem: 'prev-hash-mismatch' }),
-      ))
-
-    it('an event edited in the open tail', () =>
-      tampered(
-        () => edit(38),
-        (pass) => assert.deepEqual(failure(pass), { firstBadSeq: 38, problem: 'hash-mismatch' }),
-      ))
+        { firstBadSeq: 21, problem: 'prev-hash-mismatch' },
+      ],
+      ['an event edited in the open tail', () => edit(38), { firstBadSeq: 38, problem: 'hash-mismatch' }],
+      ['an anchor gone: the event a range hangs from', () => ownerSql(`DELETE FROM "AuditEvent" WHERE "seq" = 30`), { firstBadSeq: 30, problem: 'seq-gap' }],
+    ]
+    for (const [name, tamper, expected] of tamperings) it(name, () => tampered(tamper, (pass) => assert.deepEqual(failure(pass), expected)))
 
     it('a range cut short at its end', () =>
       tampered(
@@ -142,12 +132,6 @@ function defineRangeTests(provider: 'sqlite' | 'postgresql', databaseUrl: () => 
           assert.deepEqual(failure(pass), { firstBadSeq: 18, problem: 'seq-gap' })
           assert.ok(!pass.verdict.ok && /expected event 18, found 21/.test(pass.verdict.message))
         },
-      ))
-
-    it('an anchor gone: the event a range hangs from', () =>
-      tampered(
-        () => ownerSql(`DELETE FROM "AuditEvent" WHERE "seq" = 30`),
-        (pass) => assert.deepEqual(failure(pass), { firstBadSeq: 30, problem: 'seq-gap' }),
       ))
 
     it('the trail cut short inside the last range: the chain alone cannot tell, as sequentially', () =>
