@@ -7,12 +7,12 @@ import type { DicomInstance } from '../dicom/types'
 import { instanceFromDicomJson, type DicomJsonDataset } from '../dicomweb/instance-metadata'
 import { DicomwebError, searchSeries } from '../dicomweb/qido'
 import type { PacsServerDto } from '../dicomweb/schema'
-import { initialSliceIndex } from '../viewer/initial-slice'
 import { setRootAuthorization } from '../viewer/request-authorization.client'
-import { allSeries, type SegmentationObject, type StudySet } from '../dicom/study-set'
+import type { SegmentationObject, StudySet } from '../dicom/study-set'
 import { firstMultipartPart } from '../dicomweb/multipart'
 import { pacsById } from '../dicomweb/pacs.client'
 import { pacsAuthorization } from '../dicomweb/pacs-token.client'
+import { openingImage } from './study-set-store'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
 // by Cornerstone's WADO-RS loader, SEG objects by WADO-RS when the user loads one, all fetched by this browser straight from the
@@ -74,13 +74,11 @@ async function pacsAndAuthorization(pacsId: string): Promise<[PacsServerDto, str
 const cornerstoneReady = () => import('../viewer/cornerstone.client').then((module) => module.initCornerstone())
 
 /**
- * Asks for the image the viewer opens the set on (the store selects the first series; the
- * stack opens on initialSliceIndex). Its failure is not reported here: the viewer's own
- * request for the same image gets it and says what was wrong.
+ * Asks for the image the viewer opens the set on. Its failure is not reported here: the
+ * viewer's own request for the same image gets it and says what was wrong.
  */
 async function requestFirstImage(set: StudySet, loader: Promise<void>): Promise<void> {
-  const shown = allSeries(set.result)[0]
-  const imageId = shown ? set.imageIdsBySeries.get(shown.series.seriesInstanceUid)?.[initialSliceIndex(shown.series)] : undefined
+  const imageId = openingImage(set)?.imageId
   if (!imageId) return
   await loader
   await imageLoader.loadAndCacheImage(imageId)

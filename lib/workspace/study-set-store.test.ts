@@ -1,5 +1,6 @@
 // A drop revised once its files are read whole (files refused then leave it): the shown
-// series stays shown, and the revision is not counted as another drop.
+// series stays shown, and the revision is not counted as another drop. The image a set opens
+// on is the store's selection and what a PACS study asks for early, so one test pins both.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateChestPhantom } from '../synthetic/chest-phantom'
@@ -8,7 +9,8 @@ import { writeCtSeries } from '../synthetic/write-ct-series'
 import { ingestFiles, type IngestInput } from '../dicom/ingest'
 import { parseInstanceHeader } from '../dicom/parse-instance'
 import type { StudySet } from '../dicom/study-set'
-import { StudySetStore } from './study-set-store'
+import { initialSliceIndex } from '../viewer/initial-slice'
+import { openingImage, StudySetStore } from './study-set-store'
 
 function setOf(result: StudySet['result']): StudySet {
   return { result, imageIdsBySeries: new Map(), segmentations: [], source: 'local', sourceRef: null }
@@ -28,6 +30,54 @@ const slices = (seed: number, count: number) => {
   const phantom = generateChestPhantom({ seed, noduleCount: 0, columns: 16, rows: 16, slices: count, pixelSpacing: 5, sliceSpacing: 2.5 })
   return writeCtSeries(phantom, { ...studyIdentity(seed, ''), patientName: `P${seed}`, accessionNumber: '' })
 }
+
+const WADO_ROOT = 'https://pacs.example/dicom-web'
+const frameId = (study: string, series: string, sop: string) => `wadors:${WADO_ROOT}/studies/${study}/series/${series}/instances/${sop}/frames/1`
+
+/** A set with image ids as openPacsStudy makes them (these images have one frame each). */
+function pacsSetOf(result: StudySet['result']): StudySet {
+  const imageIdsBySeries = new Map<string, string[]>()
+  for (const study of result.patients.flatMap((patient) => patient.studies)) {
+    for (const series of study.series) {
+      const images = series.instances.filter((instance) => instance.hasPixelData)
+      imageIdsBySeries.set(
+        series.seriesInstanceUid,
+        images.map((instance) => frameId(study.studyInstanceUid, series.seriesInstanceUid, instance.sopInstanceUid)),
+      )
+    }
+  }
+  return { result, imageIdsBySeries, segmentations: [], source: 'dicomweb', sourceRef: 'pacs-1' }
+}
+
+describe('openingImage', () => {
+  it('opens a follow-up on the current study, at its most superior slice, the series the store selects', () => {
+    // One patient's prior and current chest CT, the prior's files first and the current's in
+    // reverse: neither file order nor slice index 0 is the answer.
+    const patient = { patientName: 'Phantom^Followup', patientId: 'PHANTOM-FU', accessionNumber: '' }
+    const chest = (seed: number, count: number, studyDate: string) => {
+      const identity = { ...studyIdentity(seed, ''), ...patient, studyDate }
+      const phantom = generateChestPhantom({ seed, noduleCount: 0, columns: 16, rows: 16, slices: count, pixelSpacing: 5, sliceSpacing: 2.5 })
+      return { identity, files: writeCtSeries(phantom, identity) }
+    }
+    const prior = chest(1, 4, '20250301')
+    const current = chest(2, 6, '20260301')
+    const set = pacsSetOf(ingestFiles(fromHeads([...prior.files, ...current.files.reverse()])).result)
+
+    const opening = openingImage(set)
+    const { studyInstanceUid, seriesInstanceUid, sopUidPrefix } = current.identity
+    assert.equal(opening?.entry.series.seriesInstanceUid, seriesInstanceUid)
+    // The writer steps z up by slice: the sixth is the head end.
+    assert.equal(opening.imageId, frameId(studyInstanceUid, seriesInstanceUid, `${sopUidPrefix}.6`))
+
+    const store = new StudySetStore()
+    store.adopt(set)
+    const { selected, series } = store.snapshot
+    assert.ok(selected && series.includes(selected))
+    assert.equal(selected.series.seriesInstanceUid, seriesInstanceUid)
+    // What the viewer page shows of the selected series on adoption.
+    assert.equal(store.imageIdsOf(seriesInstanceUid)[initialSliceIndex(selected.series)], opening.imageId)
+  })
+})
 
 describe('StudySetStore.revise', () => {
   it('keeps the selected series and layout, updates the rejections, and counts no new drop', () => {

@@ -1,5 +1,6 @@
 import { allSeries, type SeriesEntry, type StudySet } from '../dicom/study-set'
 import type { DicomRejection } from '../dicom/types'
+import { initialSliceIndex } from '../viewer/initial-slice'
 import { Store } from './store'
 
 // The studies the viewer page holds and which series is shown, in which layout. The viewer
@@ -19,15 +20,40 @@ export interface StudySetState {
   ingestCount: number
 }
 
+export interface OpeningImage {
+  entry: SeriesEntry
+  /** Undefined for a series without images (the viewer says so instead of showing one). */
+  imageId: string | undefined
+}
+
+/**
+ * The series a set opens on and the image its stack shows first: the first series, on its
+ * initial slice. The store selects this series on adoption, and a PACS study asks for this
+ * image before then (pacs-study.client.ts), so both read the rule here. `series` are the
+ * set's entries when the caller already holds them (the store selects one of its own).
+ */
+export function openingImage(set: StudySet, series: SeriesEntry[] = allSeries(set.result)): OpeningImage | null {
+  const entry = series[0]
+  if (!entry) return null
+  return { entry, imageId: set.imageIdsBySeries.get(entry.series.seriesInstanceUid)?.[initialSliceIndex(entry.series)] }
+}
+
 export class StudySetStore extends Store<StudySetState> {
   constructor() {
     super({ set: null, series: [], selected: null, layout: 'stack', rejected: [], ingestCount: 0 })
   }
 
-  /** Replaces the held studies with a newly opened set and selects its first series. */
+  /** Replaces the held studies with a newly opened set and selects the series it opens on. */
   adopt(set: StudySet): void {
     const series = allSeries(set.result)
-    this.update((state) => ({ set, series, selected: series[0] ?? null, layout: 'stack', rejected: set.result.rejected, ingestCount: state.ingestCount + 1 }))
+    this.update((state) => ({
+      set,
+      series,
+      selected: openingImage(set, series)?.entry ?? null,
+      layout: 'stack',
+      rejected: set.result.rejected,
+      ingestCount: state.ingestCount + 1,
+    }))
   }
 
   /** The same drop, revised (files refused once read whole): the shown series stays selected while it has images. */
@@ -35,7 +61,7 @@ export class StudySetStore extends Store<StudySetState> {
     const series = allSeries(set.result)
     this.update((state) => {
       const selected = series.find((entry) => entry.series.seriesInstanceUid === state.selected?.series.seriesInstanceUid) ?? null
-      return { set, series, selected: selected ?? series[0] ?? null, layout: selected ? state.layout : 'stack', rejected: set.result.rejected }
+      return { set, series, selected: selected ?? openingImage(set, series)?.entry ?? null, layout: selected ? state.layout : 'stack', rejected: set.result.rejected }
     })
   }
 
