@@ -1,6 +1,7 @@
 'use client'
 import { wadouri } from '@cornerstonejs/dicom-image-loader'
-import type { IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
+import { Enums as MetadataEnums, utilities as metadataUtilities } from '@cornerstonejs/metadata'
+import type { IngestFile, IngestRequest, IngestResponse, NaturalizedDataset } from './ingest-protocol'
 import type { ExpectedImage } from './decoded-image'
 import type { StudyOrigin, StudySet } from './study-set'
 import type { DicomInstance, IngestResult } from './types'
@@ -17,17 +18,22 @@ const pending = new Map<
   { resolve: (value: Extract<IngestResponse, { type: 'result' }>) => void; reject: (error: Error) => void; onProgress?: (read: number, total: number) => void }
 >()
 
+interface Checked {
+  reason: string | null
+  natural: NaturalizedDataset | null
+}
+
 /** The latest drop's files that were accepted from their heads, and their whole-file checks as they come. */
 let checks: {
   id: number
-  answers: Map<number, { promise: Promise<string | null>; resolve: (reason: string | null) => void; asked: boolean }>
+  answers: Map<number, { promise: Promise<Checked>; resolve: (checked: Checked) => void; asked: boolean }>
   allChecked: (message: Extract<IngestResponse, { type: 'all-checked' }>) => void
 } | null = null
 
 function onMessage(message: IngestResponse) {
   if (message.type === 'checked' || message.type === 'all-checked') {
     if (checks?.id !== message.id) return
-    if (message.type === 'checked') checks.answers.get(message.fileIndex)?.resolve(message.reason)
+    if (message.type === 'checked') checks.answers.get(message.fileIndex)?.resolve({ reason: message.reason, natural: message.natural })
     else checks.allChecked(message)
     return
   }
@@ -50,7 +56,7 @@ function ingestWorker(): Worker {
         entry.reject(new Error(`The file reader stopped: ${event.message}`))
         pending.delete(id)
       }
-      for (const answer of checks?.answers.values() ?? []) answer.resolve(`The file reader stopped: ${event.message}`)
+      for (const answer of checks?.answers.values() ?? []) answer.resolve({ reason: `The file reader stopped: ${event.message}`, natural: null })
       checks = null
       worker = undefined
     }
@@ -70,21 +76,32 @@ export function expectedImageOf(imageId: string): (ExpectedImage & { source: str
   return expectedImages.get(imageId)
 }
 
+const NATURALIZED = MetadataEnums.MetadataModules.NATURALIZED
+
+/** The worker's naturalized dataset of the file, where Cornerstone's loader looks before it reads and parses the file itself. */
+function adoptNatural(imageId: string, natural: NaturalizedDataset): void {
+  const baseImageId = imageId.replace(/\?.*$/, '')
+  if (metadataUtilities.getCacheData(NATURALIZED, baseImageId) === undefined) metadataUtilities.setCacheData(NATURALIZED, baseImageId, natural)
+}
+
 /**
  * Why the file of a local image may not be decoded, or null when it may: files accepted
  * from their heads are read whole and checked first (in the order asked, which is the
- * order the viewer decodes in); every other file was checked whole at ingestion.
+ * order the viewer decodes in); every other file was checked whole at ingestion. A file
+ * that passes comes with its dataset, which Cornerstone's loader then takes as read.
  */
-export function wholeFileCheck(imageId: string): Promise<string | null> {
+export async function wholeFileCheck(imageId: string): Promise<string | null> {
   const fileIndex = expectedImages.get(imageId)?.fileIndex
   const answer = fileIndex === undefined ? undefined : checks?.answers.get(fileIndex)
-  if (!checks || !answer) return Promise.resolve(null)
+  if (!checks || !answer) return null
   if (!answer.asked) {
     answer.asked = true
     const request: IngestRequest = { type: 'check', id: checks.id, fileIndex: fileIndex! }
     ingestWorker().postMessage(request)
   }
-  return answer.promise
+  const { reason, natural } = await answer.promise
+  if (reason === null && natural) adoptNatural(imageId, natural)
+  return reason
 }
 
 function imageIdsFor(instance: DicomInstance, blob: Blob): string[] {
@@ -118,15 +135,15 @@ export async function openLocalFiles(inputs: LocalFileInput[], origin: StudyOrig
   expectedImages.clear()
   const answers = new Map(
     response.deferred.map((fileIndex) => {
-      let resolve!: (reason: string | null) => void
-      const promise = new Promise<string | null>((done) => (resolve = done))
+      let resolve!: (checked: Checked) => void
+      const promise = new Promise<Checked>((done) => (resolve = done))
       return [fileIndex, { promise, resolve, asked: false }] as const
     }),
   )
   let allChecked!: (message: Extract<IngestResponse, { type: 'all-checked' }>) => void
   const everyFileChecked = new Promise<Extract<IngestResponse, { type: 'all-checked' }>>((resolve) => (allChecked = resolve))
   // Loads of the files held before that still wait for a check end here, refused: those files are no longer held.
-  for (const answer of checks?.answers.values() ?? []) answer.resolve('The files were replaced by another drop before this one was read')
+  for (const answer of checks?.answers.values() ?? []) answer.resolve({ reason: 'The files were replaced by another drop before this one was read', natural: null })
   checks = { id, answers, allChecked }
   const idsByFile = new Map<number, string[]>()
   const idsOf = (instance: DicomInstance): string[] => {

@@ -3,6 +3,7 @@ import { exhaustiveSwitchError } from '../errors'
 import { ingestFiles, isOsMetadata, type ExtractedFile, type IngestInput } from './ingest'
 import type { IngestResult } from './types'
 import type { ExtractedEntry, IngestFile, IngestRequest, IngestResponse } from './ingest-protocol'
+import { naturalizeForPage } from './naturalize'
 import { mayNeedNormalising, normaliseForDecoder } from './normalise-for-decoder'
 import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHeader } from './parse-instance'
 
@@ -14,7 +15,9 @@ import { DEFAULT_MAX_INFLATED_BYTES, HEAD_BYTES, parseInstance, parseInstanceHea
 // whole header (up to Pixel Data) is accepted from it, so the series is ordered and shown
 // without reading the pixel data of every file first. Such a file is read whole and
 // checked (parseInstance, every check) before it is decoded: when the page asks, in the
-// order it decodes, then the rest in the background. Bytes are dropped once checked.
+// order it decodes, then the rest in the background. Bytes are dropped once checked, but
+// for a file the page asked for, whose naturalized dataset goes back with its check
+// (naturalize.ts): the page's loader would otherwise read and parse it again itself.
 
 declare const self: DedicatedWorkerGlobalScope
 
@@ -40,6 +43,8 @@ interface CheckSession {
   unreadable: Map<string, string>
   unchecked: Set<number>
   requested: number[]
+  /** Files the page asked for: their checks come back with the naturalized dataset. */
+  asked: Set<number>
   refused: Map<number, string>
   reasons: Map<number, string | null>
   lastRequestAt: number
@@ -92,6 +97,7 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     unreadable,
     unchecked: new Set(deferred),
     requested: [],
+    asked: new Set(),
     refused: new Map(),
     reasons: new Map(),
     lastRequestAt: performance.now(),
@@ -166,7 +172,7 @@ async function runChecks(current: CheckSession) {
         await new Promise((resolve) => setTimeout(resolve, BACKGROUND_AFTER_MS))
         continue
       }
-      finish(current, first.fileIndex, await first.bytes)
+      await finish(current, first.fileIndex, await first.bytes)
     }
   } finally {
     current.running = false
@@ -182,7 +188,7 @@ async function runChecks(current: CheckSession) {
   }
 }
 
-function finish(current: CheckSession, fileIndex: number, bytes: Uint8Array | Error) {
+async function finish(current: CheckSession, fileIndex: number, bytes: Uint8Array | Error) {
   const source = current.files[fileIndex]!.name
   let reason: string | null
   if (bytes instanceof Error) reason = `The file could not be read (${bytes.message})`
@@ -192,17 +198,19 @@ function finish(current: CheckSession, fileIndex: number, bytes: Uint8Array | Er
   }
   current.reasons.set(fileIndex, reason)
   if (reason !== null) current.refused.set(fileIndex, reason)
-  post({ type: 'checked', id: current.id, fileIndex, reason })
+  const forPage = reason === null && current.asked.has(fileIndex) && !(bytes instanceof Error) ? await naturalizeForPage(bytes) : null
+  post({ type: 'checked', id: current.id, fileIndex, reason, natural: forPage?.natural ?? null }, forPage?.transfer)
 }
 
 function check({ id, fileIndex }: Extract<IngestRequest, { type: 'check' }>) {
   const current = session
   if (!current || current.id !== id) {
-    post({ type: 'checked', id, fileIndex, reason: 'The files were replaced by another drop before this one was read' })
+    post({ type: 'checked', id, fileIndex, reason: 'The files were replaced by another drop before this one was read', natural: null })
     return
   }
   current.lastRequestAt = performance.now()
-  if (current.reasons.has(fileIndex)) post({ type: 'checked', id, fileIndex, reason: current.reasons.get(fileIndex)! })
+  current.asked.add(fileIndex)
+  if (current.reasons.has(fileIndex)) post({ type: 'checked', id, fileIndex, reason: current.reasons.get(fileIndex)!, natural: null })
   else if (current.unchecked.has(fileIndex)) current.requested.push(fileIndex)
   void runChecks(current)
 }

@@ -81,6 +81,7 @@ const mprViewports: { id: Exclude<ViewportId, 'main'>; orientation: Enums.Orient
   { id: 'coronal', orientation: Enums.OrientationAxis.CORONAL },
 ]
 const background: Types.Point3 = [0, 0, 0]
+const PROGRESS_INTERVAL_MS = 100
 
 let viewerCount = 0
 
@@ -172,10 +173,21 @@ export async function createViewer(elements: ViewerElements): Promise<Viewer> {
     let loaded = 0
     let failed = 0
     let firstFailure = ''
-    const report = () => {
+    let reportTimer: ReturnType<typeof setTimeout> | undefined
+    const emitProgress = () => {
+      reportTimer = undefined
       if (generation === loadGeneration) events.emit('load-progress', { loaded, total: imageIds.length, failed })
     }
-    report()
+    // Every subscriber re-renders on progress: once per image, that was a render every few
+    // milliseconds on the thread that also hands the decodes out. The counts are shown at
+    // most every PROGRESS_INTERVAL_MS, and the last one at once.
+    const report = () => {
+      if (loaded + failed === imageIds.length) {
+        clearTimeout(reportTimer)
+        emitProgress()
+      } else reportTimer ??= setTimeout(emitProgress, PROGRESS_INTERVAL_MS)
+    }
+    emitProgress()
     const order = imageIds.map((imageId, index) => ({ imageId, distance: Math.abs(index - nearIndex) })).sort((a, b) => a.distance - b.distance)
     await Promise.all(
       order.map(({ imageId }) =>

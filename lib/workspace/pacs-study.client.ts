@@ -1,5 +1,4 @@
 'use client'
-import { imageLoader } from '@cornerstonejs/core'
 import { wadors } from '@cornerstonejs/dicom-image-loader'
 import { groupStudies } from '../dicom/group-studies'
 import { isSegmentation } from '../dicom/segmentation-storage'
@@ -12,7 +11,7 @@ import type { SegmentationObject, StudySet } from '../dicom/study-set'
 import { firstMultipartPart } from '../dicomweb/multipart'
 import { pacsById } from '../dicomweb/pacs.client'
 import { pacsAuthorization } from '../dicomweb/pacs-token.client'
-import { openingImage } from './study-set-store'
+import { cornerstoneReady } from './opening-image.client'
 
 // Opens a study from a PACS: series from QIDO-RS, instance metadata from WADO-RS, pixels
 // by Cornerstone's WADO-RS loader, SEG objects by WADO-RS when the user loads one, all fetched by this browser straight from the
@@ -23,9 +22,8 @@ import { openingImage } from './study-set-store'
 // series' metadata at once (one request per series: it orders the slices and names the
 // initial one; measured against Orthanc, a QIDO-RS instance search with the position
 // attributes took longer than the full metadata). Cornerstone's loader starts while those
-// are in flight, and the initial slice's frame is asked for as soon as the metadata is in,
-// before the page has adopted the set and the viewer asks for it (the viewer then finds it
-// in Cornerstone's cache, loaded or loading, and fetches the rest outward from it).
+// are in flight, and the initial slice's frame is asked for as soon as the page has the set
+// (opening-image.client.ts), before the viewer asks for it.
 
 async function seriesMetadata(pacs: PacsServerDto, authorization: string, studyUid: string, seriesUid: string): Promise<DicomJsonDataset[]> {
   const url = `${pacs.wadoRoot}/studies/${studyUid}/series/${seriesUid}/metadata`
@@ -68,20 +66,6 @@ async function pacsAndAuthorization(pacsId: string): Promise<[PacsServerDto, str
   if (pacs.status === 'rejected') throw pacs.reason
   if (authorization.status === 'rejected') throw authorization.reason
   return [pacs.value, authorization.value]
-}
-
-/** Cornerstone's loader, started once per page (the viewer waits on the same start). */
-const cornerstoneReady = () => import('../viewer/cornerstone.client').then((module) => module.initCornerstone())
-
-/**
- * Asks for the image the viewer opens the set on. Its failure is not reported here: the
- * viewer's own request for the same image gets it and says what was wrong.
- */
-async function requestFirstImage(set: StudySet, loader: Promise<void>): Promise<void> {
-  const imageId = openingImage(set)?.imageId
-  if (!imageId) return
-  await loader
-  await imageLoader.loadAndCacheImage(imageId)
 }
 
 export async function openPacsStudy(pacsId: string, studyUid: string): Promise<StudySet> {
@@ -128,6 +112,5 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<S
     source: 'dicomweb',
     sourceRef: pacs.id,
   }
-  requestFirstImage(set, loader).catch(() => undefined)
   return set
 }

@@ -27,6 +27,7 @@ import { SegPanel } from './seg-panel.client'
 import { InteractivePanel } from './interactive-panel.client'
 import { ProjectTaskPanel } from './project-task.client'
 import { StudyPanel } from './study-panel.client'
+import { requestOpeningImage } from './opening-image.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
 
@@ -103,6 +104,7 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
         else if (held.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
         else setNotice(held.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
       }
+      requestOpeningImage(next)
       studies.adopt(next)
       explain(next)
       // Files refused once read whole leave the set (still this drop's, unless another came since).
