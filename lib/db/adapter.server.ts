@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import type { Database } from 'better-sqlite3'
 import { sqliteFilePath, type DatabaseConfig } from './config'
+import { serializeTransactions } from './serial-transactions.server'
 import { cachePreparedStatements } from './sqlite-statements.server'
 
 export type AdapterFactory = SqlMigrationAwareDriverAdapterFactory
@@ -39,5 +40,11 @@ export function createAdapterFactory(config: DatabaseConfig): AdapterFactory {
       connectToShadowDb: () => withSqlitePragmas(factory.connectToShadowDb()),
     }
   }
-  return new PrismaPg({ connectionString: config.url })
+  const factory = new PrismaPg({ connectionString: config.url })
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => serializeTransactions(await factory.connect()),
+    connectToShadowDb: async () => serializeTransactions(await factory.connectToShadowDb()),
+  }
 }
