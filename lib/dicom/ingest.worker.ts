@@ -48,6 +48,8 @@ interface CheckSession {
   refused: Map<number, string>
   reasons: Map<number, string | null>
   lastRequestAt: number
+  /** Ends the check loop's pause at once: a file the page asks for waits for no timer. */
+  wake: (() => void) | null
   running: boolean
   announced: boolean
 }
@@ -101,6 +103,7 @@ async function ingest({ id, files }: Extract<IngestRequest, { type: 'ingest' }>)
     refused: new Map(),
     reasons: new Map(),
     lastRequestAt: performance.now(),
+    wake: null,
     running: false,
     announced: false,
   }
@@ -168,8 +171,15 @@ async function runChecks(current: CheckSession) {
       const first = ahead.shift()
       if (!first) {
         if (current.unchecked.size === 0) break
-        // Requests may still come: look again after the pause background checks wait for.
-        await new Promise((resolve) => setTimeout(resolve, BACKGROUND_AFTER_MS))
+        // Requests may still come: look again after the pause background checks wait for, or as one comes.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, BACKGROUND_AFTER_MS)
+          current.wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        current.wake = null
         continue
       }
       await finish(current, first.fileIndex, await first.bytes)
@@ -211,7 +221,10 @@ function check({ id, fileIndex }: Extract<IngestRequest, { type: 'check' }>) {
   current.lastRequestAt = performance.now()
   current.asked.add(fileIndex)
   if (current.reasons.has(fileIndex)) post({ type: 'checked', id, fileIndex, reason: current.reasons.get(fileIndex)!, natural: null })
-  else if (current.unchecked.has(fileIndex)) current.requested.push(fileIndex)
+  else if (current.unchecked.has(fileIndex)) {
+    current.requested.push(fileIndex)
+    current.wake?.()
+  }
   void runChecks(current)
 }
 

@@ -27,7 +27,7 @@ import { SegPanel } from './seg-panel.client'
 import { InteractivePanel } from './interactive-panel.client'
 import { ProjectTaskPanel } from './project-task.client'
 import { StudyPanel } from './study-panel.client'
-import { requestOpeningImage } from './opening-image.client'
+import { startOpeningImage } from './opening-image.client'
 import { StudySetStore } from './study-set-store'
 import { useStore } from './use-store.client'
 
@@ -98,13 +98,13 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
   )
 
   const adopt = useCallback(
-    (next: StudySet) => {
+    async (next: StudySet) => {
+      await startOpeningImage(next)
       const explain = (held: StudySet) => {
         if (studies.snapshot.selected) setNotice(null)
         else if (held.segmentations.length) setNotice('Only segmentations (DICOM SEG) were opened: open them together with the series they segment.')
         else setNotice(held.result.rejected.length ? 'None of the files could be loaded; see the reasons on the left.' : 'No DICOM images found.')
       }
-      requestOpeningImage(next)
       studies.adopt(next)
       explain(next)
       // Files refused once read whole leave the set (still this drop's, unless another came since).
@@ -175,7 +175,7 @@ export function ViewerPage({ initial, reviewer, projectTask = null }: { initial?
     performance.mark('parallax:files-selected', { detail: { files: inputs.length } })
     setBusy(`Reading ${inputs.length} file${inputs.length === 1 ? '' : 's'}…`)
     try {
-      adopt(await openLocalFiles(inputs, origin, (read, total) => setBusy(`Reading files… ${read} / ${total}`)))
+      await adopt(await openLocalFiles(inputs, origin, (read, total) => setBusy(`Reading files… ${read} / ${total}`)))
     } catch (error) {
       setNotice(`The files could not be read: ${(error as Error).message}`)
     } finally {

@@ -48,7 +48,7 @@ export async function benchViewer({ baseURL, ctDir, runs, radiologist, admin, pa
     checkGoal('CT from disk: page memory / raw voxels', memory / decode.decodedBytes, '×', { max: 1.2 })
     console.log('\nbare Cornerstone3D: the same @cornerstonejs/core and dicom-image-loader, default loader settings, on a page of its own with the same COOP/COEP:')
     console.log('  every file registered (wadouri file manager), every header parsed, sorted along the normal, first image in a StackViewport, then every image loaded.')
-    console.log('  Both timed from the file input’s change event; ratio < 1: Parallax is faster.')
+    console.log('  Both timed from the file input’s change event; the first image once drawn (Cornerstone’s IMAGE_RENDERED); ratio < 1: Parallax is faster.')
     console.log('pure decode: the same files parsed and decoded with the same CharLS codec, one thread, in Node.')
     console.log('page memory: JS heap plus ArrayBuffer backing stores (Runtime.getHeapUsage) after garbage collection; GPU textures not included.')
 

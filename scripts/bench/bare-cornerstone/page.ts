@@ -41,9 +41,10 @@ async function show(imageIds: string[]): Promise<void> {
   const engine = new RenderingEngine('bare')
   engine.enableElement({ viewportId: 'stack', type: Enums.ViewportType.STACK, element })
   const viewport = engine.getViewport('stack') as Types.IStackViewport
+  // As the viewer's mark: once the first image is drawn, on the next animation frame.
+  element.addEventListener(Enums.Events.IMAGE_RENDERED, () => performance.mark('bare:first-image'), { once: true })
   await viewport.setStack(imageIds, 0)
   viewport.render()
-  performance.mark('bare:first-image')
   await Promise.all(imageIds.map((imageId) => imageLoader.loadAndCacheImage(imageId)))
   performance.mark('bare:series-ready')
   status.dataset.loaded = String(imageIds.length)
