@@ -72,9 +72,8 @@ export async function openPacsStudy(pacsId: string, studyUid: string): Promise<S
   // User Timing: the PACS counterpart of parallax:files-selected, what `npm run bench` times
   // the viewer's first-image and series-ready marks from.
   performance.mark('parallax:study-requested')
-  const loader = cornerstoneReady()
-  // Not awaited here: a loader that cannot start is the viewer's error to show.
-  loader.catch(() => undefined)
+  // Started now, not awaited: a loader that cannot start is the viewer's error to show.
+  cornerstoneReady().catch(() => undefined)
   const [pacs, authorization] = await pacsAndAuthorization(pacsId)
   setRootAuthorization(pacs.wadoRoot, () => pacsAuthorization(pacs.id))
   const series = await searchSeries({ qidoRoot: pacs.qidoRoot, authHeader: authorization }, studyUid)

@@ -1,6 +1,6 @@
 // A drop revised once its files are read whole (files refused then leave it): the shown
 // series stays shown, and the revision is not counted as another drop. The image a set opens
-// on is the store's selection and what a PACS study asks for early, so one test pins both.
+// on is the store's selection and what the page asks for early, so one test pins both.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateChestPhantom } from '../synthetic/chest-phantom'

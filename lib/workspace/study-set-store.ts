@@ -28,8 +28,8 @@ export interface OpeningImage {
 
 /**
  * The series a set opens on and the image its stack shows first: the first series, on its
- * initial slice. The store selects this series on adoption, and a PACS study asks for this
- * image before then (pacs-study.client.ts), so both read the rule here. `series` are the
+ * initial slice. The store selects this series on adoption, and the page asks for this
+ * image before then (opening-image.client.ts), so both read the rule here. `series` are the
  * set's entries when the caller already holds them (the store selects one of its own).
  */
 export function openingImage(set: StudySet, series: SeriesEntry[] = allSeries(set.result)): OpeningImage | null {
